@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Resolving a copy endpoint (NVMe namespace, partition, regular file on a
+ * filesystem, or any other block device) to what p2pcp needs to know:
+ * logical block size, capacity, the NVMe controller and its PCI function,
+ * and whether the device's queue can take P2P pages at all.
+ * All sysfs reads go through the sysfs root (sysfs.h).
+ */
+#ifndef P2PCP_BLOCKDEV_H
+#define P2PCP_BLOCKDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pcitopo.h"
+
+enum endpoint_kind {
+	ENDPOINT_BLOCK, /* a block device node */
+	ENDPOINT_FILE, /* a regular file */
+};
+
+enum disk_kind {
+	DISK_NVME, /* a per-controller NVMe namespace: P2P capable */
+	DISK_NVME_MULTIPATH, /* an NVMe multipath head node (nvme-subsystem) */
+	DISK_OTHER, /* loop, dm, md, virtio, SCSI... */
+};
+
+struct disk_info {
+	char name[64]; /* whole disk, e.g. "nvme0n1" */
+	char part[64]; /* partition name, "" for the whole disk */
+	dev_t devnum; /* of the disk or partition that was named */
+	enum disk_kind kind;
+	char ctrl[32]; /* "nvme0", "" if not NVMe */
+	bool have_pci;
+	struct pci_addr pci; /* the controller's PCI function */
+	uint32_t logical_block_size;
+	uint64_t part_start; /* byte offset of the partition in the disk */
+	uint64_t size; /* bytes of the disk or partition */
+	/* Holders (dm, md) or a mounted filesystem are not known here. */
+};
+
+/*
+ * Describe the block device @devnum from sysfs (/sys/dev/block/M:m).
+ * -ENOENT when sysfs knows no such device.
+ */
+int disk_info_from_devnum(dev_t devnum, struct disk_info *out);
+
+/* Describe the NVMe controller "nvmeN": its PCI function. */
+int nvme_ctrl_pci(const char *ctrl, struct pci_addr *out);
+
+struct endpoint {
+	const char *path;
+	enum endpoint_kind kind;
+	struct disk_info disk; /* the device (or the file's filesystem device) */
+	bool have_disk;
+	uint64_t size; /* bytes: device size or file size */
+	uint32_t dio_align; /* O_DIRECT offset/length alignment in bytes */
+};
+
+/*
+ * Resolve @path (stat, then sysfs).  Files are resolved through their
+ * filesystem's device; @out->have_disk is false if that has no sysfs
+ * entry (tmpfs, overlay...).  Returns -errno from stat on failure.
+ */
+int endpoint_resolve(const char *path, struct endpoint *out);
+
+#endif

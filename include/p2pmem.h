@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel's p2pmem sysfs interface (drivers/pci/p2pdma.c):
+ * /sys/bus/pci/devices/<bdf>/p2pmem/{size,available,published,allocate}.
+ * Mapping "allocate" (Linux 6.2+) hands userspace a contiguous piece of
+ * a device's peer-to-peer memory, e.g. an NVMe Controller Memory Buffer.
+ */
+#ifndef P2PCP_P2PMEM_H
+#define P2PCP_P2PMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcitopo.h"
+
+struct p2pmem_provider {
+	struct pci_addr addr;
+	uint64_t size;
+	uint64_t available;
+	bool published;
+	bool has_allocate; /* false before Linux 6.2 */
+};
+
+/* Read one provider's attributes.  -ENOENT if @addr has no p2pmem. */
+int p2pmem_provider_read(const struct pci_addr *addr,
+			 struct p2pmem_provider *out);
+
+/*
+ * List every PCI function with a p2pmem directory, sorted by address.
+ * @out is malloc'ed (NULL when there are none).
+ */
+int p2pmem_list(struct p2pmem_provider **out, size_t *count);
+
+struct p2pmem_map {
+	void *addr;
+	size_t len;
+	int fd;
+};
+
+/*
+ * Map @want bytes of @addr's p2pmem.  The kernel hands out one
+ * contiguous first-fit chunk, so ENOMEM can come from fragmentation
+ * while "available" still looks large: halve the request down to
+ * @floor before giving up.  Returns -ENOMEM (nothing as large as
+ * @floor), -EACCES, -ENODEV (device gone) or -ENOENT (no allocate file).
+ */
+int p2pmem_map(const struct pci_addr *addr, size_t want, size_t floor,
+	       struct p2pmem_map *out);
+void p2pmem_unmap(struct p2pmem_map *map);
+
+/*
+ * Copy from p2pmem to system memory and compare, with naturally aligned
+ * 8-byte loads only: device memory behind a BAR may not take the wide
+ * vector loads that libc's memcpy/memcmp use.
+ */
+void p2pmem_read(void *dst, const volatile void *src, size_t len);
+
+#endif

@@ -36,6 +36,8 @@ struct copy_job {
 	volatile sig_atomic_t *progress_request;
 	copy_progress_fn progress;
 	void *progress_data;
+	/* Seconds between progress calls; 0: only on *progress_request. */
+	double progress_interval;
 };
 
 enum copy_side { COPY_SIDE_NONE, COPY_SIDE_READ, COPY_SIDE_WRITE };
@@ -48,6 +50,7 @@ struct copy_result {
 	enum copy_side fail_side;
 	int error; /* negative errno of the failing I/O, 0 if none */
 	bool stopped; /* *stop was raised */
+	bool unexpected_eof; /* the source ended before the range did */
 	double seconds;
 };
 

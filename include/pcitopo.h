@@ -28,8 +28,7 @@ struct pci_addr {
 /* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0). -EINVAL otherwise. */
 int pci_addr_parse(const char *str, struct pci_addr *out);
 /* Always prints the domain: "0000:03:00.0". */
-const char *pci_addr_format(const struct pci_addr *addr, char *buf,
-			    size_t len);
+const char *pci_addr_format(const struct pci_addr *addr, char *buf, size_t len);
 bool pci_addr_equal(const struct pci_addr *a, const struct pci_addr *b);
 
 enum pci_role {

@@ -201,8 +201,8 @@ enum kconfig_state kconfig_lookup(const char *option, const char *release,
 			return state;
 		}
 	}
-	if (release && sysfs_path(file, sizeof(file), "/boot/config-%s",
-				  release) == 0) {
+	if (release &&
+	    sysfs_path(file, sizeof(file), "/boot/config-%s", release) == 0) {
 		state = kconfig_search(file, option);
 		if (state != KCONFIG_UNKNOWN) {
 			snprintf(source, source_len, "/boot/config-%s",

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Copy endpoints: from a path to the block device behind it, and from
+ * there (sysfs) to the NVMe controller and its PCI function.
+ *
+ * libnvme 1.3 cannot read a fake sysfs tree and hides namespaces it
+ * cannot open, so the facts p2pcp depends on come from sysfs here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "blockdev.h"
+#include "sysfs.h"
+#include "util.h"
+
+static const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * A per-controller namespace lives at
+ * /sys/devices/.../<bdf>/nvme/nvmeN/nvmeNnM: the controller is the
+ * directory above the disk, the PCI function the one above "nvme".
+ */
+static void classify_nvme(const char *disk_dir, struct disk_info *out)
+{
+	char buf[PATH_MAX];
+	char *slash, *ctrl;
+
+	if (strstr(disk_dir, "/nvme-subsystem/")) {
+		out->kind = DISK_NVME_MULTIPATH;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", disk_dir);
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	ctrl = strrchr(buf, '/');
+	if (!ctrl || strncmp(ctrl + 1, "nvme", 4))
+		return;
+	*ctrl = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || strcmp(slash + 1, "nvme"))
+		return;
+	*slash = '\0';
+	out->kind = DISK_NVME;
+	snprintf(out->ctrl, sizeof(out->ctrl), "%s", ctrl + 1);
+	out->have_pci = pci_addr_parse(path_basename(buf), &out->pci) == 0;
+}
+
+int disk_info_from_devnum(dev_t devnum, struct disk_info *out)
+{
+	char link[64], real[PATH_MAX], disk_dir[PATH_MAX];
+	char attr[PATH_MAX + 64];
+	uint64_t sectors, start = 0, lbs;
+	bool is_part;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->devnum = devnum;
+	out->kind = DISK_OTHER;
+
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(devnum),
+		 minor(devnum));
+	ret = sysfs_realpath(link, real, sizeof(real));
+	if (ret)
+		return ret;
+
+	snprintf(attr, sizeof(attr), "%s/partition", real);
+	is_part = sysfs_exists(attr);
+	snprintf(disk_dir, sizeof(disk_dir), "%s", real);
+	if (is_part) {
+		char *slash = strrchr(disk_dir, '/');
+
+		if (!slash)
+			return -EINVAL;
+		*slash = '\0';
+		snprintf(out->part, sizeof(out->part), "%.63s",
+			 path_basename(real));
+		snprintf(attr, sizeof(attr), "%s/start", real);
+		ret = sysfs_read_u64(attr, &start);
+		if (ret)
+			return ret;
+	}
+	snprintf(out->name, sizeof(out->name), "%.63s",
+		 path_basename(disk_dir));
+
+	/* sysfs sizes are in 512-byte units whatever the block size. */
+	snprintf(attr, sizeof(attr), "%s/size", real);
+	ret = sysfs_read_u64(attr, &sectors);
+	if (ret)
+		return ret;
+	out->size = sectors * 512;
+	out->part_start = start * 512;
+
+	snprintf(attr, sizeof(attr), "%s/queue/logical_block_size", disk_dir);
+	ret = sysfs_read_u64(attr, &lbs);
+	if (ret)
+		return ret;
+	if (lbs == 0 || lbs > UINT32_MAX || (lbs & (lbs - 1)))
+		return -EINVAL;
+	out->logical_block_size = (uint32_t)lbs;
+
+	if (!strncmp(out->name, "nvme", 4))
+		classify_nvme(disk_dir, out);
+	return 0;
+}
+
+int nvme_ctrl_pci(const char *ctrl, struct pci_addr *out)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	int ret;
+
+	if (strchr(ctrl, '/'))
+		return -EINVAL;
+	snprintf(link, sizeof(link), "/sys/class/nvme/%s/device", ctrl);
+	ret = sysfs_realpath(link, real, sizeof(real));
+	if (ret)
+		return ret;
+	/* Fabrics controllers have no PCI function behind them. */
+	if (pci_addr_parse(path_basename(real), out))
+		return -ENODEV;
+	return 0;
+}
+
+/*
+ * The O_DIRECT alignment of a regular file: what the filesystem reports
+ * through statx (Linux 6.1+), else the device's logical block size.
+ */
+static uint32_t file_dio_align(const char *path, const struct endpoint *ep)
+{
+#ifdef STATX_DIOALIGN
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &stx) == 0 &&
+	    (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align)
+		return stx.stx_dio_offset_align;
+#endif
+	if (ep->have_disk)
+		return ep->disk.logical_block_size;
+	return 512;
+}
+
+int endpoint_resolve(const char *path, struct endpoint *out)
+{
+	struct stat st;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	if (stat(path, &st))
+		return -errno;
+
+	if (S_ISBLK(st.st_mode)) {
+		out->kind = ENDPOINT_BLOCK;
+		ret = disk_info_from_devnum(st.st_rdev, &out->disk);
+		if (ret)
+			return ret;
+		out->have_disk = true;
+		out->size = out->disk.size;
+		out->dio_align = out->disk.logical_block_size;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return -ENOTBLK;
+
+	out->kind = ENDPOINT_FILE;
+	out->size = (uint64_t)st.st_size;
+	/* tmpfs, overlayfs, btrfs: no block device in sysfs to describe. */
+	out->have_disk = disk_info_from_devnum(st.st_dev, &out->disk) == 0;
+	out->dio_align = file_dio_align(path, out);
+	return 0;
+}

@@ -73,6 +73,12 @@ struct pci_node {
 	/* Current link, 0 when unknown. Speed in units of 0.1 GT/s. */
 	unsigned int link_speed_dgts;
 	unsigned int link_width;
+	/*
+	 * This function's config space beyond the standard header (or, in
+	 * a capture, beyond 256 bytes of a PCIe function) was unreadable:
+	 * its capabilities, ACS included, are unknown, not absent.
+	 */
+	bool config_truncated;
 };
 
 struct pci_topo {
@@ -107,6 +113,8 @@ struct p2p_platform {
 	bool cpu_known;
 	bool cpu_amd;
 	unsigned int cpu_family;
+	/* "AuthenticAMD", "GenuineIntel", ...; "" when not x86 or unknown. */
+	char cpu_vendor_id[16];
 };
 
 /* Read /proc/cpuinfo (under the sysfs root). */
@@ -150,7 +158,34 @@ struct p2p_result {
 	bool host_bridge_whitelisted;
 	/* Set when ACS state is unknown (truncated config reads). */
 	bool acs_unknown;
+	/*
+	 * The host bridge functions the kernel's whitelist would consult for
+	 * each side (pci_host_bridge_dev(): first function on the root bus if
+	 * it is 00.0 or a root port), -1 if there is none.
+	 */
+	int host_bridge_provider;
+	int host_bridge_client;
+	bool same_host_bridge;
+	/* The CPU alone allows host-bridge P2P (AMD Zen). */
+	bool cpu_allows;
+	/*
+	 * Switches or bridges traversed below the host bridge (a switch's
+	 * ports count once); more than one is PXB and risks reordering.
+	 */
+	unsigned int bridge_levels;
 };
+
+/* The root-bus function the kernel takes as @node's host bridge, or -1. */
+int p2p_host_bridge_of(const struct pci_topo *topo, int node);
+
+/*
+ * The kernel's host-bridge whitelist (one table in pcitopo.c, with its
+ * source).  @same_host_bridge: both devices sit under this host bridge.
+ */
+bool p2p_host_bridge_whitelisted(uint16_t vendor, uint16_t device,
+				 bool same_host_bridge);
+/* Where the whitelist table was taken from, for reports. */
+extern const char p2p_whitelist_source[];
 
 /*
  * Evaluate the path between a p2pmem @provider and a DMA @client, both

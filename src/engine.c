@@ -19,6 +19,7 @@
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "p2pmem.h"
@@ -44,9 +45,12 @@ struct engine {
 	const struct copy_job *job;
 	struct slot *slots;
 	uint32_t nslots;
-	uint64_t next_off; /* next chunk to hand out */
+	struct chunk_plan plan;
+	uint64_t next_chunk; /* next chunk to hand out */
+	uint64_t next_off; /* and its offset */
 	uint32_t inflight; /* SQEs submitted, CQEs not yet reaped */
 	bool halted; /* no new chunks: failure or stop */
+	struct slot *fail_slot; /* where the lowest failure happened */
 	struct copy_result *res;
 	double start, last_progress;
 };
@@ -87,6 +91,7 @@ static void record_failure(struct engine *e, struct slot *s, int err,
 		e->res->error = err;
 		e->res->fail_offset = at;
 		e->res->fail_side = side;
+		e->fail_slot = s;
 	}
 	e->halted = true;
 	s->state = SLOT_ABANDONED;
@@ -114,16 +119,14 @@ static int slot_submit(struct engine *e, struct slot *s)
 
 static bool slot_start_next(struct engine *e, struct slot *s)
 {
-	const struct copy_job *job = e->job;
-	uint64_t left;
-
-	if (e->halted || e->next_off >= job->length)
+	if (e->halted || e->next_chunk >= e->plan.count)
 		return false;
-	left = job->length - e->next_off;
 	s->off = e->next_off;
-	s->len = left < job->chunk_size ? (uint32_t)left : job->chunk_size;
+	s->len = e->next_chunk + 1 == e->plan.count ? e->plan.last :
+						      e->plan.chunk_size;
 	s->done = 0;
 	s->state = SLOT_READING;
+	e->next_chunk++;
 	e->next_off += s->len;
 	return true;
 }
@@ -242,9 +245,12 @@ static int engine_init(struct engine *e, const struct copy_job *job,
 	memset(res, 0, sizeof(*res));
 	e->job = job;
 	e->res = res;
-	if (!job->queue_depth || !job->chunk_size || !job->align ||
-	    job->chunk_size % job->align || job->length % job->align)
+	if (!job->queue_depth)
 		return -EINVAL;
+	ret = chunk_plan_make(job->length, job->chunk_size, job->align,
+			      &e->plan);
+	if (ret)
+		return ret;
 	e->nslots = job->queue_depth;
 	e->slots = calloc(e->nslots, sizeof(*e->slots));
 	if (!e->slots)
@@ -265,6 +271,53 @@ static void engine_exit(struct engine *e)
 {
 	io_uring_queue_exit(&e->ring);
 	free(e->slots);
+}
+
+/*
+ * A failed request covers a whole chunk, but the device failed at one
+ * block.  Find it with one-block requests, so the report names the
+ * exact byte: reads from the end of the completed prefix (harmless),
+ * writes within the failed chunk only (the data is still in its slot,
+ * and it is what belongs there).  Runs after the drain, synchronously.
+ */
+static void narrow_failure(struct engine *e)
+{
+	const struct copy_job *job = e->job;
+	struct copy_result *res = e->res;
+	struct slot *s = e->fail_slot;
+	uint64_t off, end;
+	ssize_t n;
+
+	if (!s || res->error == -EBADF || res->error == -EINVAL)
+		return;
+	if (res->fail_side == COPY_SIDE_READ) {
+		off = completed_prefix(e);
+		end = s->off + s->len;
+		for (; off < end; off += job->align) {
+			do {
+				n = pread(job->src_fd, s->buf, job->align,
+					  (off_t)(job->src_offset + off));
+			} while (n < 0 && (errno == EINTR || errno == EAGAIN));
+			if (n == (ssize_t)job->align)
+				continue;
+			res->unexpected_eof = n >= 0;
+			res->error = n < 0 ? -errno : -EIO;
+			res->fail_offset = off + (n > 0 ? (uint64_t)n : 0);
+			return;
+		}
+		return;
+	}
+	for (off = s->off + s->done; off < s->off + s->len; off += job->align) {
+		do {
+			n = pwrite(job->dst_fd, s->buf + (off - s->off),
+				   job->align, (off_t)(job->dst_offset + off));
+		} while (n < 0 && (errno == EINTR || errno == EAGAIN));
+		if (n == (ssize_t)job->align)
+			continue;
+		res->error = n < 0 ? -errno : -EIO;
+		res->fail_offset = off;
+		return;
+	}
 }
 
 int copy_run(const struct copy_job *job, struct copy_result *res)
@@ -301,8 +354,11 @@ int copy_run(const struct copy_job *job, struct copy_result *res)
 		maybe_progress(&e, false);
 	}
 	res->done = completed_prefix(&e);
+	if (res->error)
+		narrow_failure(&e);
 	res->seconds = now_seconds() - e.start;
-	maybe_progress(&e, true);
+	/* A last line for a live display, so it ends on the final count. */
+	maybe_progress(&e, job->progress_interval > 0);
 	engine_exit(&e);
 	return res->error;
 }

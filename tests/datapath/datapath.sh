@@ -1,0 +1,262 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# p2pcp's data path on regular files, through system memory (--sysmem):
+# the same engine as the peer-to-peer mode, minus the p2pmem buffer.
+# Every refused input must leave the destination byte-for-byte unchanged.
+#
+# usage: datapath.sh P2PCP CASE
+set -uo pipefail
+
+P2PCP=$(readlink -f "$1")
+CASE=$2
+WORK=$(mktemp -d "${MESON_BUILD_ROOT:-$PWD}/datapath-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 99
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# random FILE BYTES [SEED]
+random() { head -c "$2" /dev/urandom >"$1"; }
+
+# Run p2pcp; keep status, stdout and stderr.
+run() {
+	"$P2PCP" "$@" >out.txt 2>err.txt
+	status=$?
+	return 0
+}
+
+expect_status() {
+	[ "$status" = "$1" ] || {
+		cat err.txt >&2
+		fail "exit status $status, expected $1"
+	}
+}
+
+expect_err() {
+	grep -qE -- "$1" err.txt || {
+		cat err.txt >&2
+		fail "stderr does not match /$1/"
+	}
+	# One message, one line (plus the --help hint for usage errors).
+	[ "$(grep -vc "^Try 'p2pcp --help'" err.txt)" -le 1 ] ||
+		fail "more than one line of error: $(cat err.txt)"
+}
+
+# extract FILE OFFSET LENGTH
+extract() { tail -c +"$(($2 + 1))" "$1" | head -c "$3"; }
+
+same_range() { # SRC SOFF DST DOFF LEN
+	cmp -s <(extract "$1" "$2" "$5") <(extract "$3" "$4" "$5") ||
+		fail "$3 bytes $4+$5 differ from $1 bytes $2+$5"
+}
+
+# refused ARGS...: p2pcp must fail and not touch dst.bin.
+refused() {
+	local before
+	before=$(sha256sum dst.bin)
+	run "$@"
+	[ "$status" != 0 ] || fail "accepted: $*"
+	[ "$before" = "$(sha256sum dst.bin)" ] || fail "dst.bin changed by: $*"
+}
+
+setup() {
+	random src.bin $((5 * 1024 * 1024 + 4096 * 3 + 123))
+	random dst.bin $((8 * 1024 * 1024))
+}
+
+case_whole_odd_size() {
+	setup
+	: >dst.bin
+	run --sysmem src.bin dst.bin
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy differs"
+	[ "$(stat -c %s dst.bin)" = "$(stat -c %s src.bin)" ] ||
+		fail "destination size differs: padded?"
+}
+
+case_offsets() {
+	setup
+	cp dst.bin orig.bin
+	run --sysmem --src-offset 4096 --dst-offset 12288 --length 1MiB \
+		--chunk-size 64k --queue-depth 4 src.bin dst.bin
+	expect_status 0
+	same_range src.bin 4096 dst.bin 12288 1048576
+	same_range orig.bin 0 dst.bin 0 12288
+	same_range orig.bin $((12288 + 1048576)) dst.bin $((12288 + 1048576)) \
+		$((8 * 1024 * 1024 - 12288 - 1048576))
+}
+
+case_sector_units() {
+	setup
+	cp dst.bin orig.bin
+	run --sysmem --src-offset 8s --dst-offset 16s --length 24s src.bin dst.bin
+	expect_status 0
+	# The filesystem's logical block size is what "s" counts.
+	bs=$(grep -oE '"alignment":[0-9]+' <("$P2PCP" --sysmem --dry-run --json src.bin dst.bin) | cut -d: -f2)
+	[ -n "$bs" ] || fail "no alignment in --dry-run --json"
+	same_range src.bin $((8 * bs)) dst.bin $((16 * bs)) $((24 * bs))
+	same_range orig.bin 0 dst.bin 0 $((16 * bs))
+}
+
+case_geometries() {
+	setup
+	for geo in "4k 1" "4k 64" "64k 3" "1M 8" "3M 2" "8M 1"; do
+		set -- $geo
+		random dst.bin 1
+		run --sysmem --chunk-size "$1" --queue-depth "$2" src.bin dst.bin
+		expect_status 0
+		cmp -s src.bin dst.bin || fail "copy differs with chunk $1 depth $2"
+	done
+}
+
+case_tail_at_offset() {
+	# A tail that is not a whole block, written into the middle of a file.
+	setup
+	cp dst.bin orig.bin
+	len=$((1024 * 1024 + 1000))
+	run --sysmem --src-offset 4096 --dst-offset 8192 --length "$len" src.bin dst.bin
+	expect_status 0
+	same_range src.bin 4096 dst.bin 8192 "$len"
+	same_range orig.bin $((8192 + len)) dst.bin $((8192 + len)) 4096
+	[ "$(stat -c %s dst.bin)" = $((8 * 1024 * 1024)) ] || fail "dst size changed"
+}
+
+case_verify() {
+	setup
+	run --sysmem --verify src.bin dst.bin
+	expect_status 0
+	run --sysmem --verify=sysmem --json src.bin dst.bin
+	expect_status 0
+	python3 -c '
+import json, sys
+d = json.load(open("out.txt"))
+assert d["status"] == "ok", d
+assert d["verified"] is True, d
+assert d["bytes"] == int(sys.argv[1]), d
+assert d["mode"] == "sysmem", d
+' "$(stat -c %s src.bin)" || fail "bad JSON summary: $(cat out.txt)"
+}
+
+case_same_file() {
+	setup
+	cp src.bin both.bin
+	# Non-overlapping ranges of one file are fine.
+	run --sysmem --src-offset 0 --dst-offset 2M --length 1M both.bin both.bin
+	expect_status 0
+	same_range src.bin 0 both.bin 2097152 1048576
+	cp src.bin dst.bin
+	refused --sysmem --src-offset 0 --dst-offset 512k --length 1M dst.bin dst.bin
+	expect_status 2
+	expect_err "same storage and the ranges overlap"
+	ln dst.bin hardlink.bin
+	refused --sysmem --dst-offset 4096 dst.bin hardlink.bin
+	expect_err "same storage"
+}
+
+case_bad_input() {
+	setup
+	refused --sysmem missing.bin dst.bin
+	expect_status 2
+	expect_err "SRC missing.bin: no such file"
+	refused --sysmem src.bin missing.bin
+	expect_status 2
+	expect_err "DST missing.bin: no such file"
+	[ ! -e missing.bin ] || fail "missing.bin was created"
+	mkdir adir
+	refused --sysmem adir dst.bin
+	expect_err "not a block device or regular file"
+	refused --sysmem --src-offset 100 src.bin dst.bin
+	expect_status 2
+	expect_err "--src-offset 100 is not a multiple of"
+	refused --sysmem --dst-offset 100 src.bin dst.bin
+	expect_err "--dst-offset 100 is not a multiple of"
+	refused --sysmem --length 1G src.bin dst.bin
+	expect_err "runs past the end of SRC"
+	refused --sysmem --src-offset 1G src.bin dst.bin
+	expect_err "past the end of SRC"
+	refused --sysmem --chunk-size 1000 src.bin dst.bin
+	expect_err "--chunk-size 1000 is not a multiple"
+	refused --sysmem --chunk-size lots src.bin dst.bin
+	expect_status 2
+	expect_err "--chunk-size: 'lots' is not a size"
+	refused --sysmem --chunk-size 1G src.bin dst.bin
+	expect_err "--chunk-size"
+	refused --sysmem --queue-depth 0 src.bin dst.bin
+	expect_err "--queue-depth: '0'"
+	refused --sysmem --queue-depth 1000 src.bin dst.bin
+	expect_err "--queue-depth"
+	refused --sysmem --length -5 src.bin dst.bin
+	expect_err "--length: '-5' is not a size"
+	refused --sysmem --length 0 src.bin dst.bin
+	expect_err "nothing to copy"
+	refused --sysmem --verify=maybe src.bin dst.bin
+	expect_err "--verify: 'maybe'"
+	refused --sysmem --provider 0000:03:00.0 src.bin dst.bin
+	expect_err "exclude each other"
+	refused --sysmem src.bin
+	expect_err "expected SRC and DST"
+	refused --sysmem --no-such-option src.bin dst.bin
+	expect_status 2
+	grep -q "Try 'p2pcp --help'" err.txt || fail "no --help hint"
+	chmod 444 dst.bin
+	if [ "$(id -u)" != 0 ]; then
+		refused --sysmem src.bin dst.bin
+		expect_err "DST dst.bin: cannot open for writing"
+	fi
+	chmod 644 dst.bin
+}
+
+case_dry_run() {
+	setup
+	before=$(sha256sum dst.bin)
+	run --sysmem --dry-run src.bin dst.bin
+	expect_status 0
+	[ "$before" = "$(sha256sum dst.bin)" ] || fail "--dry-run wrote"
+	grep -q "through system memory" out.txt || fail "no plan printed"
+}
+
+# The peer-to-peer mode on a machine whose kernel has no p2pmem must say
+# why, not copy through the CPU behind the user's back.
+case_no_p2p_kernel() {
+	setup
+	if ls /sys/bus/pci/devices/*/p2pmem >/dev/null 2>&1; then
+		echo "this kernel has p2pmem providers: case does not apply" >&2
+		exit 77
+	fi
+	refused src.bin dst.bin
+	expect_status 3
+	expect_err "CONFIG_PCI_P2PDMA"
+	expect_err "--sysmem"
+}
+
+# interrupt SIGNAL STATUS: stop mid-copy, then resume from what it printed.
+interrupt() {
+	random src.bin $((256 * 1024 * 1024))
+	: >dst.bin
+	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
+		2>err.txt &
+	pid=$!
+	sleep 0.5
+	kill -"$1" "$pid"
+	wait "$pid"
+	status=$?
+	if [ "$status" = 0 ]; then
+		echo "copy finished before the signal: machine too fast" >&2
+		exit 77
+	fi
+	expect_status "$2"
+	expect_err "interrupted: copied SRC bytes 0-[0-9]+ .*resume with --src-offset"
+	read -r soff doff len < <(sed -nE 's/.*--src-offset ([0-9]+) --dst-offset ([0-9]+) --length ([0-9]+).*/\1 \2 \3/p' err.txt)
+	[ -n "$len" ] || fail "no resume offsets in: $(cat err.txt)"
+	[ "$soff" -gt 0 ] || fail "no progress before the signal"
+	[ $((soff + len)) = $((256 * 1024 * 1024)) ] || fail "resume range does not reach the end"
+	run --sysmem --src-offset "$soff" --dst-offset "$doff" --length "$len" src.bin dst.bin
+	expect_status 0
+	cmp src.bin dst.bin || fail "resumed copy differs"
+}
+
+case_sigint() { interrupt INT 130; }
+case_sigterm() { interrupt TERM 143; }
+
+"case_$CASE"

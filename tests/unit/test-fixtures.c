@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Discovery against fake sysfs trees: NVMe namespaces and partitions
+ * under a switch, a multipath head node, a loop device, p2pmem
+ * providers in every state, and kernel configs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "blockdev.h"
+#include "check.h"
+#include "p2pmem.h"
+#include "sysfs.h"
+#include "util.h"
+
+static char root[256];
+
+static void mkdirs(const char *rel)
+{
+	char path[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (p = path + strlen(root) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+static void put(const char *rel, const char *fmt, ...)
+{
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	va_list ap;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdirs(dir);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* A relative symlink, as sysfs makes them, so the tree can move. */
+static void link_to(const char *rel, const char *target_rel)
+{
+	char path[PATH_MAX], dir[PATH_MAX], target[PATH_MAX * 2], *slash;
+	const char *t = target_rel;
+	int depth = 0;
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdirs(dir);
+	for (slash = dir; *slash; slash++)
+		depth += *slash == '/';
+	target[0] = '\0';
+	while (depth--)
+		strcat(target, "../");
+	strcat(target, t + 1);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	if (symlink(target, path)) {
+		perror(path);
+		exit(99);
+	}
+}
+
+#define PCI_PATH "/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0"
+#define NVME0_PCI PCI_PATH "/0000:02:01.0/0000:03:00.0"
+#define NVME1_PCI PCI_PATH "/0000:02:02.0/0000:04:00.0"
+
+static void namespace(const char *pci, const char *ctrl, const char *ns,
+		      const char *devnum, uint64_t sectors, unsigned int lbs)
+{
+	char dir[PATH_MAX], rel[PATH_MAX + 64];
+
+	snprintf(dir, sizeof(dir), "%s/nvme/%s/%s", pci, ctrl, ns);
+	snprintf(rel, sizeof(rel), "%s/size", dir);
+	put(rel, "%llu\n", (unsigned long long)sectors);
+	snprintf(rel, sizeof(rel), "%s/queue/logical_block_size", dir);
+	put(rel, "%u\n", lbs);
+	snprintf(rel, sizeof(rel), "/sys/dev/block/%s", devnum);
+	link_to(rel, dir);
+	snprintf(rel, sizeof(rel), "/sys/class/nvme/%s", ctrl);
+	snprintf(dir, sizeof(dir), "%s/nvme/%s", pci, ctrl);
+	link_to(rel, dir);
+	snprintf(rel, sizeof(rel), "%s/nvme/%s/device", pci, ctrl);
+	link_to(rel, pci);
+}
+
+static void provider(const char *pci, const char *bdf, uint64_t size,
+		     uint64_t avail, int published, bool allocate)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "%s/p2pmem/size", pci);
+	put(rel, "%llu\n", (unsigned long long)size);
+	snprintf(rel, sizeof(rel), "%s/p2pmem/available", pci);
+	put(rel, "%llu\n", (unsigned long long)avail);
+	snprintf(rel, sizeof(rel), "%s/p2pmem/published", pci);
+	put(rel, "%d\n", published);
+	if (allocate) {
+		snprintf(rel, sizeof(rel), "%s/p2pmem/allocate", pci);
+		put(rel, "");
+	}
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", bdf);
+	link_to(rel, pci);
+}
+
+static void build_tree(void)
+{
+	char rel[PATH_MAX];
+
+	/* nvme0: 4096-byte blocks, one partition, CMB published. */
+	namespace(NVME0_PCI, "nvme0", "nvme0n1", "259:0", 2097152, 4096);
+	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/partition", "1\n");
+	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/start", "2048\n");
+	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/size", "1048576\n");
+	link_to("/sys/dev/block/259:1",
+		NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1");
+	provider(NVME0_PCI, "0000:03:00.0", 64 * MIB, 60 * MIB, 1, true);
+
+	/* nvme1: 512-byte blocks; CMB registered but not published. */
+	namespace(NVME1_PCI, "nvme1", "nvme1n1", "259:2", 1048576, 512);
+	provider(NVME1_PCI, "0000:04:00.0", 32 * MIB, 32 * MIB, 0, true);
+
+	/* A multipath head node and a loop device. */
+	put("/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1/size",
+	    "2048\n");
+	put("/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1/queue/logical_block_size",
+	    "512\n");
+	link_to("/sys/dev/block/259:3",
+		"/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1");
+	put("/sys/devices/virtual/block/loop0/size", "8\n");
+	put("/sys/devices/virtual/block/loop0/queue/logical_block_size",
+	    "512\n");
+	link_to("/sys/dev/block/7:0", "/sys/devices/virtual/block/loop0");
+
+	/* A broken attribute: a block size that is not a power of two. */
+	put("/sys/devices/virtual/block/loop1/size", "8\n");
+	put("/sys/devices/virtual/block/loop1/queue/logical_block_size",
+	    "1000\n");
+	link_to("/sys/dev/block/7:1", "/sys/devices/virtual/block/loop1");
+
+	/* A non-PCI (fabrics) controller. */
+	put("/sys/devices/virtual/nvme-fabrics/ctl/nvme9/transport", "tcp\n");
+	link_to("/sys/class/nvme/nvme9",
+		"/sys/devices/virtual/nvme-fabrics/ctl/nvme9");
+	link_to("/sys/devices/virtual/nvme-fabrics/ctl/nvme9/device",
+		"/sys/devices/virtual/nvme-fabrics/ctl");
+
+	/* A PCI device without p2pmem. */
+	mkdirs(PCI_PATH);
+	link_to("/sys/bus/pci/devices/0000:01:00.0", PCI_PATH);
+	(void)rel;
+}
+
+static void test_disks(void)
+{
+	struct disk_info d;
+	struct pci_addr a;
+
+	CHECK(disk_info_from_devnum(makedev(259, 0), &d) == 0);
+	CHECK(!strcmp(d.name, "nvme0n1") && !d.part[0]);
+	CHECK(d.kind == DISK_NVME);
+	CHECK(!strcmp(d.ctrl, "nvme0"));
+	CHECK(d.have_pci && d.pci.bus == 3 && d.pci.dev == 0 && d.pci.fn == 0);
+	CHECK_EQ_U64(d.logical_block_size, 4096);
+	CHECK_EQ_U64(d.size, 2097152ULL * 512);
+
+	CHECK(disk_info_from_devnum(makedev(259, 1), &d) == 0);
+	CHECK(!strcmp(d.name, "nvme0n1") && !strcmp(d.part, "nvme0n1p1"));
+	CHECK(d.kind == DISK_NVME && d.have_pci && d.pci.bus == 3);
+	CHECK_EQ_U64(d.part_start, 2048ULL * 512);
+	CHECK_EQ_U64(d.size, 1048576ULL * 512);
+	CHECK_EQ_U64(d.logical_block_size, 4096);
+
+	CHECK(disk_info_from_devnum(makedev(259, 2), &d) == 0);
+	CHECK(d.kind == DISK_NVME && d.pci.bus == 4);
+	CHECK_EQ_U64(d.logical_block_size, 512);
+
+	CHECK(disk_info_from_devnum(makedev(259, 3), &d) == 0);
+	CHECK(d.kind == DISK_NVME_MULTIPATH && !d.have_pci);
+
+	CHECK(disk_info_from_devnum(makedev(7, 0), &d) == 0);
+	CHECK(d.kind == DISK_OTHER && !d.have_pci);
+	CHECK_EQ_U64(d.size, 4096);
+
+	CHECK(disk_info_from_devnum(makedev(7, 1), &d) == -EINVAL);
+	CHECK(disk_info_from_devnum(makedev(8, 0), &d) == -ENOENT);
+
+	CHECK(nvme_ctrl_pci("nvme1", &a) == 0 && a.bus == 4);
+	CHECK(nvme_ctrl_pci("nvme9", &a) == -ENODEV);
+	CHECK(nvme_ctrl_pci("nvme7", &a) == -ENOENT);
+	CHECK(nvme_ctrl_pci("../nvme0", &a) == -EINVAL);
+}
+
+static void test_providers(void)
+{
+	struct p2pmem_provider *list, one;
+	struct p2pmem_map map;
+	struct pci_addr a;
+	size_t n;
+
+	CHECK(p2pmem_list(&list, &n) == 0);
+	CHECK_EQ_U64(n, 2);
+	if (n == 2) {
+		CHECK(list[0].addr.bus == 3 && list[1].addr.bus == 4);
+		CHECK(list[0].published && !list[1].published);
+		CHECK_EQ_U64(list[0].size, 64 * MIB);
+		CHECK_EQ_U64(list[0].available, 60 * MIB);
+		CHECK(list[0].has_allocate);
+	}
+	free(list);
+
+	CHECK(pci_addr_parse("0000:01:00.0", &a) == 0);
+	CHECK(p2pmem_provider_read(&a, &one) == -ENOENT);
+	CHECK(pci_addr_parse("0000:03:00.0", &a) == 0);
+	CHECK(p2pmem_provider_read(&a, &one) == 0 && one.published);
+
+	/* A regular file is no p2pmem: the kernel-only mmap rules apply. */
+	CHECK(p2pmem_map(&a, 4096, 8192, &map) == -EINVAL);
+}
+
+static void test_kconfig(const char *release)
+{
+	char src[PATH_MAX], path[PATH_MAX];
+	gzFile gz;
+
+	CHECK(kconfig_lookup("CONFIG_PCI_P2PDMA", release, src, sizeof(src)) ==
+	      KCONFIG_UNKNOWN);
+	put("/boot/config-6.1.0-test",
+	    "CONFIG_PCI=y\n# CONFIG_PCI_P2PDMA is not set\n");
+	CHECK(kconfig_lookup("CONFIG_PCI_P2PDMA", "6.1.0-test", src,
+			     sizeof(src)) == KCONFIG_NO);
+	CHECK(!strcmp(src, "/boot/config-6.1.0-test"));
+	CHECK(kconfig_lookup("CONFIG_PCI", "6.1.0-test", src, sizeof(src)) ==
+	      KCONFIG_YES);
+
+	/* /proc/config.gz wins over /boot. */
+	mkdirs("/proc");
+	snprintf(path, sizeof(path), "%s/proc/config.gz", root);
+	gz = gzopen(path, "wb");
+	gzputs(gz,
+	       "CONFIG_PCI_P2PDMA_X=y\nCONFIG_PCI_P2PDMA=y\nCONFIG_NVME_CORE=m\n");
+	gzclose(gz);
+	CHECK(kconfig_lookup("CONFIG_PCI_P2PDMA", "6.1.0-test", src,
+			     sizeof(src)) == KCONFIG_YES);
+	CHECK(!strcmp(src, "/proc/config.gz"));
+	CHECK(kconfig_lookup("CONFIG_NVME_CORE", NULL, src, sizeof(src)) ==
+	      KCONFIG_MODULE);
+}
+
+static void test_sysfs_root(void)
+{
+	char buf[PATH_MAX];
+	uint64_t v;
+
+	CHECK(sysfs_read_u64(NVME0_PCI "/p2pmem/size", &v) == 0);
+	CHECK_EQ_U64(v, 64 * MIB);
+	CHECK(sysfs_realpath("/sys/bus/pci/devices/0000:03:00.0", buf,
+			     sizeof(buf)) == 0);
+	CHECK(!strcmp(buf, NVME0_PCI));
+	CHECK(sysfs_read_u64(
+		      "/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1/queue",
+		      &v) < 0);
+	/* A link that leaves the fake tree is not followed out of it. */
+	snprintf(buf, sizeof(buf), "%s/sys/escape", root);
+	CHECK(symlink("/etc", buf) == 0);
+	CHECK(sysfs_realpath("/sys/escape", buf, sizeof(buf)) == -EXDEV);
+}
+
+int main(void)
+{
+	char cmd[PATH_MAX + 16];
+	char tmpl[] = "/tmp/p2pcp-fixture-XXXXXX";
+
+	if (!mkdtemp(tmpl))
+		return 99;
+	snprintf(root, sizeof(root), "%s", tmpl);
+	build_tree();
+	sysfs_set_root(root);
+
+	test_sysfs_root();
+	test_disks();
+	test_providers();
+	test_kconfig("6.9.9-none");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		return 99;
+	CHECK_DONE();
+}

@@ -32,6 +32,27 @@ int p2pmem_provider_read(const struct pci_addr *addr,
  */
 int p2pmem_list(struct p2pmem_provider **out, size_t *count);
 
+struct provider_choice {
+	int index; /* into the provider list; -1: none usable */
+	bool have_paths; /* the topology knew all three devices */
+	struct p2p_result src_path; /* provider <-> source device */
+	struct p2p_result dst_path; /* provider <-> destination device */
+};
+
+/*
+ * Pick the provider for a copy between the devices at @src and @dst.
+ * Candidates are published, have an allocate file and free memory.
+ * Rank: paths the kernel is predicted to accept first, by the kernel's
+ * own distance to both devices, then more free memory.  A predicted
+ * refusal still ranks (last): the kernel decides at the first I/O, and
+ * p2pcp reports that decision.  @topo may be NULL (unreadable).
+ * Returns 0, or -ENOENT when no candidate exists.
+ */
+int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
+		  const struct pci_topo *topo, const struct p2p_platform *plat,
+		  const struct pci_addr *src, const struct pci_addr *dst,
+		  struct provider_choice *out);
+
 struct p2pmem_map {
 	void *addr;
 	size_t len;

@@ -560,11 +560,6 @@ static int explain_no_providers(struct plan *p)
 		p->kernel_release);
 }
 
-static bool provider_usable(const struct p2pmem_provider *pv)
-{
-	return pv->published && pv->has_allocate && pv->available > 0;
-}
-
 static int evaluate_paths(const struct pci_topo *topo,
 			  const struct p2p_platform *plat,
 			  const struct pci_addr *prov, const struct plan *p,
@@ -589,8 +584,9 @@ static int choose_provider(const struct options *o, struct plan *p)
 	struct pci_topo *topo = NULL;
 	struct p2p_platform plat;
 	char errbuf[256], bdf[PCI_ADDR_STRLEN];
+	struct provider_choice choice;
 	size_t n = 0, i;
-	int ret, best = -1, best_score = 0;
+	int ret;
 
 	if (o->provider) {
 		struct pci_addr addr;
@@ -637,40 +633,16 @@ static int choose_provider(const struct options *o, struct plan *p)
 		goto out;
 	}
 
-	/*
-	 * Auto: among published providers with free memory, the one
-	 * nearest to both devices by the kernel's own distance, never one
-	 * the kernel would refuse; ties go to the larger free pool.
-	 */
-	for (i = 0; i < n; i++) {
-		struct p2p_result rs, rd;
-		int score;
-
-		if (!provider_usable(&list[i]))
-			continue;
-		score = 1 << 20;
-		if (topo && evaluate_paths(topo, &plat, &list[i].addr, p, &rs,
-					   &rd) == 0) {
-			if (rs.verdict == P2P_REFUSED ||
-			    rd.verdict == P2P_REFUSED)
-				continue;
-			score = rs.distance + rd.distance;
-		}
-		if (best < 0 || score < best_score ||
-		    (score == best_score &&
-		     list[i].available > list[best].available)) {
-			best = (int)i;
-			best_score = score;
-			if (score < (1 << 20)) {
-				p->src_path = rs;
-				p->dst_path = rd;
-				p->have_verdicts = true;
-			} else {
-				p->have_verdicts = false;
-			}
-		}
+	ret = p2pmem_choose(list, n, topo, topo ? &plat : NULL,
+			    &p->src.disk.pci, &p->dst.disk.pci, &choice);
+	if (ret == 0) {
+		p->provider = list[choice.index];
+		p->have_verdicts = choice.have_paths;
+		p->src_path = choice.src_path;
+		p->dst_path = choice.dst_path;
+		goto out;
 	}
-	if (best < 0) {
+	{
 		size_t published = 0, with_allocate = 0, exhausted = 0;
 
 		for (i = 0; i < n; i++) {
@@ -702,7 +674,6 @@ static int choose_provider(const struct options *o, struct plan *p)
 				p->src.path, p->dst.path);
 		goto out;
 	}
-	p->provider = list[best];
 out:
 	free(list);
 	pci_topo_free(topo);
@@ -965,6 +936,18 @@ static void show_progress(const struct copy_progress *pr, void *data)
  * read one block of each into the buffer.  A refused path fails here
  * with EREMOTEIO and the destination is untouched.
  */
+/* Why the topology says the kernel refuses, for the refusal message. */
+static const char *refusal_reason(const struct plan *p, int side)
+{
+	const struct p2p_result *r = side ? &p->dst_path : &p->src_path;
+
+	if (!p->have_verdicts || r->verdict != P2P_REFUSED)
+		return "see dmesg for the kernel's reason";
+	if (r->acs_redirect_count)
+		return "ACS redirect is set on a port of the path and the host bridge is not whitelisted";
+	return "the devices share no upstream bridge and the host bridge is not on the kernel's whitelist";
+}
+
 static int preflight(const struct plan *p, int src_fd, int dst_fd, void *buf)
 {
 	const int fds[2] = { src_fd, dst_fd };
@@ -982,9 +965,10 @@ static int preflight(const struct plan *p, int src_fd, int dst_fd, void *buf)
 		if (errno == EREMOTEIO || errno == EINVAL)
 			return fail(
 				EXIT_NO_P2P,
-				"the kernel refused peer-to-peer DMA between %s (%s) and provider %s (%s); run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
-				eps[i]->path, i ? "DST" : "SRC", bdf,
-				strerror(errno), p->src.path, p->dst.path);
+				"the kernel refused peer-to-peer DMA between %s %s and provider %s (%s: %s); nothing was written; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
+				i ? "DST" : "SRC", eps[i]->path, bdf,
+				strerror(errno), refusal_reason(p, i),
+				p->src.path, p->dst.path);
 		return fail(EXIT_IO, "%s %s: read at byte %llu failed: %s",
 			    i ? "DST" : "SRC", eps[i]->path,
 			    (unsigned long long)offs[i], strerror(errno));

@@ -113,6 +113,75 @@ fail:
 	return ret;
 }
 
+static bool provider_candidate(const struct p2pmem_provider *pv)
+{
+	return pv->published && pv->has_allocate && pv->available > 0;
+}
+
+/* Smaller is better: predicted refusals, then unknown paths, rank last. */
+struct provider_rank {
+	int refused;
+	int unknown;
+	int distance;
+	uint64_t available;
+};
+
+static bool rank_better(const struct provider_rank *a,
+			const struct provider_rank *b)
+{
+	if (a->refused != b->refused)
+		return a->refused < b->refused;
+	if (a->unknown != b->unknown)
+		return a->unknown < b->unknown;
+	if (a->distance != b->distance)
+		return a->distance < b->distance;
+	return a->available > b->available;
+}
+
+int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
+		  const struct pci_topo *topo, const struct p2p_platform *plat,
+		  const struct pci_addr *src, const struct pci_addr *dst,
+		  struct provider_choice *out)
+{
+	struct provider_rank best = { 0 }, rank;
+	struct p2p_result rs, rd;
+	int pi, si = -1, di = -1;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->index = -1;
+	if (topo) {
+		si = pci_topo_find(topo, src);
+		di = pci_topo_find(topo, dst);
+	}
+	for (i = 0; i < count; i++) {
+		bool known = false;
+
+		if (!provider_candidate(&list[i]))
+			continue;
+		pi = topo ? pci_topo_find(topo, &list[i].addr) : -1;
+		if (pi >= 0 && si >= 0 && di >= 0 &&
+		    p2p_evaluate(topo, pi, si, plat, &rs) == 0 &&
+		    p2p_evaluate(topo, pi, di, plat, &rd) == 0)
+			known = true;
+		rank.unknown = !known;
+		rank.refused = known && (rs.verdict == P2P_REFUSED ||
+					 rd.verdict == P2P_REFUSED);
+		rank.distance = known ? rs.distance + rd.distance : 0;
+		rank.available = list[i].available;
+		if (out->index >= 0 && !rank_better(&rank, &best))
+			continue;
+		best = rank;
+		out->index = (int)i;
+		out->have_paths = known;
+		if (known) {
+			out->src_path = rs;
+			out->dst_path = rd;
+		}
+	}
+	return out->index >= 0 ? 0 : -ENOENT;
+}
+
 int p2pmem_map(const struct pci_addr *addr, size_t want, size_t floor,
 	       struct p2pmem_map *out)
 {

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * --provider auto on in-memory topologies: nearest by the kernel's
+ * distance, predicted refusals last, unusable providers never.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "p2pmem.h"
+#include "pcitopo.h"
+#include "util.h"
+
+/*
+ * 00:00.0 host bridge (Intel q35, not whitelisted)
+ * 00:02.0 root port -> 01:00.0 switch up -> 02:0{1,2,3}.0 down ports
+ *         -> 03:00.0 SRC, 04:00.0 DST, 05:00.0 CMB (near)
+ * 00:03.0 root port -> 06:00.0 CMB (far: through the host bridge)
+ */
+enum { HB, RP1, UP, DN1, DN2, DN3, SRC, DST, NEAR, RP2, FAR, NODES };
+
+static struct pci_node nodes[NODES];
+
+static void node(int i, uint8_t bus, uint8_t dev, enum pci_role role,
+		 int parent, uint8_t secondary)
+{
+	struct pci_node *n = &nodes[i];
+
+	memset(n, 0, sizeof(*n));
+	n->addr.bus = bus;
+	n->addr.dev = dev;
+	n->vendor = 0x1b36;
+	n->device = role == PCI_ROLE_ENDPOINT ? 0x0010 : 0x000c;
+	n->class = role == PCI_ROLE_ENDPOINT ? 0x010802 : 0x060400;
+	n->role = role;
+	n->parent = parent;
+	n->is_bridge = secondary != 0;
+	n->secondary_bus = secondary;
+	n->subordinate_bus = secondary;
+	n->numa_node = -1;
+}
+
+static void build(void)
+{
+	node(HB, 0, 0, PCI_ROLE_HOST_BRIDGE, -1, 0);
+	nodes[HB].vendor = 0x8086;
+	nodes[HB].device = 0x29c0;
+	nodes[HB].class = 0x060000;
+	node(RP1, 0, 2, PCI_ROLE_ROOT_PORT, -1, 1);
+	nodes[RP1].subordinate_bus = 5;
+	node(UP, 1, 0, PCI_ROLE_SWITCH_UP, RP1, 2);
+	nodes[UP].subordinate_bus = 5;
+	node(DN1, 2, 1, PCI_ROLE_SWITCH_DOWN, UP, 3);
+	node(DN2, 2, 2, PCI_ROLE_SWITCH_DOWN, UP, 4);
+	node(DN3, 2, 3, PCI_ROLE_SWITCH_DOWN, UP, 5);
+	node(SRC, 3, 0, PCI_ROLE_ENDPOINT, DN1, 0);
+	node(DST, 4, 0, PCI_ROLE_ENDPOINT, DN2, 0);
+	node(NEAR, 5, 0, PCI_ROLE_ENDPOINT, DN3, 0);
+	node(RP2, 0, 3, PCI_ROLE_ROOT_PORT, -1, 6);
+	node(FAR, 6, 0, PCI_ROLE_ENDPOINT, RP2, 0);
+}
+
+static struct p2pmem_provider prov(int i, uint64_t avail, bool published)
+{
+	struct p2pmem_provider p = {
+		.addr = nodes[i].addr,
+		.size = 64 * MIB,
+		.available = avail,
+		.published = published,
+		.has_allocate = true,
+	};
+	return p;
+}
+
+int main(void)
+{
+	struct pci_topo topo = { .nodes = nodes, .count = NODES };
+	struct p2p_platform intel = { .cpu_known = true, .cpu_amd = false };
+	struct p2p_platform zen = { .cpu_known = true,
+				    .cpu_amd = true,
+				    .cpu_family = 0x19 };
+	struct p2pmem_provider list[3];
+	struct provider_choice c;
+
+	build();
+
+	/* The far CMB has more memory, the near one wins on distance. */
+	list[0] = prov(FAR, 64 * MIB, true);
+	list[1] = prov(NEAR, 8 * MIB, true);
+	CHECK(p2pmem_choose(list, 2, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 1);
+	CHECK(c.have_paths);
+	CHECK(c.src_path.verdict == P2P_DIRECT);
+	CHECK(c.dst_path.verdict == P2P_DIRECT);
+
+	/* On Zen the far one is allowed, but still farther. */
+	CHECK(p2pmem_choose(list, 2, &topo, &zen, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 1);
+
+	/* An exhausted or unpublished near CMB: the far one, refused. */
+	list[1].available = 0;
+	CHECK(p2pmem_choose(list, 2, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 0);
+	CHECK(c.src_path.verdict == P2P_REFUSED);
+	list[1].available = 8 * MIB;
+	list[1].published = false;
+	CHECK(p2pmem_choose(list, 2, &topo, &zen, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 0);
+	CHECK(c.src_path.verdict == P2P_HOST_BRIDGE);
+
+	/* The CMB on SRC itself is nearest of all. */
+	list[1].published = true;
+	list[2] = prov(SRC, 4 * MIB, true);
+	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 2);
+	CHECK(c.src_path.distance == 0);
+
+	/* Equal distance: the larger free pool. */
+	list[2] = prov(DST, 60 * MIB, true);
+	list[1].available = 60 * MIB;
+	list[0] = prov(SRC, 61 * MIB, true);
+	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 0);
+
+	/* No topology: still a choice, without paths. */
+	CHECK(p2pmem_choose(list, 3, NULL, NULL, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(!c.have_paths);
+	CHECK(c.index == 0);
+
+	/* Nothing usable at all. */
+	list[0].published = list[1].published = list[2].published = false;
+	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) < 0);
+	CHECK(c.index == -1);
+	list[0].published = true;
+	list[0].has_allocate = false;
+	CHECK(p2pmem_choose(list, 1, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) < 0);
+	CHECK_DONE();
+}

@@ -26,6 +26,7 @@
 #include "blockdev.h"
 #include "config.h"
 #include "engine.h"
+#include "nvmeinfo.h"
 #include "p2pmem.h"
 #include "pcitopo.h"
 #include "sysfs.h"
@@ -72,6 +73,9 @@ struct options {
 /* What was decided before the copy; also what --dry-run and --json show. */
 struct plan {
 	struct endpoint src, dst;
+	/* Controller identity from libnvme, when it can tell. */
+	struct nvme_ctrl_desc src_ctrl, dst_ctrl;
+	bool have_src_ctrl, have_dst_ctrl;
 	uint64_t src_offset, dst_offset, length;
 	uint64_t direct_length; /* the O_DIRECT part of the range */
 	uint64_t tail; /* bytes after it, copied with buffered I/O */
@@ -778,7 +782,8 @@ static void buffer_put(struct buffer *b)
 }
 
 static void json_endpoint(struct json_object *root, const char *key,
-			  const struct endpoint *ep, uint64_t offset)
+			  const struct endpoint *ep, uint64_t offset,
+			  const struct nvme_ctrl_desc *ctrl)
 {
 	struct json_object *o = json_object_new_object();
 	char bdf[PCI_ADDR_STRLEN];
@@ -805,6 +810,15 @@ static void json_endpoint(struct json_object *root, const char *key,
 			o, "logical_block_size",
 			json_object_new_int64(ep->disk.logical_block_size));
 	}
+	if (ctrl) {
+		json_object_object_add(o, "model",
+				       json_object_new_string(ctrl->model));
+		json_object_object_add(o, "serial",
+				       json_object_new_string(ctrl->serial));
+		json_object_object_add(
+			o, "subsystem_controllers",
+			json_object_new_int((int)ctrl->subsystem_ctrls));
+	}
 	json_object_object_add(o, "size", json_object_new_int64(ep->size));
 	json_object_object_add(o, "offset", json_object_new_int64(offset));
 	json_object_object_add(root, key, o);
@@ -828,8 +842,10 @@ static struct json_object *json_plan(const struct plan *p)
 	struct json_object *root = json_object_new_object();
 	char bdf[PCI_ADDR_STRLEN];
 
-	json_endpoint(root, "source", &p->src, p->src_offset);
-	json_endpoint(root, "destination", &p->dst, p->dst_offset);
+	json_endpoint(root, "source", &p->src, p->src_offset,
+		      p->have_src_ctrl ? &p->src_ctrl : NULL);
+	json_endpoint(root, "destination", &p->dst, p->dst_offset,
+		      p->have_dst_ctrl ? &p->dst_ctrl : NULL);
 	json_object_object_add(root, "length",
 			       json_object_new_int64(p->length));
 	json_object_object_add(root, "mode",
@@ -869,6 +885,10 @@ static void print_plan(const struct plan *p)
 	const struct endpoint *eps[2] = { &p->src, &p->dst };
 	const char *roles[2] = { "SRC", "DST" };
 	const uint64_t offs[2] = { p->src_offset, p->dst_offset };
+	const struct nvme_ctrl_desc *ctrls[2] = {
+		p->have_src_ctrl ? &p->src_ctrl : NULL,
+		p->have_dst_ctrl ? &p->dst_ctrl : NULL,
+	};
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -885,6 +905,12 @@ static void print_plan(const struct plan *p)
 			       ep->disk.logical_block_size);
 		}
 		printf(", offset %llu\n", (unsigned long long)offs[i]);
+		if (ctrls[i])
+			printf("     %s, serial %s%s\n", ctrls[i]->model,
+			       ctrls[i]->serial,
+			       ctrls[i]->subsystem_ctrls > 1 ?
+				       ", subsystem reachable through several controllers" :
+				       "");
 	}
 	printf("copy %llu bytes (%s)", (unsigned long long)p->length,
 	       format_size(p->length, sz, sizeof(sz)));
@@ -1326,6 +1352,12 @@ static int run(int argc, char **argv, struct json_object **summary)
 	ret = plan_range(&o, &p);
 	if (ret)
 		return ret;
+	if (p.src.disk.ctrl[0])
+		p.have_src_ctrl =
+			nvme_ctrl_describe(p.src.disk.ctrl, &p.src_ctrl) == 0;
+	if (p.dst.disk.ctrl[0])
+		p.have_dst_ctrl =
+			nvme_ctrl_describe(p.dst.disk.ctrl, &p.dst_ctrl) == 0;
 	if (o.chunk_size % p.align)
 		return fail(
 			EXIT_USAGE,

@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Guest-side helpers for lab cases (busybox sh).  Cases source this file as
+# ". /lab/tests/lib.sh"; /lab/env (roles, PCI addresses) is already in the
+# environment.
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+ok() { echo "ok: $*"; }
+
+expect_eq() { # GOT WANT WHAT
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+	ok "$3 = $2"
+}
+
+# Run a command, require exit status WANT; its output goes to /tmp/out.
+expect_rc() { # WANT CMD ARGS...
+	want=$1
+	shift
+	set +e
+	"$@" >/tmp/out 2>&1
+	got=$?
+	set -e
+	sed 's/^/  | /' /tmp/out
+	[ "$got" = "$want" ] || fail "'$*' exited $got, want $want"
+	ok "'$*' exited $want"
+}
+
+out_has() { # PATTERN: the last expect_rc output matches (grep -E)
+	grep -Eq -- "$1" /tmp/out || fail "output lacks /$1/"
+	ok "output has /$1/"
+}
+
+out_lacks() {
+	! grep -Eq -- "$1" /tmp/out || fail "output has /$1/"
+	ok "output lacks /$1/"
+}
+
+dmesg_has() {
+	dmesg | grep -Eq -- "$1" || {
+		dmesg | tail -n 20
+		fail "dmesg lacks /$1/"
+	}
+	ok "dmesg has /$1/"
+}
+
+dmesg_lacks() {
+	! dmesg | grep -Eq -- "$1" || fail "dmesg has /$1/"
+	ok "dmesg lacks /$1/"
+}
+
+p2pmem_attr() { # BDF ATTR
+	cat "/sys/bus/pci/devices/$1/p2pmem/$2"
+}
+
+# The p2pmem providers the kernel registered, one BDF a line.
+p2pmem_providers() {
+	for d in /sys/bus/pci/devices/*/p2pmem; do
+		[ -d "$d" ] || continue
+		basename "$(dirname "$d")"
+	done
+}
+
+drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# Fill DEV with BYTES of random data at byte OFFSET (4 KiB aligned).
+fill_random() { # DEV BYTES [OFFSET]
+	dd if=/dev/urandom of="$1" bs=4096 count=$(($2 / 4096)) \
+		seek=$((${3:-0} / 4096)) conv=notrunc,fsync 2>/dev/null
+}
+
+fill_zero() { # DEV BYTES [OFFSET]
+	dd if=/dev/zero of="$1" bs=4096 count=$(($2 / 4096)) \
+		seek=$((${3:-0} / 4096)) conv=notrunc,fsync 2>/dev/null
+}
+
+# sha256 of BYTES at byte OFFSET of DEV (both multiples of 512).
+sha_range() { # DEV OFFSET BYTES
+	drop_caches
+	dd if="$1" bs=512 skip=$(($2 / 512)) count=$(($3 / 512)) 2>/dev/null |
+		sha256sum | cut -d' ' -f1
+}
+
+# Require that DST[doff, +len) equals SRC[soff, +len).
+expect_same() { # SRC SOFF DST DOFF LEN
+	a=$(sha_range "$1" "$2" "$5")
+	b=$(sha_range "$3" "$4" "$5")
+	[ "$a" = "$b" ] || fail "$3 at $4 differs from $1 at $2 ($5 bytes)"
+	ok "$3 at $4 equals $1 at $2 ($5 bytes, sha256 $a)"
+}
+
+expect_differs() { # SRC SOFF DST DOFF LEN
+	a=$(sha_range "$1" "$2" "$5")
+	b=$(sha_range "$3" "$4" "$5")
+	[ "$a" != "$b" ] || fail "$3 at $4 equals $1 at $2 ($5 bytes)"
+	ok "$3 at $4 differs from $1 at $2 ($5 bytes)"
+}
+
+# Every registered provider is one of the expected BDFs, published, with
+# the lab's CMB size and nothing allocated.
+expect_providers() { # BDF...
+	got=$(p2pmem_providers | sort | tr '\n' ' ')
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	expect_eq "$got" "$want" "p2pmem providers"
+	for p in "$@"; do
+		expect_eq "$(p2pmem_attr "$p" size)" "$LAB_CMB_SIZE" "$p p2pmem size"
+		expect_eq "$(p2pmem_attr "$p" available)" "$LAB_CMB_SIZE" "$p p2pmem available"
+		expect_eq "$(p2pmem_attr "$p" published)" 1 "$p p2pmem published"
+	done
+}
+
+# PCI hops between two functions through their nearest common ancestor in
+# sysfs (the bridge both sit under).
+pci_hops() { # BDF BDF
+	a=$(readlink -f "/sys/bus/pci/devices/$1")
+	b=$(readlink -f "/sys/bus/pci/devices/$2")
+	echo "$a $b" | awk '{
+		na = split($1, x, "/"); nb = split($2, y, "/")
+		for (i = 1; i <= na && i <= nb && x[i] == y[i]; i++) ;
+		print (na - i + 1) + (nb - i + 1)
+	}'
+}

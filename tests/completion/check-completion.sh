@@ -32,7 +32,8 @@ done
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export P2PCP_SYSROOT=$tmp
-mkdir -p "$tmp/sys/class/block" "$tmp/sys/bus/pci/devices"
+mkdir -p "$tmp/sys/class/block" "$tmp/sys/class/nvme" "$tmp/sys/bus/pci/devices"
+mkdir "$tmp/sys/class/nvme/nvme0" "$tmp/sys/class/nvme/nvme1"
 for d in nvme0n1 nvme0n1p1 nvme0n1p2 nvme1n1 nvme1c1n1 nvme10n1 sda sda1 loop0; do
 	mkdir "$tmp/sys/class/block/$d"
 done
@@ -165,8 +166,17 @@ else
 fi
 
 if [[ -r $compdir/p2p-check ]]; then
-	expect_has "/dev/nvme0n1 /dev/nvme1n1 0000:01:00.0 0001:02:00.0" p2p-check ""
-	expect "" p2p-check /dev/nvme1c
+	expect "--help" p2p-check --h
+	expect "--tree" p2p-check --json --t
+	expect "--file" p2p-check --json /dev/nvme0n1 --f
+	expect "amd-pre-zen amd-zen" p2p-check --cpu amd
+	expect "image.raw" p2p-check -F i
+	expect_has "/dev/nvme0n1 /dev/nvme1n1 0000:01:00.0 0001:02:00.0 nvme0 nvme1" \
+		p2p-check ""
+	expect "nvme0 nvme1" p2p-check /dev/nvme0n1 nvme
+	expect "/dev/nvme1n1" p2p-check /dev/nvme1n
+	expect "01:00.0" p2p-check 0000 : 01
+	expect "" p2p-check /dev/sd
 	help_options_completed p2p-check
 fi
 

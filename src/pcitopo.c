@@ -661,6 +661,39 @@ static void check_acs(const struct pci_topo *topo, int node,
 		res->acs_redirect[res->acs_redirect_count++] = node;
 }
 
+static int depth_of(const struct pci_topo *topo, int node)
+{
+	int depth = 0;
+
+	while (topo->nodes[node].parent >= 0 && depth < P2P_MAX_PATH) {
+		node = topo->nodes[node].parent;
+		depth++;
+	}
+	return depth;
+}
+
+/*
+ * Is @n a switch downstream port?  Without its PCIe capability (config
+ * space truncated) fall back on the shape of a PCIe tree: below a root
+ * port (depth 0), bridges alternate upstream (odd depth) and downstream
+ * (even depth) ports.
+ */
+static bool is_downstream_port(const struct pci_topo *topo, int node)
+{
+	const struct pci_node *n = &topo->nodes[node];
+	int depth;
+
+	if (n->parent < 0)
+		return false;
+	if (n->role == PCI_ROLE_SWITCH_DOWN)
+		return topo->nodes[n->parent].role == PCI_ROLE_SWITCH_UP ||
+		       topo->nodes[n->parent].config_truncated;
+	if (!n->config_truncated || !n->is_bridge)
+		return false;
+	depth = depth_of(topo, node);
+	return depth >= 2 && depth % 2 == 0 && topo->nodes[n->parent].is_bridge;
+}
+
 /*
  * A switch is one hop however many of its ports the path touches: a
  * downstream port counts as its upstream port.  Root ports and other
@@ -678,8 +711,7 @@ static unsigned int count_bridge_levels(const struct pci_topo *topo,
 		const struct pci_node *n = &topo->nodes[node];
 		bool seen = false;
 
-		if (n->role == PCI_ROLE_SWITCH_DOWN && n->parent >= 0 &&
-		    topo->nodes[n->parent].role == PCI_ROLE_SWITCH_UP)
+		if (is_downstream_port(topo, node))
 			node = n->parent;
 		for (k = 0; k < count; k++)
 			seen |= units[k] == node;

@@ -1232,7 +1232,7 @@ static json_object *json_platform(const struct check *c)
 			       json_str_or_null(p->cpu.cpu_vendor_id));
 	json_object_object_add(
 		cpu, "family",
-		p->cpu.cpu_known && p->cpu.cpu_vendor_id[0] ?
+		p->cpu_source == CPU_CPUINFO || p->cpu.cpu_amd ?
 			json_object_new_int((int)p->cpu.cpu_family) :
 			NULL);
 	json_object_object_add(cpu, "source",
@@ -1357,9 +1357,10 @@ static void print_json(const struct check *c)
 		json_object_array_add(pairs, json_pair(c, &c->pairs[i]));
 	json_object_object_add(root, "pairs", pairs);
 	json_object_object_add(root, "warnings", json_strlist(&c->warnings));
-	printf("%s\n", json_object_to_json_string_ext(
-			       root, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n",
+	       json_object_to_json_string_ext(
+		       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 

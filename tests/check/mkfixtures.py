@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Build the p2p-check fixtures: PCI config spaces laid out by hand.
+
+Each topology is a list of functions; each function's config space is
+assembled from the PCI/PCIe register layout (header, PCI Express
+capability at 0x40, extended capabilities from 0x100).  They are written
+either as an "lspci -xxxx" capture (the committed dumps/*.lspci files;
+run with --dumps DIR to regenerate them) or as a fake sysfs tree for the
+live code path (--sysroot DIR NAME, used by the tests at run time).
+"""
+import os
+import struct
+import sys
+
+# PCI Express capability device/port types (Flags bits 7:4).
+ENDPOINT, ROOT_PORT, UPSTREAM, DOWNSTREAM = 0, 4, 5, 6
+
+# ACS bits, capability and control registers alike.
+SV, TB, RR, CR, UF, EC, DT = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40
+
+
+class Fn:
+    def __init__(self, bdf, vid, did, cls, exp=None, bus=None, acs=None,
+                 acs_at=0x100, link=(3, 4), multifunction=False):
+        """bdf "BB:DD.F"; cls 24-bit class; exp PCIe port type or None
+        (conventional PCI); bus (secondary, subordinate) for bridges;
+        acs (cap, ctrl) or None; link (speed code, width)."""
+        self.bdf = bdf
+        self.vid, self.did, self.cls = vid, did, cls
+        self.exp, self.bus, self.acs, self.acs_at = exp, bus, acs, acs_at
+        self.link, self.multifunction = link, multifunction
+
+    def config(self):
+        c = bytearray(4096)
+        struct.pack_into("<HHHH", c, 0, self.vid, self.did, 0x0406,
+                         0x0010 if self.exp is not None else 0)
+        struct.pack_into("<I", c, 8, (self.cls << 8) | 0x01)  # rev 01
+        htype = 1 if self.bus else 0
+        c[0x0e] = htype | (0x80 if self.multifunction else 0)
+        if self.bus:
+            primary = int(self.bdf.split(":")[0], 16)
+            c[0x18], c[0x19], c[0x1a] = primary, self.bus[0], self.bus[1]
+        if self.exp is None:
+            return c
+        c[0x34] = 0x40
+        # PCI Express capability v2, slot implemented on downstream ports.
+        flags = 0x2 | (self.exp << 4)
+        if self.exp in (ROOT_PORT, DOWNSTREAM):
+            flags |= 0x100
+        struct.pack_into("<BBH", c, 0x40, 0x10, 0x00, flags)
+        speed, width = self.link
+        struct.pack_into("<I", c, 0x4c, speed | (width << 4))  # LnkCap
+        struct.pack_into("<H", c, 0x52, speed | (width << 4))  # LnkSta
+        if self.acs:
+            at = self.acs_at
+            if at != 0x100:
+                # An AER capability first, pointing on to ACS.
+                struct.pack_into("<I", c, 0x100, 0x0001 | (2 << 16) |
+                                 (at << 20))
+            struct.pack_into("<IHH", c, at, 0x000d | (1 << 16),
+                             self.acs[0], self.acs[1])
+        return c
+
+
+HOST_Q35 = Fn("00:00.0", 0x8086, 0x29c0, 0x060000)
+QEMU_RP = dict(vid=0x1b36, did=0x000c, cls=0x060400, exp=ROOT_PORT,
+               acs_at=0x148)
+PLX_UP = dict(vid=0x10b5, did=0x8747, cls=0x060400, exp=UPSTREAM)
+PLX_DOWN = dict(vid=0x10b5, did=0x8747, cls=0x060400, exp=DOWNSTREAM,
+                acs_at=0xf24)
+NVME = dict(vid=0x144d, did=0xa808, cls=0x010802, exp=ENDPOINT)
+PLX_ACS_CAP = SV | TB | RR | CR | UF | DT
+
+
+def switch_tree(down_ctrl, rp_ctrl=0, cap=PLX_ACS_CAP):
+    """Root port -> one switch -> three downstream ports -> NVMe."""
+    fns = [HOST_Q35,
+           Fn("00:01.0", bus=(1, 5), acs=(PLX_ACS_CAP, rp_ctrl), **QEMU_RP),
+           Fn("01:00.0", bus=(2, 5), **PLX_UP)]
+    for i, ctrl in enumerate(down_ctrl):
+        fns.append(Fn("02:%02x.0" % (8 + i), bus=(3 + i, 3 + i),
+                      acs=(cap, ctrl), **PLX_DOWN))
+    for i in range(len(down_ctrl)):
+        fns.append(Fn("%02x:00.0" % (3 + i), **NVME))
+    return fns
+
+
+def root_ports(host, rp, rp_ctrl, nvme=NVME, extra=()):
+    """One NVMe under each of two root ports of one host bridge."""
+    fns = [host] + list(extra)
+    for i, (bdf, ctrl) in enumerate(zip(rp, rp_ctrl)):
+        fns.append(Fn(bdf, bus=(1 + i, 1 + i),
+                      acs=(PLX_ACS_CAP, ctrl), **QEMU_RP))
+        fns.append(Fn("%02x:00.0" % (1 + i), **nvme))
+    return fns
+
+
+def two_levels():
+    """Root port -> switch A -> (switch B -> two NVMe), NVMe."""
+    return [HOST_Q35,
+            # Redirect above the common switch: the kernel never looks there.
+            Fn("00:01.0", bus=(1, 7), acs=(PLX_ACS_CAP, SV | RR | CR | UF),
+               **QEMU_RP),
+            Fn("01:00.0", bus=(2, 7), **PLX_UP),
+            Fn("02:08.0", bus=(3, 6), acs=(PLX_ACS_CAP, 0), **PLX_DOWN),
+            Fn("02:10.0", bus=(7, 7), acs=(PLX_ACS_CAP, 0), **PLX_DOWN),
+            Fn("03:00.0", 0x10b5, 0x8724, 0x060400, exp=UPSTREAM,
+               bus=(4, 6)),
+            Fn("04:01.0", 0x10b5, 0x8724, 0x060400, exp=DOWNSTREAM,
+               bus=(5, 5)),
+            Fn("04:02.0", 0x10b5, 0x8724, 0x060400, exp=DOWNSTREAM,
+               bus=(6, 6)),
+            Fn("05:00.0", **NVME),
+            Fn("06:00.0", **NVME),
+            Fn("07:00.0", **NVME)]
+
+
+AMD_HOST = Fn("00:00.0", 0x1022, 0x1480, 0x060000)
+AMD_DUMMY = Fn("00:01.0", 0x1022, 0x1482, 0x060000, multifunction=True)
+AMD_GPP = dict(vid=0x1022, did=0x1483, cls=0x060400, exp=ROOT_PORT,
+               acs_at=0x2a0)
+
+TOPOLOGIES = {
+    # 02:09.0 redirects (SV RR CR UF, as firmware with an IOMMU leaves it).
+    "switch-acs-redirect": switch_tree([0, SV | RR | CR | UF, 0]),
+    # ACS present everywhere; only bits the kernel ignores are set, and
+    # the root port above the switch redirects, which does not count.
+    "switch-acs-off": switch_tree([SV | UF, TB, 0], rp_ctrl=SV | RR | CR | UF),
+    # EC (egress control) alone is enough for the kernel.
+    "switch-acs-egress": switch_tree([0, 0, EC], cap=PLX_ACS_CAP | EC),
+    "intel-root-ports": root_ports(HOST_Q35, ["00:01.0", "00:02.0"], [0, 0]),
+    # Skylake-SP: 8086:2020 is on the kernel's whitelist.
+    "intel-skx-root-ports": root_ports(Fn("00:00.0", 0x8086, 0x2020, 0x060000),
+                                       ["00:01.0", "00:02.0"], [0, 0]),
+    "amd-root-ports": [AMD_HOST, AMD_DUMMY,
+                       Fn("00:01.1", bus=(1, 1), acs=(0x5f, 0x1d), **AMD_GPP),
+                       Fn("00:01.2", bus=(2, 2), acs=(0x5f, 0x1d), **AMD_GPP),
+                       Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)],
+    "two-level-switch": two_levels(),
+}
+
+# Captures an unprivileged user gets: 64 bytes per function.
+TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64)}
+
+
+def write_dump(fns, path, length=4096):
+    with open(path, "w") as f:
+        for fn in fns:
+            f.write("%s Device %04x:%04x\n" % (fn.bdf, fn.vid, fn.did))
+            c = fn.config()
+            for off in range(0, length, 16):
+                f.write("%02x: %s\n" % (off, " ".join(
+                    "%02x" % b for b in c[off:off + 16])))
+            f.write("\n")
+
+
+def write_sysroot(fns, root, config_len=4096, extra=None):
+    """A fake /sys for libpci's sysfs back end and p2p-check's reads.
+
+    extra: dict with optional keys nvme {bdf: ctrl}, p2pmem {bdf: (size,
+    available, published)}, kernel, cpuinfo, iommu (list), multipath
+    {disk: (subsys, [ctrls])}.
+    """
+    extra = extra or {}
+    by_bus = {}
+    for fn in fns:
+        if fn.bus:
+            for b in range(fn.bus[0], fn.bus[1] + 1):
+                by_bus.setdefault(b, fn)
+
+    def devpath(fn):
+        parts = []
+        cur = fn
+        while True:
+            parts.append("0000:" + cur.bdf)
+            bus = int(cur.bdf.split(":")[0], 16)
+            parent = [p for p in fns if p.bus and p.bus[0] == bus]
+            if not parent:
+                break
+            cur = parent[0]
+        return "sys/devices/pci0000:00/" + "/".join(reversed(parts))
+
+    def put(rel, data, mode="w"):
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, mode) as f:
+            f.write(data)
+
+    def link(rel, target):
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        os.symlink(os.path.relpath(os.path.join(root, target),
+                                   os.path.dirname(p)), p)
+
+    for fn in fns:
+        d = devpath(fn)
+        put(d + "/config", bytes(fn.config()[:config_len]), "wb")
+        put(d + "/vendor", "0x%04x\n" % fn.vid)
+        put(d + "/device", "0x%04x\n" % fn.did)
+        put(d + "/class", "0x%06x\n" % fn.cls)
+        put(d + "/irq", "0\n")
+        put(d + "/numa_node", "-1\n")
+        put(d + "/resource", "0x0000000000000000 0x0000000000000000 "
+            "0x0000000000000000\n" * 7)
+        link("sys/bus/pci/devices/0000:" + fn.bdf, d)
+    put("proc/sys/kernel/osrelease", extra.get("kernel", "6.12.0") + "\n")
+    put("proc/cpuinfo", extra.get(
+        "cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+        "cpu family\t: 6\nmodel\t\t: 85\n\n"))
+    put("proc/cmdline", extra.get("cmdline", "console=ttyS0\n"))
+    put("sys/module/nvme/parameters/use_cmb_sqes", "N\n")
+    put("sys/module/nvme_core/parameters/multipath", "Y\n")
+    os.makedirs(os.path.join(root, "sys/class/iommu"), exist_ok=True)
+    for unit in extra.get("iommu", []):
+        put("sys/devices/virtual/iommu/%s/uevent" % unit, "")
+        link("sys/class/iommu/" + unit, "sys/devices/virtual/iommu/" + unit)
+    for bdf, ctrl in extra.get("nvme", {}).items():
+        fn = [f for f in fns if f.bdf == bdf][0]
+        d = devpath(fn) + "/nvme/" + ctrl
+        put(d + "/dev", "0:0\n")
+        link(d + "/device", devpath(fn))
+        link("sys/class/nvme/" + ctrl, d)
+        disk = ctrl + "n1"
+        put(d + "/" + disk + "/size", "1048576\n")
+        link("sys/class/block/" + disk, d + "/" + disk)
+        link("sys/block/" + disk, d + "/" + disk)
+    for bdf, (size, avail, pub) in extra.get("p2pmem", {}).items():
+        fn = [f for f in fns if f.bdf == bdf][0]
+        d = devpath(fn) + "/p2pmem"
+        put(d + "/size", "%d\n" % size)
+        put(d + "/available", "%d\n" % avail)
+        put(d + "/published", "%d\n" % pub)
+        put(d + "/allocate", "")
+    for disk, (subsys, ctrls) in extra.get("multipath", {}).items():
+        s = "sys/devices/virtual/nvme-subsystem/" + subsys
+        put(s + "/" + disk + "/size", "1048576\n")
+        link("sys/class/block/" + disk, s + "/" + disk)
+        link("sys/block/" + disk, s + "/" + disk)
+        link("sys/class/nvme-subsystem/" + subsys, s)
+        for ctrl in ctrls:
+            link(s + "/" + ctrl, "sys/class/nvme/" + ctrl)
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--dumps":
+        for name, fns in TOPOLOGIES.items():
+            write_dump(fns, os.path.join(argv[2], name + ".lspci"))
+        for name, (base, length) in TRUNCATED.items():
+            write_dump(TOPOLOGIES[base], os.path.join(argv[2], name + ".lspci"),
+                       length)
+        return 0
+    sys.stderr.write("usage: mkfixtures.py --dumps DIR\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

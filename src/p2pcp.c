@@ -582,14 +582,44 @@ static int evaluate_paths(const struct pci_topo *topo,
 	return ret;
 }
 
+/* p2pmem exists, yet no provider can serve: say which reason holds. */
+static int explain_no_candidate(const struct plan *p,
+				const struct p2pmem_provider *list, size_t n)
+{
+	size_t i, usable = 0, published = 0;
+	char bdf[PCI_ADDR_STRLEN];
+
+	for (i = 0; i < n; i++) {
+		if (!list[i].has_allocate)
+			continue;
+		usable++;
+		published += list[i].published;
+	}
+	pci_addr_format(&list[0].addr, bdf, sizeof(bdf));
+	if (!usable)
+		return fail(
+			EXIT_NO_P2P,
+			"kernel %s has p2pmem (e.g. %s) but no p2pmem/allocate file: userspace p2pmem needs Linux 6.2 or later; upgrade, or use --sysmem",
+			p->kernel_release, bdf);
+	if (!published)
+		return fail(
+			EXIT_NO_P2P,
+			"no p2pmem provider is published (e.g. %s): the driver offers none for general use; pick one with --provider BDF --force, or use --sysmem",
+			bdf);
+	return fail(
+		EXIT_NO_P2P,
+		"every published p2pmem provider is exhausted (available 0 on all %zu: other processes hold the memory); retry later or use --sysmem",
+		published);
+}
+
 static int choose_provider(const struct options *o, struct plan *p)
 {
 	struct p2pmem_provider *list = NULL;
 	struct pci_topo *topo = NULL;
 	struct p2p_platform plat;
-	char errbuf[256], bdf[PCI_ADDR_STRLEN];
+	char errbuf[256];
 	struct provider_choice choice;
-	size_t n = 0, i;
+	size_t n = 0;
 	int ret;
 
 	if (o->provider) {
@@ -646,38 +676,7 @@ static int choose_provider(const struct options *o, struct plan *p)
 		p->dst_path = choice.dst_path;
 		goto out;
 	}
-	{
-		size_t published = 0, with_allocate = 0, exhausted = 0;
-
-		for (i = 0; i < n; i++) {
-			published += list[i].published;
-			with_allocate += list[i].has_allocate;
-			exhausted += list[i].published &&
-				     list[i].has_allocate &&
-				     list[i].available == 0;
-		}
-		pci_addr_format(&list[0].addr, bdf, sizeof(bdf));
-		if (!with_allocate)
-			ret = fail(
-				EXIT_NO_P2P,
-				"kernel %s has p2pmem (e.g. %s) but no p2pmem/allocate file: userspace p2pmem needs Linux 6.2 or later; upgrade, or use --sysmem",
-				p->kernel_release, bdf);
-		else if (!published)
-			ret = fail(
-				EXIT_NO_P2P,
-				"no p2pmem provider is published (e.g. %s): the driver offers none for general use; pick one with --provider BDF --force, or use --sysmem",
-				bdf);
-		else if (exhausted == published)
-			ret = fail(
-				EXIT_NO_P2P,
-				"every published p2pmem provider is exhausted (available 0: other processes hold the memory); retry later or use --sysmem");
-		else
-			ret = fail(
-				EXIT_NO_P2P,
-				"the kernel would refuse peer-to-peer DMA between SRC/DST and every usable p2pmem provider; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
-				p->src.path, p->dst.path);
-		goto out;
-	}
+	ret = explain_no_candidate(p, list, n);
 out:
 	free(list);
 	pci_topo_free(topo);

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology multipath --disk-size 64M
+# lab-needs: p2pcp
+#
+# SRC and DST are NVMe multipath head nodes (as on stock kernels with
+# CONFIG_NVME_MULTIPATH): the kernel would fail P2P I/O there with nothing
+# in dmesg.  p2pcp names the cause and the cure and writes nothing.
+set -eu
+. /lab/tests/lib.sh
+
+mib=$((1 << 20))
+fill_random "$SRC" $((2 * mib))
+fill_zero "$DST" $((2 * mib))
+expect_rc 3 p2pcp --length 2M "$SRC" "$DST"
+out_has "SRC $SRC is an NVMe multipath head node"
+out_has "nvme_core.multipath=N"
+expect_differs "$SRC" 0 "$DST" 0 $((2 * mib))

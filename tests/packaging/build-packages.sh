@@ -4,7 +4,7 @@
 # Build the release tarball, the .deb and the .rpm from the committed tree,
 # lint them, and install, try and remove the .deb on this machine.
 #
-#   build-packages.sh SOURCE_ROOT
+#   build-packages.sh SOURCE_ROOT [BUILD_ROOT]
 #
 # Works on a clone of SOURCE_ROOT's HEAD in a temporary directory: the
 # source tree is never touched, and uncommitted changes are not tested.
@@ -14,7 +14,8 @@
 
 set -uo pipefail
 
-src=${1:?usage: build-packages.sh SOURCE_ROOT}
+src=${1:?usage: build-packages.sh SOURCE_ROOT [BUILD_ROOT]}
+build=${2:-}
 
 if [[ $(id -u) != 0 ]]; then
 	echo "SKIP: the packaging test installs a package and needs root"
@@ -70,29 +71,50 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# 1. A clean clone of the committed tree, and meson dist from it.
-head=$(git -C "$src" rev-parse HEAD) || fail "$src is not a git work tree"
-echo "testing commit $head"
-if [[ -n $(git -C "$src" status --porcelain --untracked-files=no) ]]; then
-	echo "note: $src has uncommitted changes; they are not part of this test"
+# 1. The release tarball: meson dist from a clean clone of the committed
+# tree.  When SOURCE_ROOT is not a git checkout, it is an unpacked release
+# tarball (meson dist runs the suite there): package it as it is.
+if [[ $(git -C "$src" rev-parse --show-toplevel 2>/dev/null) == "$(realpath "$src")" ]]; then
+	echo "testing commit $(git -C "$src" rev-parse HEAD)"
+	if [[ -n $(git -C "$src" status --porcelain --untracked-files=no) ]]; then
+		echo "note: $src has uncommitted changes; they are not part of this test"
+	fi
+	tree=$tmp/git
+	run "$tmp/clone.log" git clone -q "$src" "$tree"
+	run "$tmp/dist-setup.log" meson setup "$tmp/dist-build" "$tree"
+	# --no-tests: the test suite runs in both package builds below.
+	run "$tmp/dist.log" meson dist -C "$tmp/dist-build" --formats xztar --no-tests
+	dist=$tmp/dist-build/meson-dist
+else
+	echo "note: $src is not a git checkout; packaging it as a release tarball"
+	tree=$src
+	dist=$tmp/dist
 fi
-run "$tmp/clone.log" git clone -q "$src" "$tmp/git"
-run "$tmp/dist-setup.log" meson setup "$tmp/dist-build" "$tmp/git"
-# --no-tests: the test suite runs in both package builds below.
-run "$tmp/dist.log" meson dist -C "$tmp/dist-build" --formats xztar --no-tests
 
-version=$(meson introspect --projectinfo "$tmp/dist-build" |
+version=$(meson introspect --projectinfo "$tree/meson.build" |
 	python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])') ||
 	fail "cannot read the project version"
-tarball=$tmp/dist-build/meson-dist/p2pcp-$version.tar.xz
+tarball=$dist/p2pcp-$version.tar.xz
+if [[ $tree == "$src" ]]; then
+	excl=()
+	# A build directory inside the source is not part of it.
+	srcreal=$(realpath "$src")
+	buildreal=$(realpath "${build:-/}")
+	[[ $buildreal == "$srcreal"/* ]] &&
+		excl=(--exclude="./${buildreal#"$srcreal"/}")
+	mkdir -p "$dist" &&
+		tar -C "$src" --exclude-vcs "${excl[@]}" \
+			--transform "s,^\\.,p2pcp-$version," \
+			-cJf "$tarball" . || fail "cannot pack $src"
+fi
 [[ -f $tarball ]] || fail "meson dist did not write $tarball"
 echo "release tarball: ${tarball##*/}"
 
 # One version everywhere: meson.build, debian/changelog, p2pcp.spec.
-debversion=$(dpkg-parsechangelog -l "$tmp/git/debian/changelog" -S Version)
+debversion=$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Version)
 [[ $debversion == "$version" ]] ||
 	fail "debian/changelog says $debversion, meson.build says $version"
-specversion=$(sed -n 's/^Version:[[:space:]]*//p' "$tmp/git/p2pcp.spec")
+specversion=$(sed -n 's/^Version:[[:space:]]*//p' "$tree/p2pcp.spec")
 [[ $specversion == "$version" ]] ||
 	fail "p2pcp.spec says $specversion, meson.build says $version"
 
@@ -156,7 +178,7 @@ installed=
 [[ ! -e $p2pcp ]] || fail "$p2pcp is still there after dpkg -r"
 
 # 4. The .rpm, from the same tarball, with the test-only macros shim.
-run "$tmp/rpm.log" rpmbuild --load "$tmp/git/tests/rpm/macros.meson" --nodeps \
+run "$tmp/rpm.log" rpmbuild --load "$tree/tests/rpm/macros.meson" --nodeps \
 	--define "_topdir $tmp/rpm" -ta "$tarball"
 grep -E '^(Ok|Fail|Skipped):' "$tmp/rpm.log" | sed 's/^/%check: /'
 rpms=("$tmp"/rpm/RPMS/*/p2pcp-"$version"-*.rpm "$tmp"/rpm/SRPMS/p2pcp-"$version"-*.src.rpm)
@@ -165,7 +187,7 @@ for f in "${rpms[@]}"; do
 	echo "built ${f##*/}"
 done
 echo "+ rpmlint p2pcp.spec ${rpms[*]##*/}"
-rpmlint -c "$tmp/git/tests/rpm/rpmlint.toml" "$tmp/git/p2pcp.spec" "${rpms[@]}" \
+rpmlint -c "$tree/tests/rpm/rpmlint.toml" "$tree/p2pcp.spec" "${rpms[@]}" \
 	>"$tmp/rpmlint.log" 2>&1
 status=$?
 grep -v -E '^(=+ rpmlint session|rpmlint:|configuration:|    /|checks:|$)' "$tmp/rpmlint.log"

@@ -43,6 +43,15 @@ run()
 	fi
 }
 
+# apt-get waits for the dpkg lock (another install may be running) and
+# keeps man pages even where dpkg is configured to drop them.
+apt_get()
+{
+	DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 \
+		-o 'DPkg::Options::=--path-include=/usr/share/man/*' "$@"
+}
+
 for tool in git meson dpkg-buildpackage dh lintian rpmbuild rpmlint man \
 	dpkg-parsechangelog pkg-config; do
 	command -v "$tool" >/dev/null ||
@@ -63,7 +72,8 @@ installed=
 cleanup()
 {
 	if [[ $installed ]]; then
-		dpkg -r p2pcp >/dev/null 2>&1 || echo "warning: could not remove p2pcp"
+		apt_get purge p2pcp >/dev/null 2>&1 ||
+			echo "warning: could not remove p2pcp"
 	fi
 	rm -rf "$tmp"
 }
@@ -134,12 +144,11 @@ lintian --fail-on error,warning "$changes" 2>&1 |
 ((PIPESTATUS[0] == 0)) || fail "lintian reports errors or warnings"
 
 # 3. Install it, try the installed programs and pages, remove it.
-echo "+ dpkg -i ${deb##*/}"
+echo "+ apt-get install ./${deb##*/}"
 installed=1
-# --path-include: keep man pages even where dpkg is told to drop them.
-dpkg --path-include='/usr/share/man/*' -i "$deb" >"$tmp/dpkg.log" 2>&1 || {
-	cat "$tmp/dpkg.log"
-	fail "dpkg -i failed"
+apt_get install "$deb" >"$tmp/apt-install.log" 2>&1 || {
+	cat "$tmp/apt-install.log"
+	fail "apt-get install ${deb##*/} failed"
 }
 
 files=$(dpkg -L p2pcp)
@@ -169,13 +178,13 @@ for prog in p2pcp p2p-check; do
 done
 echo "bash completions in $compdir"
 
-echo "+ dpkg -r p2pcp"
-dpkg -r p2pcp >"$tmp/dpkg-r.log" 2>&1 || {
-	cat "$tmp/dpkg-r.log"
-	fail "dpkg -r p2pcp failed"
+echo "+ apt-get purge p2pcp"
+apt_get purge p2pcp >"$tmp/apt-purge.log" 2>&1 || {
+	cat "$tmp/apt-purge.log"
+	fail "apt-get purge p2pcp failed"
 }
 installed=
-[[ ! -e $p2pcp ]] || fail "$p2pcp is still there after dpkg -r"
+[[ ! -e $p2pcp ]] || fail "$p2pcp is still there after apt-get purge"
 
 # 4. The .rpm, from the same tarball, with the test-only macros shim.
 run "$tmp/rpm.log" rpmbuild --load "$tree/tests/rpm/macros.meson" --nodeps \

@@ -126,3 +126,46 @@ pci_hops() { # BDF BDF
 		print (na - i + 1) + (nb - i + 1)
 	}'
 }
+
+# p2p-check's verdict on CLIENT and PROVIDER must agree with what the kernel
+# does with a P2P read from CLIENT into PROVIDER's p2pmem: p2p-check exit 0
+# (direct) or 1 (through the host bridge) and the read works, or exit 2
+# (refused) and it fails with EREMOTEIO.  A warning that CLIENT is an NVMe
+# multipath head node also predicts a refusal: the PCI path is fine there,
+# the head node's queue is what rejects P2P pages.
+expect_check_matches_kernel() { # CLIENT PROVIDER-BDF
+	set +e
+	p2p-check "$1" "$2" >/tmp/check 2>&1
+	crc=$?
+	p2praw read "$2" "$1" 65536 >/tmp/raw 2>&1
+	rrc=$?
+	set -e
+	verdict=$(sed -n 's/^ *verdict *//p' /tmp/check | head -n1)
+	case $crc in
+	0 | 1) want=0 ;;
+	2) want=1 ;;
+	*)
+		sed 's/^/  | /' /tmp/check
+		fail "p2p-check $1 $2 exited $crc"
+		;;
+	esac
+	if grep -q "${1#/dev/} is an NVMe multipath head node" /tmp/check; then
+		want=1
+		verdict="$verdict; ${1#/dev/} is a multipath head node"
+	fi
+	if [ "$rrc" != "$want" ]; then
+		sed 's/^/  | /' /tmp/check /tmp/raw
+		fail "p2p-check $1 $2 exited $crc ($verdict) but the kernel's P2P read exited $rrc"
+	fi
+	if [ "$rrc" = 1 ] && ! grep -q EREMOTEIO /tmp/raw; then
+		sed 's/^/  | /' /tmp/raw
+		fail "the kernel's P2P read from $1 failed, but not with EREMOTEIO"
+	fi
+	ok "p2p-check $1 $2: exit $crc, $verdict; kernel: $(cat /tmp/raw)"
+}
+
+# The last expect_rc output, as JSON without whitespace, matches PATTERN.
+out_json_has() {
+	tr -d ' \t\n' </tmp/out | grep -Eq -- "$1" || fail "JSON output lacks /$1/"
+	ok "JSON output has /$1/"
+}

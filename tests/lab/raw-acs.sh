@@ -4,7 +4,7 @@
 #
 # CMB, SRC and DST are functions of one device under a root port with an
 # ACS capability (ACS_PORT).  With ACS control at its reset value P2P works;
-# after setting Request/Completion Redirect and Egress Control on the port
+# after setting Request and Completion Redirect (and Upstream Forwarding) on the port
 # the kernel refuses a new pair with EREMOTEIO and names the
 # pci=disable_acs_redir= fix.  Verdicts are cached per pair: a pair that was
 # already used keeps working.

@@ -36,7 +36,7 @@ p2p-check "$SRC" "$DST" || true
 
 step "p2pcp --progress --verify $SRC $DST"
 t0=$(now)
-p2pcp --progress --verify --length "$bytes" "$SRC" "$DST"
+p2pcp --progress --verify --json --length "$bytes" "$SRC" "$DST" >/tmp/p2pcp.json
 t1=$(now)
 
 step "Checking DST ($DST) from outside p2pcp"
@@ -50,8 +50,11 @@ fi
 echo "DST is identical to SRC."
 
 step "Throughput"
-awk -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN {
-	t = t1 - t0; if (t <= 0) t = 0.01
-	printf "%d MiB copied and verified peer-to-peer in %.2f s: %.1f MB/s\n", b / 1048576, t, b / t / 1e6
+secs=$(tr -d ' \n' </tmp/p2pcp.json | sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/p')
+provider=$(tr -d ' \n' </tmp/p2pcp.json | sed -n 's/.*"provider":{"pci":"\([^"]*\)".*/\1/p')
+awk -v b="$bytes" -v s="${secs:-0}" -v t0="$t0" -v t1="$t1" -v p="$provider" 'BEGIN {
+	if (s <= 0) s = 0.01
+	printf "copy: %d MiB peer-to-peer through the CMB of %s in %.2f s: %.1f MB/s\n", b / 1048576, p, s, b / s / 1e6
+	printf "copy and verify: %.2f s\n", t1 - t0
 	print "(QEMU moves peer-to-peer DMA through a small bounce buffer, so the lab is slow; real CMBs are not.)"
 }'

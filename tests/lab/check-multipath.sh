@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology multipath --disk-size 64M
+# lab-needs: p2p-check p2praw
+#
+# Multipath head nodes: the PCI path is direct, but the kernel rejects P2P
+# pages on the head node's queue.  p2p-check must say so and name the fix,
+# and the kernel must do what it predicts.
+set -eu
+. /lab/tests/lib.sh
+
+for c in "$SRC" "$DST"; do
+	expect_check_matches_kernel "$c" "$CMB_BDF"
+	grep -q "${c#/dev/} is an NVMe multipath head node" /tmp/check ||
+		fail "p2p-check does not name ${c#/dev/} as a multipath head node"
+	grep -q "nvme_core.multipath=N" /tmp/check ||
+		fail "p2p-check does not name the nvme_core.multipath=N fix"
+	ok "p2p-check names ${c#/dev/} as a multipath head node and the fix"
+done

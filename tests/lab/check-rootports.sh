@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology rootports --disk-size 64M
+# lab-needs: p2p-check p2praw
+#
+# p2p-check's verdict for each client and provider equals what the kernel
+# does with a P2P read (topology rootports).
+set -eu
+. /lab/tests/lib.sh
+
+for c in "$SRC" "$DST"; do
+	expect_check_matches_kernel "$c" "$CMB_BDF"
+done

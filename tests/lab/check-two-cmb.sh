@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology two-cmb --disk-size 64M
+# lab-needs: p2p-check p2praw
+#
+# p2p-check's verdict for each client and provider equals what the kernel
+# does with a P2P read (topology two-cmb).
+set -eu
+. /lab/tests/lib.sh
+
+for p in "$CMB_BDF" "$CMB2_BDF"; do
+	for c in "$SRC" "$DST"; do
+		expect_check_matches_kernel "$c" "$p"
+	done
+done

@@ -120,6 +120,8 @@ struct platform {
 struct pair {
 	int a, b;
 	struct p2p_result res;
+	/* An endpoint was named through a multipath head node. */
+	bool multipath_head;
 	struct strlist fixes;
 };
 
@@ -133,6 +135,14 @@ struct check {
 	size_t pair_count;
 	/* One DEVICE was named: pair only endpoints[0] with the others. */
 	bool single_anchor;
+	/* The node the last add_endpoint() call named, new or not. */
+	int last_node;
+	/* Two DEVICEs named the same function (a CMB on the device itself). */
+	int self_pair;
+	/* Controllers named through a multipath head node. */
+	int *head_nodes;
+	size_t head_count;
+	bool adding_head; /* add_endpoint() is resolving a head node */
 	struct strlist warnings;
 };
 
@@ -433,6 +443,15 @@ static int add_endpoint(struct check *c, int node)
 	int *grown;
 	size_t i;
 
+	c->last_node = node;
+	if (c->adding_head) {
+		grown = realloc(c->head_nodes,
+				(c->head_count + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->head_nodes = grown;
+		c->head_nodes[c->head_count++] = node;
+	}
 	for (i = 0; i < c->endpoint_count; i++)
 		if (c->endpoints[i] == node)
 			return 0;
@@ -500,7 +519,10 @@ static int add_block_name(struct check *c, const char *name)
 			&c->warnings,
 			"%s is an NVMe multipath head node: the kernel rejects P2P pages there (I/O fails with EREMOTEIO); boot with nvme_core.multipath=N to get per-controller namespaces",
 			name);
-		return add_subsystem_ctrls(c, real);
+		c->adding_head = true;
+		ret = add_subsystem_ctrls(c, real);
+		c->adding_head = false;
+		return ret;
 	}
 	/* The nearest PCI function above the disk is its controller. */
 	while ((slash = strrchr(real, '/'))) {
@@ -731,29 +753,64 @@ static void subsystem_warnings(struct check *c)
 	closedir(dir);
 }
 
+static bool named_through_head(const struct check *c, int node)
+{
+	size_t i;
+
+	for (i = 0; i < c->head_count; i++)
+		if (c->head_nodes[i] == node)
+			return true;
+	return false;
+}
+
+static int add_pair(struct check *c, int a, int b)
+{
+	struct pair *p = &c->pairs[c->pair_count];
+	int ret;
+
+	p->a = a;
+	p->b = b;
+	ret = p2p_evaluate(c->topo, a, b, &c->plat.cpu, &p->res);
+	if (ret)
+		return ret;
+	c->pair_count++;
+	/*
+	 * Whatever the PCIe path, the kernel fails P2P I/O to a multipath
+	 * head node: its queue does not take P2P pages (6.12).
+	 */
+	p->multipath_head = named_through_head(c, a) ||
+			    named_through_head(c, b);
+	if (p->multipath_head) {
+		p->res.verdict = P2P_REFUSED;
+		strlist_add(
+			&p->fixes,
+			"boot with nvme_core.multipath=N so that /dev/nvmeXnY are per-controller namespaces, whose queues take P2P pages");
+	}
+	build_fixes(c, p);
+	pair_warnings(c, p);
+	return 0;
+}
+
 static int evaluate_pairs(struct check *c)
 {
 	size_t i, j, n = c->endpoint_count;
 	int ret;
 
-	if (n < 2)
+	if (n < 2 && c->self_pair < 0)
 		return 0;
-	c->pairs = calloc(n * (n - 1) / 2, sizeof(*c->pairs));
+	c->pairs = calloc(n * (n - 1) / 2 + 1, sizeof(*c->pairs));
 	if (!c->pairs)
 		return -ENOMEM;
+	if (c->self_pair >= 0) {
+		ret = add_pair(c, c->self_pair, c->self_pair);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < (c->single_anchor ? 1 : n); i++) {
 		for (j = i + 1; j < n; j++) {
-			struct pair *p = &c->pairs[c->pair_count];
-
-			p->a = c->endpoints[i];
-			p->b = c->endpoints[j];
-			ret = p2p_evaluate(c->topo, p->a, p->b, &c->plat.cpu,
-					   &p->res);
+			ret = add_pair(c, c->endpoints[i], c->endpoints[j]);
 			if (ret)
 				return ret;
-			c->pair_count++;
-			build_fixes(c, p);
-			pair_warnings(c, p);
 		}
 	}
 	return 0;
@@ -925,6 +982,13 @@ static void explain_verdict(const struct check *c, const struct pair *pr)
 	char bdf[PCI_ADDR_STRLEN];
 	size_t i;
 
+	if (pr->multipath_head) {
+		printf("refused: the device is named through an NVMe multipath head node, whose queue takes no P2P pages (the PCIe path alone would be %s)\n",
+		       r->common >= 0 && !r->acs_redirect_count ?
+			       "direct" :
+			       "through the host bridge");
+		return;
+	}
 	if (r->verdict == P2P_DIRECT) {
 		printf("direct (bus addresses through %s, no ACS redirect%s)\n",
 		       fmt_addr(c, r->common, bdf),
@@ -1334,6 +1398,8 @@ static json_object *json_pair(const struct check *c, const struct pair *p)
 	json_object_object_add(
 		o, "host_bridge_whitelisted",
 		json_object_new_boolean(r->host_bridge_whitelisted));
+	json_object_object_add(o, "multipath_head",
+			       json_object_new_boolean(p->multipath_head));
 	json_object_object_add(o, "fixes", json_strlist(&p->fixes));
 	return o;
 }
@@ -1402,6 +1468,7 @@ static void check_free(struct check *c)
 		strlist_free(&c->pairs[i].fixes);
 	free(c->pairs);
 	free(c->endpoints);
+	free(c->head_nodes);
 	strlist_free(&c->warnings);
 	platform_free(&c->plat);
 	pci_topo_free(c->topo);
@@ -1425,7 +1492,7 @@ int main(int argc, char **argv)
 	struct check c = { 0 };
 	struct p2p_platform cpu_opt;
 	char err[512];
-	int opt, ret, status;
+	int opt, ret, status, named;
 
 	while ((opt = getopt_long(argc, argv, "tmjF:c:hV", longopts, NULL)) !=
 	       -1) {
@@ -1496,8 +1563,14 @@ int main(int argc, char **argv)
 		c.plat.cpu_source = CPU_CPUINFO;
 	}
 
-	for (; optind < argc; optind++) {
+	c.self_pair = -1;
+	for (named = 0; optind < argc; optind++, named++) {
+		size_t before = c.endpoint_count;
+
 		ret = resolve_device(&c, argv[optind]);
+		if (!ret && named > 0 && c.endpoint_count == before &&
+		    c.self_pair < 0)
+			c.self_pair = c.last_node;
 		if (ret) {
 			if (ret == -EINVAL && c.dump_file)
 				fprintf(stderr,
@@ -1514,10 +1587,12 @@ int main(int argc, char **argv)
 		}
 	}
 	/* One device: pair it with every other P2P endpoint. */
-	if (c.endpoint_count == 1)
+	if (named == 1 && c.endpoint_count == 1) {
 		c.single_anchor = true;
-	if (c.endpoint_count <= 1)
 		add_default_endpoints(&c);
+	} else if (named == 0) {
+		add_default_endpoints(&c);
+	}
 
 	ret = evaluate_pairs(&c);
 	if (ret) {

@@ -56,6 +56,33 @@ p2pmem_attr() { # BDF ATTR
 	cat "/sys/bus/pci/devices/$1/p2pmem/$2"
 }
 
+# Another user of a CMB: map BYTES of BDF's p2pmem in the background until
+# release_p2pmem.  Sets $holder.
+hold_p2pmem() { # BDF BYTES
+	rm -f /tmp/hold
+	p2praw hold "$1" "$2" >/tmp/hold &
+	holder=$!
+	i=0
+	until grep -q holding /tmp/hold 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "p2praw hold did not start"
+		usleep 100000
+	done
+}
+
+# End the holder and wait until its pages are back in BDF's pool (they
+# return as the mapping goes away, not at once).
+release_p2pmem() { # BDF
+	kill "$holder"
+	wait "$holder" || true
+	i=0
+	until [ "$(p2pmem_attr "$1" available)" = "$(p2pmem_attr "$1" size)" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "$1's p2pmem did not come back"
+		usleep 100000
+	done
+}
+
 # The p2pmem providers the kernel registered, one BDF a line.
 p2pmem_providers() {
 	for d in /sys/bus/pci/devices/*/p2pmem; do
@@ -83,7 +110,11 @@ fill_zero() { # DEV BYTES [OFFSET]
 # sha256 of BYTES at byte OFFSET of DEV (both multiples of 512).
 sha_range() { # DEV OFFSET BYTES
 	drop_caches
-	dd if="$1" bs=512 skip=$(($2 / 512)) count=$(($3 / 512)) 2>/dev/null |
+	# The largest block that divides both: 512-byte reads are slow in TCG.
+	for bs in 1048576 65536 4096 512; do
+		[ $(($2 % bs)) = 0 ] && [ $(($3 % bs)) = 0 ] && break
+	done
+	dd if="$1" bs=$bs skip=$(($2 / bs)) count=$(($3 / bs)) 2>/dev/null |
 		sha256sum | cut -d' ' -f1
 }
 

@@ -12,39 +12,19 @@ mib=$((1 << 20))
 fill_random "$SRC" $((16 * mib))
 fill_zero "$DST" $((16 * mib))
 
-hold() { # BYTES
-	rm -f /tmp/hold
-	p2praw hold "$CMB_BDF" "$1" >/tmp/hold &
-	holder=$!
-	i=0
-	until grep -q holding /tmp/hold; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "p2praw hold did not start"
-		usleep 100000
-	done
-}
-
-hold $((6 * mib))
+hold_p2pmem "$CMB_BDF" $((6 * mib))
 expect_rc 0 p2pcp --json --provider "$CMB_BDF" --length 16M "$SRC" "$DST"
 out_has '"mapped":2097152'
 out_has '"queue_depth":2'
 expect_same "$SRC" 0 "$DST" 0 $((16 * mib))
-kill "$holder"
-wait "$holder" || true
+release_p2pmem "$CMB_BDF"
 
 fill_zero "$DST" $((16 * mib))
-# Pages return to the pool as the killed holder's mapping goes away.
-i=0
-until [ "$(p2pmem_attr "$CMB_BDF" available)" = $((8 * mib)) ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "the CMB did not come back"
-	usleep 100000
-done
-hold $((8 * mib))
+hold_p2pmem "$CMB_BDF" $((8 * mib))
 expect_eq "$(p2pmem_attr "$CMB_BDF" available)" 0 "available with all of it held"
 expect_rc 3 p2pcp --provider "$CMB_BDF" --length 16M "$SRC" "$DST"
 out_has "provider $CMB_BDF is exhausted"
 expect_rc 3 p2pcp --length 16M "$SRC" "$DST"
 out_has "every published p2pmem provider is exhausted \(available 0 on all 1"
 expect_eq "$(sha_range "$DST" 0 $((16 * mib)))" "$(dd if=/dev/zero bs=1M count=16 2>/dev/null | sha256sum | cut -d' ' -f1)" "DST untouched"
-kill "$holder"
+release_p2pmem "$CMB_BDF"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-args: --topology switch --disk-size 64M
+# lab-args: --topology switch --disk-size 16M
 # lab-needs: p2pcp
 #
 # Every refused destination is left exactly as it was, on the real
@@ -11,17 +11,17 @@ set -eu
 
 mib=$((1 << 20))
 fill_random "$SRC" $((8 * mib))
-fill_random "$DST" $((64 * mib))
+fill_random "$DST" $((16 * mib))
 
 # refused STATUS PATTERN ARGS...: fails as told, DST unchanged.
 refused() {
 	want=$1
 	pattern=$2
 	shift 2
-	before=$(sha_range "$DST" 0 $((64 * mib)))
+	before=$(sha_range "$DST" 0 $((16 * mib)))
 	expect_rc "$want" p2pcp "$@"
 	out_has "$pattern"
-	expect_eq "$(sha_range "$DST" 0 $((64 * mib)))" "$before" "DST after refused p2pcp $*"
+	expect_eq "$(sha_range "$DST" 0 $((16 * mib)))" "$before" "DST after refused p2pcp $*"
 }
 
 refused 2 "is not a multiple of 512 bytes: DST $DST is a block device and p2pcp never pads" \
@@ -29,7 +29,7 @@ refused 2 "is not a multiple of 512 bytes: DST $DST is a block device and p2pcp 
 refused 2 "same storage and the ranges overlap" --length 2M --dst-offset 1M "$DST" "$DST"
 refused 2 "--provider 0000:7f:00.0: no such PCI device with p2pmem" \
 	--provider 0000:7f:00.0 --length 1M "$SRC" "$DST"
-refused 2 "runs past the end of SRC" --src-offset 60M --length 8M "$SRC" "$DST"
+refused 2 "runs past the end of SRC" --src-offset 12M --length 8M "$SRC" "$DST"
 
 # A filesystem signature, then the same filesystem mounted.
 mke2fs -q "$DST" 2>/dev/null || mke2fs "$DST" >/dev/null

@@ -7,16 +7,9 @@
 set -eu
 . /lab/tests/lib.sh
 
-p2praw hold "$CMB_BDF" $((6 << 20)) >/tmp/hold &
-hold=$!
-i=0
-until grep -q holding /tmp/hold; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "p2praw hold did not start"
-	usleep 100000
-done
+hold_p2pmem "$CMB_BDF" $((6 << 20))
 expect_eq "$(p2pmem_attr "$CMB_BDF" available)" $((2 << 20)) "available with 6 of 8 MiB held"
 expect_rc 2 p2praw read "$CMB_BDF" "$SRC" $((4 << 20))
 out_has "mmap .*ENOMEM"
 expect_rc 0 p2praw read "$CMB_BDF" "$SRC" $((1 << 20))
-kill "$hold"
+release_p2pmem "$CMB_BDF"

@@ -22,16 +22,8 @@ expect_rc 0 p2praw copy "$CMB_BDF" "$SRC" "$DST" 1048576 512 $((8 << 20))
 expect_same "$SRC" 512 "$DST" $((8 << 20)) 1048576
 
 # A held mapping is accounted in "available".
-p2praw hold "$CMB_BDF" $((16 << 20)) >/tmp/hold &
-hold=$!
-i=0
-until grep -q holding /tmp/hold; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "p2praw hold did not start"
-	usleep 100000
-done
+hold_p2pmem "$CMB_BDF" $((16 << 20))
 expect_eq "$(p2pmem_attr "$CMB_BDF" available)" $((LAB_CMB_SIZE - (16 << 20))) \
 	"available while 16 MiB are mapped"
-kill "$hold"
-wait "$hold" || true
+release_p2pmem "$CMB_BDF"
 expect_eq "$(p2pmem_attr "$CMB_BDF" available)" "$LAB_CMB_SIZE" "available after unmap"

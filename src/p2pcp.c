@@ -1128,12 +1128,10 @@ static int run_copy(const struct options *o, struct plan *p,
 			goto out;
 	}
 
+	/* From here on a signal stops the copy cleanly instead of killing it. */
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR1, &sa, NULL);
 
 	job.src_fd = src_fd;
 	job.dst_fd = dst_fd;
@@ -1386,6 +1384,8 @@ static int run(int argc, char **argv, struct json_object **summary)
 
 int main(int argc, char **argv)
 {
+	struct sigaction usr1 = { .sa_handler = on_usr1,
+				  .sa_flags = SA_RESTART };
 	struct json_object *summary = NULL;
 	bool json = false;
 	int i, ret;
@@ -1394,6 +1394,8 @@ int main(int argc, char **argv)
 		json |= !strcmp(argv[i], "--json");
 	}
 
+	/* SIGUSR1 asks for progress (as with dd); it must never kill us. */
+	sigaction(SIGUSR1, &usr1, NULL);
 	ret = run(argc, argv, &summary);
 	if (ret != EXIT_OK && message[0])
 		fprintf(stderr, "%s: %s\n", PROG, message);

@@ -256,6 +256,23 @@ interrupt() {
 	cmp src.bin dst.bin || fail "resumed copy differs"
 }
 
+# SIGUSR1 prints one progress line (dd-like) and the copy goes on.
+case_sigusr1() {
+	random src.bin $((128 * 1024 * 1024))
+	: >dst.bin
+	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
+		2>err.txt &
+	pid=$!
+	sleep 0.5
+	kill -USR1 "$pid"
+	wait "$pid"
+	status=$?
+	expect_status 0
+	grep -qE '^[0-9]+ bytes \([0-9.]+ [KMG]?i?B\) copied, [0-9.]+ s, [0-9.]+ MB/s' err.txt ||
+		fail "no progress line after SIGUSR1: $(cat err.txt)"
+	cmp -s src.bin dst.bin || fail "copy differs"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

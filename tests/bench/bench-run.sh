@@ -137,12 +137,20 @@ contender() {
 	esac
 }
 
-# Interleave the contenders run by run, so drift hits all alike.
+# Interleave the contenders run by run, and rotate their order, so that
+# drift, and the host writing back what the previous contender wrote, hit
+# all of them alike.
+order=$CONTENDERS
 r=1
 while [ "$r" -le "$RUNS" ]; do
-	for n in $CONTENDERS; do
+	for n in $order; do
 		contender "$n" "$r" "$SRC" "$DST" "$LEN" "$CHUNK" "$DEPTH"
 	done
+	# shellcheck disable=SC2086
+	set -- $order
+	first=$1
+	shift
+	order="$* $first"
 	r=$((r + 1))
 done
 

@@ -51,6 +51,7 @@ struct copy_result {
 	int error; /* negative errno of the failing I/O, 0 if none */
 	bool stopped; /* *stop was raised */
 	bool unexpected_eof; /* the source ended before the range did */
+	bool fixed_buffers; /* the buffer was registered with io_uring */
 	double seconds;
 };
 

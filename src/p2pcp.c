@@ -1201,6 +1201,8 @@ static int run_copy(const struct options *o, struct plan *p,
 						     0));
 	json_object_object_add(summary, "mapped",
 			       json_object_new_int64((int64_t)buf.len));
+	json_object_object_add(summary, "fixed_buffers",
+			       json_object_new_boolean(r.fixed_buffers));
 	/* Slots may have shrunk to fit the buffer. */
 	json_object_object_add(summary, "chunk_size",
 			       json_object_new_int64(p->chunk_size));

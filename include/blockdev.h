@@ -65,4 +65,26 @@ struct endpoint {
  */
 int endpoint_resolve(const char *path, struct endpoint *out);
 
+/*
+ * Do @a and @b name the same bytes of storage?  Files: the same inode.
+ * Block devices: the same device, or partitions of the same disk (then
+ * @a_base and @b_base are their byte offsets in that disk, else 0).
+ */
+bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
+			   uint64_t *a_base, uint64_t *b_base);
+
+/* What libblkid finds at the start of a device, as mkfs and wipefs see it. */
+struct disk_signature {
+	char type[32]; /* "ext4", "dos", "LVM2_member"... */
+	const char *what; /* "filesystem", "partition table", ... */
+};
+
+/*
+ * Probe @path for filesystem, RAID/LVM, crypto and partition-table
+ * signatures.  Returns 0 (none), 1 (one found, @sig filled), 2 (several
+ * that contradict each other; @sig names the first kind seen) or a
+ * negative errno.
+ */
+int disk_signature_probe(const char *path, struct disk_signature *sig);
+
 #endif

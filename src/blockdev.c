@@ -6,6 +6,7 @@
  * libnvme 1.3 cannot read a fake sysfs tree and hides namespaces it
  * cannot open, so the facts p2pcp depends on come from sysfs here.
  */
+#include <blkid/blkid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -179,4 +180,87 @@ int endpoint_resolve(const char *path, struct endpoint *out)
 	out->have_disk = disk_info_from_devnum(st.st_dev, &out->disk) == 0;
 	out->dio_align = file_dio_align(path, out);
 	return 0;
+}
+
+bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
+			   uint64_t *a_base, uint64_t *b_base)
+{
+	struct stat sa, sb;
+
+	*a_base = *b_base = 0;
+	if (stat(a->path, &sa) || stat(b->path, &sb))
+		return false;
+	if (a->kind == ENDPOINT_FILE || b->kind == ENDPOINT_FILE)
+		return a->kind == b->kind && sa.st_dev == sb.st_dev &&
+		       sa.st_ino == sb.st_ino;
+	if (sa.st_rdev == sb.st_rdev)
+		return true;
+	/* Two partitions, or a partition and its disk. */
+	if (a->have_disk && b->have_disk &&
+	    !strcmp(a->disk.name, b->disk.name)) {
+		*a_base = a->disk.part_start;
+		*b_base = b->disk.part_start;
+		return true;
+	}
+	return false;
+}
+
+static const char *usage_kind(const char *usage)
+{
+	if (!strcmp(usage, "raid"))
+		return "RAID/LVM member";
+	if (!strcmp(usage, "crypto"))
+		return "encrypted volume";
+	if (!strcmp(usage, "filesystem"))
+		return "filesystem";
+	return "other";
+}
+
+int disk_signature_probe(const char *path, struct disk_signature *sig)
+{
+	const char *type = NULL, *usage = NULL;
+	blkid_probe pr;
+	int ret;
+
+	memset(sig, 0, sizeof(*sig));
+	pr = blkid_new_probe_from_filename(path);
+	if (!pr)
+		return errno ? -errno : -EIO;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE |
+						      BLKID_SUBLKS_USAGE);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+	/*
+	 * The safe probe refuses to pick between contradicting signatures
+	 * (-2); for a destination that is as much a reason to stop as one.
+	 */
+	ret = blkid_do_safeprobe(pr);
+	if (ret == 1) {
+		ret = 0;
+		goto out;
+	}
+	if (ret == -2) {
+		snprintf(sig->type, sizeof(sig->type), "several");
+		sig->what = "contradicting signatures";
+		ret = 2;
+		goto out;
+	}
+	if (ret < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
+		sig->what = "filesystem";
+		if (blkid_probe_lookup_value(pr, "USAGE", &usage, NULL) == 0)
+			sig->what = usage_kind(usage);
+	} else if (blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0) {
+		sig->what = "partition table";
+	}
+	ret = type ? 1 : 0;
+	if (type)
+		snprintf(sig->type, sizeof(sig->type), "%s", type);
+out:
+	blkid_free_probe(pr);
+	return ret;
 }

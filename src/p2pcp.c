@@ -8,7 +8,6 @@
  * then hands the copy to the engine.  Every failure is reported once,
  * here, as one line naming the thing and what to do.
  */
-#include <blkid/blkid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -340,30 +339,6 @@ static int resolve_endpoint(const char *role, const char *path,
 	return 0;
 }
 
-/* The same byte of the same disk, whatever names were used for it. */
-static bool same_storage(const struct endpoint *a, const struct endpoint *b,
-			 uint64_t *a_base, uint64_t *b_base)
-{
-	struct stat sa, sb;
-
-	*a_base = *b_base = 0;
-	if (stat(a->path, &sa) || stat(b->path, &sb))
-		return false;
-	if (a->kind == ENDPOINT_FILE || b->kind == ENDPOINT_FILE)
-		return a->kind == b->kind && sa.st_dev == sb.st_dev &&
-		       sa.st_ino == sb.st_ino;
-	if (sa.st_rdev == sb.st_rdev)
-		return true;
-	/* Two partitions, or a partition and its disk. */
-	if (a->have_disk && b->have_disk &&
-	    !strcmp(a->disk.name, b->disk.name)) {
-		*a_base = a->disk.part_start;
-		*b_base = b->disk.part_start;
-		return true;
-	}
-	return false;
-}
-
 static int plan_range(const struct options *o, struct plan *p)
 {
 	const struct endpoint *s = &p->src, *d = &p->dst;
@@ -444,7 +419,7 @@ static int plan_range(const struct options *o, struct plan *p)
 			"--length %llu is not a multiple of %u bytes: DST %s is a block device and p2pcp never pads",
 			(unsigned long long)p->length, p->align, d->path);
 
-	if (same_storage(s, d, &a_base, &b_base)) {
+	if (endpoint_same_storage(s, d, &a_base, &b_base)) {
 		uint64_t sa = a_base + p->src_offset,
 			 da = b_base + p->dst_offset;
 
@@ -465,9 +440,8 @@ static int plan_range(const struct options *o, struct plan *p)
 static int check_destination(const struct options *o, const struct plan *p)
 {
 	const struct endpoint *d = &p->dst;
-	const char *type = NULL, *what = "filesystem";
-	blkid_probe pr;
-	int fd, ret = 0;
+	struct disk_signature sig;
+	int fd, ret;
 
 	fd = open(d->path, d->kind == ENDPOINT_BLOCK ?
 				   O_RDONLY | O_EXCL | O_CLOEXEC :
@@ -485,42 +459,23 @@ static int check_destination(const struct options *o, const struct plan *p)
 	if (d->kind != ENDPOINT_BLOCK || o->force)
 		return 0;
 
-	pr = blkid_new_probe_from_filename(d->path);
-	if (!pr)
+	ret = disk_signature_probe(d->path, &sig);
+	if (ret < 0)
 		return fail(
 			EXIT_USAGE,
-			"DST %s: cannot probe for signatures (libblkid); use --force to skip the check",
+			"DST %s: cannot probe for signatures (libblkid: %s); use --force to skip the check",
+			d->path, strerror(-ret));
+	if (ret == 2)
+		return fail(
+			EXIT_USAGE,
+			"DST %s holds several contradicting signatures (filesystem, RAID or partition table); refusing to overwrite it (use --force if you mean it)",
 			d->path);
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE |
-						      BLKID_SUBLKS_USAGE);
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
-	if (blkid_do_safeprobe(pr) == 0) {
-		const char *usage = NULL;
-
-		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
-			if (blkid_probe_lookup_value(pr, "USAGE", &usage,
-						     NULL) == 0) {
-				if (!strcmp(usage, "raid"))
-					what = "RAID/LVM member";
-				else if (!strcmp(usage, "crypto"))
-					what = "encrypted volume";
-				else if (strcmp(usage, "filesystem"))
-					what = usage;
-			}
-		} else if (blkid_probe_lookup_value(pr, "PTTYPE", &type,
-						    NULL) == 0) {
-			what = "partition table";
-		}
-		if (type)
-			ret = fail(
-				EXIT_USAGE,
-				"DST %s holds a %s %s signature; refusing to overwrite it (use --force if you mean it)",
-				d->path, type, what);
-	}
-	blkid_free_probe(pr);
-	return ret;
+	if (ret == 1)
+		return fail(
+			EXIT_USAGE,
+			"DST %s holds a %s %s signature; refusing to overwrite it (use --force if you mean it)",
+			d->path, sig.type, sig.what);
+	return 0;
 }
 
 static const char *disk_problem(const struct endpoint *ep)

@@ -210,10 +210,10 @@ static const char *usage_kind(const char *usage)
 	if (!strcmp(usage, "raid"))
 		return "RAID/LVM member";
 	if (!strcmp(usage, "crypto"))
-		return "encrypted volume";
+		return "crypto volume";
 	if (!strcmp(usage, "filesystem"))
 		return "filesystem";
-	return "other";
+	return "non-filesystem";
 }
 
 int disk_signature_probe(const char *path, struct disk_signature *sig)

@@ -473,8 +473,8 @@ static int check_destination(const struct options *o, const struct plan *p)
 	if (ret == 1)
 		return fail(
 			EXIT_USAGE,
-			"DST %s holds a %s %s signature; refusing to overwrite it (use --force if you mean it)",
-			d->path, sig.type, sig.what);
+			"DST %s holds a %s signature (%s); refusing to overwrite it (use --force if you mean it)",
+			d->path, sig.what, sig.type);
 	return 0;
 }
 

@@ -33,7 +33,7 @@ refused 2 "runs past the end of SRC" --src-offset 12M --length 8M "$SRC" "$DST"
 
 # A filesystem signature, then the same filesystem mounted.
 mke2fs -q "$DST" 2>/dev/null || mke2fs "$DST" >/dev/null
-refused 2 "DST $DST holds a ext2 filesystem signature.*--force" --length 1M "$SRC" "$DST"
+refused 2 "DST $DST holds a filesystem signature \(ext2\).*--force" --length 1M "$SRC" "$DST"
 mkdir -p /mnt/dst
 # Read-only, so that the filesystem itself writes nothing either.
 mount -t ext2 -o ro "$DST" /mnt/dst
@@ -46,7 +46,7 @@ expect_same "$SRC" 0 "$DST" 0 "$mib"
 # A partition table; then a partition too small for the copy.
 printf 'o\nn\np\n1\n2048\n+4M\nw\n' | fdisk "$DST" >/dev/null 2>&1 || true
 [ -b "${DST}p1" ] || fail "fdisk made no ${DST}p1"
-refused 2 "DST $DST holds a dos partition table signature" --length 1M "$SRC" "$DST"
+refused 2 "DST $DST holds a partition table signature \(dos\)" --length 1M "$SRC" "$DST"
 refused 2 "DST ${DST}p1 is too small" --length 8M "$SRC" "${DST}p1"
 # Into the partition at its own offsets: the data lands 1 MiB into DST.
 expect_rc 0 p2pcp --length 2M --dst-offset 0 "$SRC" "${DST}p1"

@@ -230,17 +230,23 @@ case_no_p2p_kernel() {
 	expect_err "--sysmem"
 }
 
-# interrupt SIGNAL STATUS: stop mid-copy, then resume from what it printed.
-interrupt() {
-	random src.bin $((256 * 1024 * 1024))
+# signal_mid_copy MIB SIGNAL: a slow copy of MIB MiB (4 KiB at a time)
+# gets SIGNAL half a second in; sets $status.
+signal_mid_copy() {
+	random src.bin $(($1 * 1024 * 1024))
 	: >dst.bin
 	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
 		2>err.txt &
 	pid=$!
 	sleep 0.5
-	kill -"$1" "$pid"
+	kill -"$2" "$pid"
 	wait "$pid"
 	status=$?
+}
+
+# interrupt SIGNAL STATUS: stop mid-copy, then resume from what it printed.
+interrupt() {
+	signal_mid_copy 256 "$1"
 	if [ "$status" = 0 ]; then
 		echo "copy finished before the signal: machine too fast" >&2
 		exit 77
@@ -258,15 +264,7 @@ interrupt() {
 
 # SIGUSR1 prints one progress line (dd-like) and the copy goes on.
 case_sigusr1() {
-	random src.bin $((128 * 1024 * 1024))
-	: >dst.bin
-	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
-		2>err.txt &
-	pid=$!
-	sleep 0.5
-	kill -USR1 "$pid"
-	wait "$pid"
-	status=$?
+	signal_mid_copy 128 USR1
 	expect_status 0
 	grep -qE '^[0-9]+ bytes \([0-9.]+ [KMG]?i?B\) copied, [0-9.]+ s, [0-9.]+ MB/s' err.txt ||
 		fail "no progress line after SIGUSR1: $(cat err.txt)"

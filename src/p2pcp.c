@@ -567,15 +567,15 @@ static int explain_no_candidate(const struct plan *p,
 		published);
 }
 
-static int choose_provider(const struct options *o, struct plan *p)
+/* @list: every p2pmem provider, at least one. */
+static int choose_provider(const struct options *o, struct plan *p,
+			   const struct p2pmem_provider *list, size_t n)
 {
-	struct p2pmem_provider *list = NULL;
 	struct pci_topo *topo = NULL;
 	struct p2p_platform plat;
 	char errbuf[256];
 	struct provider_choice choice;
-	size_t n = 0;
-	int ret;
+	int ret = 0;
 
 	if (o->provider) {
 		struct pci_addr addr;
@@ -601,14 +601,6 @@ static int choose_provider(const struct options *o, struct plan *p)
 				EXIT_USAGE,
 				"--provider %s: its p2pmem is not published (the device does not offer it for general use); use --force to use it anyway",
 				o->provider);
-	} else {
-		ret = p2pmem_list(&list, &n);
-		if (ret && ret != -ENOENT)
-			return fail(EXIT_NO_P2P,
-				    "cannot list p2pmem providers: %s",
-				    strerror(-ret));
-		if (n == 0)
-			return explain_no_providers(p);
 	}
 
 	if (pci_topo_load(&(struct pci_topo_opts){ 0 }, &topo, errbuf,
@@ -633,35 +625,40 @@ static int choose_provider(const struct options *o, struct plan *p)
 	}
 	ret = explain_no_candidate(p, list, n);
 out:
-	free(list);
 	pci_topo_free(topo);
 	return ret;
 }
 
 static int plan_p2p(const struct options *o, struct plan *p)
 {
+	struct p2pmem_provider *list = NULL;
 	const char *problem;
-	struct p2pmem_provider *list;
-	size_t n;
+	size_t n = 0;
+	int ret;
 
 	/* The kernel first: a missing feature explains everything else. */
-	if (p2pmem_list(&list, &n) == 0 && n == 0)
+	ret = p2pmem_list(&list, &n);
+	if (ret && ret != -ENOENT)
+		return fail(EXIT_NO_P2P, "cannot list p2pmem providers: %s",
+			    strerror(-ret));
+	if (n == 0)
 		return explain_no_providers(p);
-	free(list);
 
 	problem = disk_problem(&p->src);
 	if (problem)
-		return fail(
+		ret = fail(
 			EXIT_NO_P2P,
 			"SRC %s %s; use --sysmem to copy through system memory",
 			p->src.path, problem);
-	problem = disk_problem(&p->dst);
-	if (problem)
-		return fail(
+	else if ((problem = disk_problem(&p->dst)))
+		ret = fail(
 			EXIT_NO_P2P,
 			"DST %s %s; use --sysmem to copy through system memory",
 			p->dst.path, problem);
-	return choose_provider(o, p);
+	else
+		ret = choose_provider(o, p, list, n);
+	free(list);
+	return ret;
 }
 
 /* Fit the slots into what the provider (or memory) actually gave. */

@@ -31,9 +31,11 @@ struct disk_info {
 	char part[64]; /* partition name, "" for the whole disk */
 	dev_t devnum; /* of the disk or partition that was named */
 	enum disk_kind kind;
-	char ctrl[32]; /* "nvme0", "" if not NVMe */
+	char ctrl[32]; /* "nvme0": the controller of a per-controller namespace */
+	char subsys[32]; /* "nvme-subsys0": the subsystem of a head node */
 	bool have_pci;
-	struct pci_addr pci; /* the controller's PCI function */
+	/* The nearest PCI function above: the NVMe controller, the HBA... */
+	struct pci_addr pci;
 	uint32_t logical_block_size;
 	uint64_t part_start; /* byte offset of the partition in the disk */
 	uint64_t size; /* bytes of the disk or partition */
@@ -45,6 +47,9 @@ struct disk_info {
  * -ENOENT when sysfs knows no such device.
  */
 int disk_info_from_devnum(dev_t devnum, struct disk_info *out);
+
+/* The same by block device name ("nvme0n1", "nvme0n1p2", "sda"). */
+int disk_info_from_name(const char *name, struct disk_info *out);
 
 /* Describe the NVMe controller "nvmeN": its PCI function. */
 int nvme_ctrl_pci(const char *ctrl, struct pci_addr *out);

@@ -26,25 +26,47 @@ static const char *path_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The nearest PCI function above a sysfs device directory, if any. */
+static bool pci_ancestor(const char *dir, struct pci_addr *out)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	while ((slash = strrchr(buf, '/'))) {
+		if (pci_addr_parse(slash + 1, out) == 0)
+			return true;
+		*slash = '\0';
+	}
+	return false;
+}
+
 /*
  * A per-controller namespace lives at
  * /sys/devices/.../<bdf>/nvme/nvmeN/nvmeNnM: the controller is the
- * directory above the disk, the PCI function the one above "nvme".
+ * directory above the disk, the PCI function the one above "nvme".  A
+ * multipath head node lives at
+ * /sys/devices/virtual/nvme-subsystem/nvme-subsysK/nvmeKnM.
  */
-static void classify_nvme(const char *disk_dir, struct disk_info *out)
+static void classify_disk(const char *disk_dir, struct disk_info *out)
 {
 	char buf[PATH_MAX];
 	char *slash, *ctrl;
 
-	if (strstr(disk_dir, "/nvme-subsystem/")) {
-		out->kind = DISK_NVME_MULTIPATH;
+	out->have_pci = pci_ancestor(disk_dir, &out->pci);
+	if (strncmp(out->name, "nvme", 4))
 		return;
-	}
 	snprintf(buf, sizeof(buf), "%s", disk_dir);
 	slash = strrchr(buf, '/');
 	if (!slash)
 		return;
 	*slash = '\0';
+	if (strstr(disk_dir, "/nvme-subsystem/")) {
+		out->kind = DISK_NVME_MULTIPATH;
+		snprintf(out->subsys, sizeof(out->subsys), "%.31s",
+			 path_basename(buf));
+		return;
+	}
 	ctrl = strrchr(buf, '/');
 	if (!ctrl || strncmp(ctrl + 1, "nvme", 4))
 		return;
@@ -52,26 +74,21 @@ static void classify_nvme(const char *disk_dir, struct disk_info *out)
 	slash = strrchr(buf, '/');
 	if (!slash || strcmp(slash + 1, "nvme"))
 		return;
-	*slash = '\0';
 	out->kind = DISK_NVME;
 	snprintf(out->ctrl, sizeof(out->ctrl), "%s", ctrl + 1);
-	out->have_pci = pci_addr_parse(path_basename(buf), &out->pci) == 0;
 }
 
-int disk_info_from_devnum(dev_t devnum, struct disk_info *out)
+/* Describe the disk or partition whose sysfs entry @link points to. */
+static int disk_info_from_link(const char *link, struct disk_info *out)
 {
-	char link[64], real[PATH_MAX], disk_dir[PATH_MAX];
+	char real[PATH_MAX], disk_dir[PATH_MAX];
 	char attr[PATH_MAX + 64];
 	uint64_t sectors, start = 0, lbs;
 	bool is_part;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	out->devnum = devnum;
 	out->kind = DISK_OTHER;
-
-	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(devnum),
-		 minor(devnum));
 	ret = sysfs_realpath(link, real, sizeof(real));
 	if (ret)
 		return ret;
@@ -111,8 +128,38 @@ int disk_info_from_devnum(dev_t devnum, struct disk_info *out)
 		return -EINVAL;
 	out->logical_block_size = (uint32_t)lbs;
 
-	if (!strncmp(out->name, "nvme", 4))
-		classify_nvme(disk_dir, out);
+	classify_disk(disk_dir, out);
+	return 0;
+}
+
+int disk_info_from_devnum(dev_t devnum, struct disk_info *out)
+{
+	char link[64];
+	int ret;
+
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(devnum),
+		 minor(devnum));
+	ret = disk_info_from_link(link, out);
+	out->devnum = devnum;
+	return ret;
+}
+
+int disk_info_from_name(const char *name, struct disk_info *out)
+{
+	char link[PATH_MAX], dev[32];
+	unsigned int maj, min;
+	int ret;
+
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	snprintf(link, sizeof(link), "/sys/class/block/%s", name);
+	ret = disk_info_from_link(link, out);
+	if (ret)
+		return ret;
+	snprintf(link, sizeof(link), "/sys/class/block/%s/dev", name);
+	if (sysfs_read_str(link, dev, sizeof(dev)) == 0 &&
+	    sscanf(dev, "%u:%u", &maj, &min) == 2)
+		out->devnum = makedev(maj, min);
 	return 0;
 }
 

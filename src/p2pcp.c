@@ -848,8 +848,10 @@ static void print_plan(const struct plan *p)
 		printf("%s  %s", roles[i], ep->path);
 		if (ep->have_disk) {
 			printf(" (%s", endpoint_device(ep));
+			if (ep->disk.ctrl[0])
+				printf(", %s", ep->disk.ctrl);
 			if (ep->disk.have_pci)
-				printf(", %s %s", ep->disk.ctrl,
+				printf(", %s",
 				       pci_addr_format(&ep->disk.pci, bdf,
 						       sizeof(bdf)));
 			printf(", %u-byte blocks)",

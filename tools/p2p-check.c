@@ -500,37 +500,26 @@ static int add_subsystem_ctrls(struct check *c, const char *subsys_dir)
 /* A block device name ("nvme0n1", "nvme0n1p2") to its controller(s). */
 static int add_block_name(struct check *c, const char *name)
 {
-	char link[PATH_MAX], real[PATH_MAX], *slash, *head;
-	struct pci_addr addr;
+	char subsys[64];
+	struct disk_info d;
 	int ret;
 
-	snprintf(link, sizeof(link), "/sys/class/block/%s", name);
-	ret = sysfs_realpath(link, real, sizeof(real));
+	ret = disk_info_from_name(name, &d);
 	if (ret)
 		return ret;
-	head = strstr(real, "/nvme-subsystem/");
-	if (head) {
-		/* .../nvme-subsystem/nvme-subsysN/nvmeXnY[/partition] */
-		slash = strchr(head + strlen("/nvme-subsystem/"), '/');
-		if (!slash)
-			return -ENODEV;
-		*slash = '\0';
+	if (d.kind == DISK_NVME_MULTIPATH) {
 		strlist_add(
 			&c->warnings,
 			"%s is an NVMe multipath head node: the kernel rejects P2P pages there (I/O fails with EREMOTEIO); boot with nvme_core.multipath=N to get per-controller namespaces",
 			name);
+		snprintf(subsys, sizeof(subsys), "/sys/class/nvme-subsystem/%s",
+			 d.subsys);
 		c->adding_head = true;
-		ret = add_subsystem_ctrls(c, real);
+		ret = add_subsystem_ctrls(c, subsys);
 		c->adding_head = false;
 		return ret;
 	}
-	/* The nearest PCI function above the disk is its controller. */
-	while ((slash = strrchr(real, '/'))) {
-		if (!pci_addr_parse(slash + 1, &addr))
-			return add_endpoint_addr(c, &addr);
-		*slash = '\0';
-	}
-	return -ENODEV;
+	return d.have_pci ? add_endpoint_addr(c, &d.pci) : -ENODEV;
 }
 
 static int resolve_device(struct check *c, const char *arg)

@@ -223,6 +223,7 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         link("sys/class/nvme/" + ctrl, d)
         disk = ctrl + "n1"
         put(d + "/" + disk + "/size", "1048576\n")
+        put(d + "/" + disk + "/queue/logical_block_size", "512\n")
         link("sys/class/block/" + disk, d + "/" + disk)
         link("sys/block/" + disk, d + "/" + disk)
     for bdf, (size, avail, pub) in extra.get("p2pmem", {}).items():
@@ -235,6 +236,7 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
     for disk, (subsys, ctrls) in extra.get("multipath", {}).items():
         s = "sys/devices/virtual/nvme-subsystem/" + subsys
         put(s + "/" + disk + "/size", "1048576\n")
+        put(s + "/" + disk + "/queue/logical_block_size", "512\n")
         link("sys/class/block/" + disk, s + "/" + disk)
         link("sys/block/" + disk, s + "/" + disk)
         link("sys/class/nvme-subsystem/" + subsys, s)

@@ -137,6 +137,8 @@ static void build_tree(void)
 	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/size", "1048576\n");
 	link_to("/sys/dev/block/259:1",
 		NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1");
+	link_to("/sys/class/block/nvme0n1p1",
+		NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1");
 	provider(NVME0_PCI, "0000:03:00.0", 64 * MIB, 60 * MIB, 1, true);
 
 	/* nvme1: 512-byte blocks; CMB registered but not published. */
@@ -200,6 +202,14 @@ static void test_disks(void)
 
 	CHECK(disk_info_from_devnum(makedev(259, 3), &d) == 0);
 	CHECK(d.kind == DISK_NVME_MULTIPATH && !d.have_pci);
+	CHECK(!strcmp(d.subsys, "nvme-subsys2"));
+
+	/* By name, as p2p-check resolves its arguments. */
+	CHECK(disk_info_from_name("nvme0n1p1", &d) == 0);
+	CHECK(d.kind == DISK_NVME && !strcmp(d.part, "nvme0n1p1"));
+	CHECK(d.have_pci && d.pci.bus == 3);
+	CHECK(disk_info_from_name("nvme9n9", &d) == -ENOENT);
+	CHECK(disk_info_from_name("../nvme0n1", &d) == -EINVAL);
 
 	CHECK(disk_info_from_devnum(makedev(7, 0), &d) == 0);
 	CHECK(d.kind == DISK_OTHER && !d.have_pci);

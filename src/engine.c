@@ -214,12 +214,13 @@ static void maybe_progress(struct engine *e, bool force)
 	struct copy_progress p;
 	double now;
 
-	if (!job->progress)
+	bool asked = job->progress_request && *job->progress_request;
+
+	/* Called after every batch of completions: read no clock for nothing. */
+	if (!job->progress || (!force && !asked && job->progress_interval <= 0))
 		return;
 	now = now_seconds();
-	if (!force && !(job->progress_request && *job->progress_request) &&
-	    !(job->progress_interval > 0 &&
-	      now - e->last_progress >= job->progress_interval))
+	if (!force && !asked && now - e->last_progress < job->progress_interval)
 		return;
 	if (job->progress_request)
 		*job->progress_request = 0;

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The passthrough engine's device side: NVMe Read and Write commands
+ * sent through io_uring (IORING_OP_URING_CMD, NVME_URING_CMD_IO) to a
+ * namespace's generic character device /dev/ngXnY.
+ *
+ * Passthrough reaches p2pmem where the block layer refuses it (an NVMe
+ * multipath head node before Linux 7.2), but it also skips everything
+ * the block layer does for us: splitting by the controller's limits,
+ * partition offsets, metadata, permission checks by open mode.  This
+ * module does those itself; the rules are in nvme-passthru.c.
+ */
+#ifndef P2PCP_NVME_PASSTHRU_H
+#define P2PCP_NVME_PASSTHRU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "blockdev.h"
+
+struct io_uring_sqe;
+struct io_uring_cqe;
+struct nvme_id_ns;
+
+/* NVMe I/O opcodes (NVM command set). */
+#define PASSTHRU_OP_WRITE 0x01
+#define PASSTHRU_OP_READ 0x02
+
+/* Status Code Type and Status Code, without CRD/More/DNR. */
+#define PASSTHRU_STATUS_MASK 0x07ff
+
+/* The controller's transfer limits as the block layer sees them. */
+struct passthru_limits {
+	uint32_t max_hw_bytes; /* queue/max_hw_sectors_kb: MDTS as the driver took it */
+	uint32_t max_segments; /* queue/max_segments */
+	uint32_t max_segment_size; /* queue/max_segment_size */
+};
+
+/* A namespace (or a partition of one) driven through its char device. */
+struct passthru_ns {
+	char chardev[64]; /* "ng1n1" */
+	dev_t chardev_devnum;
+	uint32_t nsid;
+	uint32_t lba_size; /* bytes per LBA */
+	unsigned int lba_shift;
+	uint64_t ns_lbas; /* namespace size (NSZE) */
+	uint64_t base; /* byte offset of what was named: the partition start */
+	uint64_t size; /* bytes of what was named */
+	uint32_t metadata_size; /* bytes per LBA; 0: none */
+	unsigned int pi_type; /* end-to-end protection type; 0: none */
+	bool write_protected;
+	bool from_identify; /* Identify Namespace answered; else sysfs only */
+	struct passthru_limits limits;
+	uint32_t max_transfer; /* bytes per command p2pcp will send */
+};
+
+/*
+ * Find the generic char device of @disk (a per-controller namespace or
+ * a multipath head node) in sysfs: "ngXnY" beside the disk's own
+ * directory, i.e. under the same controller or subsystem, with the same
+ * instance numbers.  -ENODEV if @disk is not NVMe, -ENOENT if the
+ * kernel created no char device (before Linux 5.13).
+ */
+int passthru_find_chardev(const struct disk_info *disk, char *name, size_t len,
+			  dev_t *devnum);
+
+/* Read @disk's transfer limits from /sys/block/<disk>/queue. */
+int passthru_limits_read(const char *disk_name, struct passthru_limits *out);
+
+/*
+ * Bytes per command that never exceed the controller's limits, whatever
+ * the buffer: at most max_hw_bytes, and at most one segment per page
+ * (a buffer in system memory is contiguous only page by page), in whole
+ * LBAs.  0 if the limits allow not even one LBA.
+ */
+uint32_t passthru_max_transfer(const struct passthru_limits *lim,
+			       uint32_t page_size, uint32_t lba_size);
+
+/*
+ * Fill @ns's format fields (LBA size, size, metadata, protection,
+ * write protection) from an Identify Namespace structure.  -EINVAL for
+ * a format p2pcp cannot make sense of (LBA size below 512 or above 2^20).
+ */
+int passthru_geometry_from_identify(const struct nvme_id_ns *id,
+				    struct passthru_ns *ns);
+
+/*
+ * Why this namespace cannot be copied with passthrough, or NULL.
+ * Metadata and protection information would need a separate metadata
+ * buffer (or PRACT) that p2pcp does not manage.
+ */
+const char *passthru_format_problem(const struct passthru_ns *ns);
+
+/*
+ * Open the char device of @disk, which the caller describes from the
+ * block device it holds open (O_EXCL while the char device is in use).
+ * Checks the descriptor (the char device sysfs names, the namespace ID
+ * the kernel answers) and fills @ns.  @write opens it for writing: the
+ * kernel lets unprivileged users write only through such a descriptor.
+ * Returns the descriptor or a negative errno:
+ *  -ENODEV not NVMe, -ENOENT no char device, -EACCES/-EPERM no access,
+ *  -ESTALE the descriptor is not the namespace sysfs named.
+ */
+int passthru_open(const struct disk_info *disk, bool write,
+		  struct passthru_ns *ns);
+
+/*
+ * Whether bytes [off, off + len) of what was named can be addressed in
+ * whole LBAs and lie inside it.  -EINVAL unaligned, -ERANGE outside.
+ */
+int passthru_check_range(const struct passthru_ns *ns, uint64_t off,
+			 uint64_t len);
+
+/*
+ * The backend callbacks.  @ctx is a struct passthru_ns; @off counts
+ * bytes from the start of what was named, LBA-aligned, @len whole LBAs
+ * no larger than ns->max_transfer (the engine splits).
+ */
+void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+		   bool write, void *buf, uint32_t len, uint64_t off);
+
+/*
+ * Bytes transferred (all of @len: an NVMe command completes whole or
+ * fails), or a negative errno.  A positive CQE result is an NVMe status:
+ * it goes to *@status and maps to the errno the block layer would give.
+ */
+int passthru_complete(const struct io_uring_cqe *cqe, const void *ctx,
+		      uint32_t len, uint32_t *status);
+
+/* The LBA (namespace-relative) that holds byte @off of what was named. */
+uint64_t passthru_lba(const struct passthru_ns *ns, uint64_t off);
+
+/* "Unrecovered Read Error", or NULL for a status not in the table. */
+const char *passthru_status_name(uint32_t status);
+
+/* The errno the kernel's block layer gives for @status (negative). */
+int passthru_status_errno(uint32_t status);
+
+/* Does this process have CAP_SYS_ADMIN in its effective set? */
+bool passthru_have_sys_admin(void);
+
+#endif

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * NVMe I/O passthrough on a namespace's generic char device.
+ *
+ * The block layer normally splits requests by the controller's limits,
+ * adds partition offsets, refuses writes to read-only devices and
+ * handles metadata.  Passthrough commands get none of that (the kernel
+ * maps the user buffer and rejects what does not fit: a 1 MiB command
+ * to a controller with a 512 KiB MDTS fails with EINVAL), so:
+ *  - every command stays within queue/max_hw_sectors_kb and within one
+ *    segment per page (queue/max_segments), whatever the buffer;
+ *  - offsets are whole LBAs of the namespace, partitions add their start;
+ *  - namespaces with metadata or protection information are refused:
+ *    their commands would need a metadata buffer or PRACT;
+ *  - read-only and write-protected namespaces are refused as DST;
+ *  - the char device is opened for writing only on the DST side, since
+ *    the kernel lets unprivileged users (Linux 6.2+) write only through
+ *    such a descriptor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <libnvme.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "nvme-passthru.h"
+#include "sysfs.h"
+#include "util.h"
+
+/* The part of a disk name after "nvme": "1n1" of "nvme1n1". */
+static const char *nvme_suffix(const char *disk_name)
+{
+	if (strncmp(disk_name, "nvme", 4) || !disk_name[4])
+		return NULL;
+	return disk_name + 4;
+}
+
+static void parent_dir(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash)
+		*slash = '\0';
+}
+
+int passthru_find_chardev(const struct disk_info *disk, char *name, size_t len,
+			  dev_t *devnum)
+{
+	char link[PATH_MAX], disk_dir[PATH_MAX], chr_dir[PATH_MAX], dev[32];
+	const char *suffix = nvme_suffix(disk->name);
+	unsigned int maj, min;
+	int ret;
+
+	if (!suffix ||
+	    (disk->kind != DISK_NVME && disk->kind != DISK_NVME_MULTIPATH))
+		return -ENODEV;
+	if ((size_t)snprintf(name, len, "ng%s", suffix) >= len)
+		return -ENAMETOOLONG;
+
+	/*
+	 * The kernel names both the same way (nvme<instance>n<head>,
+	 * ng<instance>n<head>) and puts the char device under the same
+	 * parent: the controller, or the subsystem for a head node.  A
+	 * name alone could belong to another controller's namespace.
+	 */
+	snprintf(link, sizeof(link), "/sys/class/block/%s", disk->name);
+	ret = sysfs_realpath(link, disk_dir, sizeof(disk_dir));
+	if (ret)
+		return ret;
+	snprintf(link, sizeof(link), "/sys/class/nvme-generic/%s", name);
+	ret = sysfs_realpath(link, chr_dir, sizeof(chr_dir));
+	if (ret)
+		return ret == -ENOENT ? -ENOENT : ret;
+	parent_dir(disk_dir);
+	parent_dir(chr_dir);
+	if (strcmp(disk_dir, chr_dir))
+		return -ENOENT;
+
+	snprintf(link, sizeof(link), "/sys/class/nvme-generic/%s/dev", name);
+	ret = sysfs_read_str(link, dev, sizeof(dev));
+	if (ret)
+		return ret;
+	if (sscanf(dev, "%u:%u", &maj, &min) != 2)
+		return -EINVAL;
+	*devnum = makedev(maj, min);
+	return 0;
+}
+
+static int read_u32_attr(const char *disk_name, const char *attr,
+			 uint64_t scale, uint32_t *out)
+{
+	char path[PATH_MAX];
+	uint64_t v;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/%s", disk_name, attr);
+	ret = sysfs_read_u64(path, &v);
+	if (ret)
+		return ret;
+	if (__builtin_mul_overflow(v, scale, &v) || v > UINT32_MAX)
+		v = UINT32_MAX;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int passthru_limits_read(const char *disk_name, struct passthru_limits *out)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(disk_name, '/'))
+		return -EINVAL;
+	ret = read_u32_attr(disk_name, "queue/max_hw_sectors_kb", KIB,
+			    &out->max_hw_bytes);
+	if (!ret)
+		ret = read_u32_attr(disk_name, "queue/max_segments", 1,
+				    &out->max_segments);
+	if (!ret)
+		ret = read_u32_attr(disk_name, "queue/max_segment_size", 1,
+				    &out->max_segment_size);
+	return ret;
+}
+
+uint32_t passthru_max_transfer(const struct passthru_limits *lim,
+			       uint32_t page_size, uint32_t lba_size)
+{
+	uint64_t unit, by_segments, max;
+
+	if (!lba_size || !page_size || lim->max_segments < 2)
+		return 0;
+	/*
+	 * A segment holds physically contiguous memory; a buffer in system
+	 * memory guarantees that only within a page, so count one segment
+	 * per page (or per max_segment_size, a power of two, when that is
+	 * smaller), plus one because a command may start mid-page.
+	 */
+	unit = lim->max_segment_size < page_size ? lim->max_segment_size :
+						   page_size;
+	by_segments = (uint64_t)(lim->max_segments - 1) * unit;
+	max = lim->max_hw_bytes < by_segments ? lim->max_hw_bytes : by_segments;
+	return (uint32_t)(max / lba_size * lba_size);
+}
+
+int passthru_geometry_from_identify(const struct nvme_id_ns *id,
+				    struct passthru_ns *ns)
+{
+	unsigned int fmt = id->flbas & NVME_NS_FLBAS_LOWER_MASK;
+	const struct nvme_lbaf *lbaf;
+
+	/* More than 16 formats: FLBAS bits 6:5 are the upper index bits. */
+	if (id->nlbaf >= 16)
+		fmt |= (id->flbas & NVME_NS_FLBAS_HIGHER_MASK) >> 1;
+	if (fmt >= ARRAY_SIZE(id->lbaf))
+		return -EINVAL;
+	lbaf = &id->lbaf[fmt];
+	if (lbaf->ds < 9 || lbaf->ds > 20)
+		return -EINVAL;
+	ns->lba_shift = lbaf->ds;
+	ns->lba_size = 1U << lbaf->ds;
+	ns->ns_lbas = le64toh(id->nsze);
+	ns->metadata_size = le16toh(lbaf->ms);
+	ns->pi_type = id->dps & NVME_NS_DPS_PI_MASK;
+	ns->write_protected = id->nsattr & 1;
+	ns->from_identify = true;
+	return 0;
+}
+
+const char *passthru_format_problem(const struct passthru_ns *ns)
+{
+	if (ns->pi_type)
+		return "is formatted with end-to-end protection information, which passthrough commands would have to generate and check themselves";
+	if (ns->metadata_size)
+		return "is formatted with metadata per logical block, which passthrough commands would have to carry in a separate buffer";
+	return NULL;
+}
+
+/* sysfs facts for what identify may not give: "ro", metadata_bytes. */
+static int read_sysfs_format(const struct disk_info *disk,
+			     struct passthru_ns *ns, bool *read_only)
+{
+	char path[PATH_MAX];
+	uint64_t v;
+
+	*read_only = false;
+	/* The partition's own flag first: blockdev --setro works per partition. */
+	if (disk->part[0]) {
+		snprintf(path, sizeof(path), "/sys/class/block/%s/ro",
+			 disk->part);
+		if (sysfs_read_u64(path, &v) == 0 && v)
+			*read_only = true;
+	}
+	snprintf(path, sizeof(path), "/sys/block/%s/ro", disk->name);
+	if (sysfs_read_u64(path, &v) == 0 && v)
+		*read_only = true;
+	if (ns->from_identify)
+		return 0;
+	ns->lba_size = disk->logical_block_size;
+	ns->lba_shift = (unsigned int)__builtin_ctz(ns->lba_size);
+	snprintf(path, sizeof(path), "/sys/block/%s/size", disk->name);
+	if (sysfs_read_u64(path, &v))
+		return -EIO;
+	ns->ns_lbas = v * 512 / ns->lba_size;
+	snprintf(path, sizeof(path), "/sys/block/%s/metadata_bytes",
+		 disk->name);
+	if (sysfs_read_u64(path, &v) == 0)
+		ns->metadata_size = (uint32_t)v;
+	snprintf(path, sizeof(path), "/sys/block/%s/integrity/tuple_size",
+		 disk->name);
+	/* A protection tuple without identify's type: call it type 1. */
+	if (sysfs_read_u64(path, &v) == 0 && v)
+		ns->pi_type = 1;
+	return 0;
+}
+
+/* The descriptor is the char device sysfs named, for the expected namespace. */
+static int check_descriptor(int fd, const struct disk_info *disk,
+			    struct passthru_ns *ns)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t nsid;
+	int id;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != ns->chardev_devnum)
+		return -ESTALE;
+	id = ioctl(fd, NVME_IOCTL_ID);
+	if (id <= 0)
+		return id < 0 ? -errno : -ESTALE;
+	ns->nsid = (uint32_t)id;
+	snprintf(path, sizeof(path), "/sys/block/%s/nsid", disk->name);
+	if (sysfs_read_u64(path, &nsid) == 0 && nsid != ns->nsid)
+		return -ESTALE;
+	return 0;
+}
+
+static int describe(int fd, const struct disk_info *disk,
+		    struct passthru_ns *ns)
+{
+	struct nvme_id_ns id;
+	bool read_only;
+	int ret;
+
+	/*
+	 * Identify on the char device is allowed without privileges from
+	 * Linux 6.2; where it is not, sysfs says nearly as much.
+	 */
+	memset(&id, 0, sizeof(id));
+	if (nvme_identify_ns(fd, ns->nsid, &id) == 0) {
+		ret = passthru_geometry_from_identify(&id, ns);
+		if (ret)
+			return ret;
+	}
+	ret = read_sysfs_format(disk, ns, &read_only);
+	if (ret)
+		return ret;
+	ns->write_protected |= read_only;
+	/* The block layer's view of the LBA size must agree. */
+	if (ns->lba_size != disk->logical_block_size)
+		return -EPROTO;
+	ns->base = disk->part_start;
+	ns->size = disk->size;
+	ret = passthru_limits_read(disk->name, &ns->limits);
+	if (ret)
+		return ret;
+	ns->max_transfer = passthru_max_transfer(
+		&ns->limits, (uint32_t)sysconf(_SC_PAGESIZE), ns->lba_size);
+	return ns->max_transfer ? 0 : -EINVAL;
+}
+
+int passthru_open(const struct disk_info *disk, bool write,
+		  struct passthru_ns *ns)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	memset(ns, 0, sizeof(*ns));
+	ret = passthru_find_chardev(disk, ns->chardev, sizeof(ns->chardev),
+				    &ns->chardev_devnum);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/dev/%s", ns->chardev);
+	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = check_descriptor(fd, disk, ns);
+	if (!ret)
+		ret = describe(fd, disk, ns);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int passthru_check_range(const struct passthru_ns *ns, uint64_t off,
+			 uint64_t len)
+{
+	uint64_t end;
+
+	if (!ns->lba_size || off % ns->lba_size || len % ns->lba_size)
+		return -EINVAL;
+	if (add_overflows(off, len, &end) || end > ns->size)
+		return -ERANGE;
+	if (add_overflows(end, ns->base, &end) ||
+	    end > ns->ns_lbas << ns->lba_shift)
+		return -ERANGE;
+	return 0;
+}
+
+uint64_t passthru_lba(const struct passthru_ns *ns, uint64_t off)
+{
+	return (ns->base + off) >> ns->lba_shift;
+}
+
+void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+		   bool write, void *buf, uint32_t len, uint64_t off)
+{
+	const struct passthru_ns *ns = ctx;
+	struct nvme_uring_cmd *cmd;
+	uint64_t slba = passthru_lba(ns, off);
+
+	/* The command sits in the second half of a 128-byte SQE. */
+	memset(sqe, 0, 128);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = NVME_URING_CMD_IO;
+	cmd = (struct nvme_uring_cmd *)sqe->cmd;
+	cmd->opcode = write ? PASSTHRU_OP_WRITE : PASSTHRU_OP_READ;
+	cmd->nsid = ns->nsid;
+	cmd->addr = (uint64_t)(uintptr_t)buf;
+	cmd->data_len = len;
+	cmd->cdw10 = (uint32_t)slba;
+	cmd->cdw11 = (uint32_t)(slba >> 32);
+	/* Number of logical blocks, zero-based. */
+	cmd->cdw12 = (len >> ns->lba_shift) - 1;
+}
+
+struct status_entry {
+	uint16_t status; /* SCT << 8 | SC */
+	int err;
+	const char *name;
+};
+
+/* Names from the NVMe base and NVM command set specifications. */
+static const struct status_entry statuses[] = {
+	{ 0x001, -EOPNOTSUPP, "Invalid Command Opcode" },
+	{ 0x002, -EOPNOTSUPP, "Invalid Field in Command" },
+	{ 0x004, -EIO, "Data Transfer Error" },
+	{ 0x005, -EIO, "Commands Aborted due to Power Loss Notification" },
+	{ 0x006, -EIO, "Internal Error" },
+	{ 0x007, -EIO, "Command Abort Requested" },
+	{ 0x00b, -EOPNOTSUPP, "Invalid Namespace or Format" },
+	{ 0x020, -EIO, "Namespace is Write Protected" },
+	{ 0x021, -EREMOTEIO, "Command Interrupted" },
+	{ 0x080, -EREMOTEIO, "LBA Out of Range" },
+	{ 0x081, -ENOSPC, "Capacity Exceeded" },
+	{ 0x082, -EREMOTEIO, "Namespace Not Ready" },
+	{ 0x083, -EBADE, "Reservation Conflict" },
+	{ 0x084, -EIO, "Format In Progress" },
+	{ 0x180, -EOPNOTSUPP, "Conflicting Attributes" },
+	{ 0x181, -EILSEQ, "Invalid Protection Information" },
+	{ 0x182, -ENODATA, "Attempted Write to Read Only Range" },
+	{ 0x280, -ENODATA, "Write Fault" },
+	{ 0x281, -ENODATA, "Unrecovered Read Error" },
+	{ 0x282, -EILSEQ, "End-to-end Guard Check Error" },
+	{ 0x283, -EILSEQ, "End-to-end Application Tag Check Error" },
+	{ 0x284, -EILSEQ, "End-to-end Reference Tag Check Error" },
+	{ 0x285, -ENODATA, "Compare Failure" },
+	{ 0x286, -ENODATA, "Access Denied" },
+	{ 0x287, -ENODATA, "Deallocated or Unwritten Logical Block" },
+	{ 0x300, -EIO, "Internal Path Error" },
+	{ 0x301, -EIO, "Asymmetric Access Persistent Loss" },
+	{ 0x302, -EIO, "Asymmetric Access Inaccessible" },
+	{ 0x303, -EIO, "Asymmetric Access Transition" },
+	{ 0x360, -EIO, "Controller Pathing Error" },
+	{ 0x370, -ENOLINK, "Host Pathing Error" },
+	{ 0x371, -EIO, "Command Aborted By Host" },
+};
+
+static const struct status_entry *status_find(uint32_t status)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(statuses); i++)
+		if (statuses[i].status == (status & PASSTHRU_STATUS_MASK))
+			return &statuses[i];
+	return NULL;
+}
+
+const char *passthru_status_name(uint32_t status)
+{
+	const struct status_entry *e = status_find(status);
+
+	return e ? e->name : NULL;
+}
+
+int passthru_status_errno(uint32_t status)
+{
+	const struct status_entry *e = status_find(status);
+
+	return e ? e->err : -EIO;
+}
+
+int passthru_complete(const struct io_uring_cqe *cqe, const void *ctx,
+		      uint32_t len, uint32_t *status)
+{
+	(void)ctx;
+	*status = 0;
+	if (cqe->res < 0)
+		return cqe->res;
+	if (cqe->res > 0) {
+		*status = (uint32_t)cqe->res;
+		return passthru_status_errno(*status);
+	}
+	/* Success: NVMe moves the whole command or fails it. */
+	return (int)len;
+}
+
+bool passthru_have_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_SYS_ADMIN / 32].effective &
+	       (1U << (CAP_SYS_ADMIN % 32));
+}

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The passthrough engine's device side without a device: the SQE it
+ * builds, its LBA arithmetic and range rules, the per-command limit it
+ * derives from the queue limits, the NVMe status table, the namespace
+ * format rules, and finding /dev/ngXnY in a fake sysfs tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libnvme.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "nvme-passthru.h"
+#include "sysfs.h"
+#include "util.h"
+
+static void test_prep(void)
+{
+	struct passthru_ns ns = {
+		.nsid = 7, .lba_size = 512, .lba_shift = 9, .base = MIB
+	};
+	/* Room for a 128-byte SQE, poisoned to see what prep clears. */
+	struct io_uring_sqe sqe[2];
+	struct nvme_uring_cmd *cmd = (struct nvme_uring_cmd *)sqe[0].cmd;
+	char buf[4096];
+
+	memset(sqe, 0xa5, sizeof(sqe));
+	passthru_prep(sqe, 42, &ns, false, buf, 256 * KIB, 4096);
+	CHECK_EQ_U64(sqe[0].opcode, IORING_OP_URING_CMD);
+	CHECK_EQ_U64(sqe[0].fd, 42);
+	CHECK_EQ_U64(sqe[0].cmd_op, NVME_URING_CMD_IO);
+	CHECK_EQ_U64(sqe[0].flags, 0);
+	CHECK_EQ_U64(cmd->opcode, PASSTHRU_OP_READ);
+	CHECK_EQ_U64(cmd->flags, 0);
+	CHECK_EQ_U64(cmd->nsid, 7);
+	CHECK_EQ_U64(cmd->addr, (uintptr_t)buf);
+	CHECK_EQ_U64(cmd->data_len, 256 * KIB);
+	CHECK_EQ_U64(cmd->metadata, 0);
+	CHECK_EQ_U64(cmd->metadata_len, 0);
+	/* The partition starts at 1 MiB: LBA (1 MiB + 4096) / 512. */
+	CHECK_EQ_U64(cmd->cdw10, 2056);
+	CHECK_EQ_U64(cmd->cdw11, 0);
+	CHECK_EQ_U64(cmd->cdw12, 511);
+	CHECK_EQ_U64(cmd->cdw13, 0);
+	CHECK_EQ_U64(cmd->timeout_ms, 0);
+
+	/* Writes; a starting LBA beyond 32 bits; 4 KiB blocks. */
+	ns.base = 0;
+	ns.lba_size = 4096;
+	ns.lba_shift = 12;
+	passthru_prep(sqe, 3, &ns, true, buf, 8192, 0x123456789000ULL);
+	CHECK_EQ_U64(cmd->opcode, PASSTHRU_OP_WRITE);
+	CHECK_EQ_U64(cmd->cdw10, 0x23456789);
+	CHECK_EQ_U64(cmd->cdw11, 0x1);
+	CHECK_EQ_U64(cmd->cdw12, 1);
+	CHECK_EQ_U64(passthru_lba(&ns, 0x123456789000ULL), 0x123456789ULL);
+}
+
+static void test_range(void)
+{
+	/* A 1 MiB partition at 1 MiB of an 8 MiB namespace of 4 KiB LBAs. */
+	struct passthru_ns ns = { .lba_size = 4096,
+				  .lba_shift = 12,
+				  .ns_lbas = 2048,
+				  .base = MIB,
+				  .size = MIB };
+
+	CHECK_EQ_U64(passthru_check_range(&ns, 0, MIB), 0);
+	CHECK_EQ_U64(passthru_check_range(&ns, 4096, MIB - 4096), 0);
+	/* A file tail is not whole LBAs. */
+	CHECK_EQ_U64(passthru_check_range(&ns, 0, 4096 + 512), -EINVAL);
+	CHECK_EQ_U64(passthru_check_range(&ns, 512, 4096), -EINVAL);
+	CHECK_EQ_U64(passthru_check_range(&ns, 4096, MIB), -ERANGE);
+	CHECK_EQ_U64(passthru_check_range(&ns, UINT64_MAX - 4095, 4096),
+		     -ERANGE);
+	/* What sysfs says is larger than the namespace: trust the namespace. */
+	ns.size = 8 * MIB;
+	CHECK_EQ_U64(passthru_check_range(&ns, 0, 7 * MIB), 0);
+	CHECK_EQ_U64(passthru_check_range(&ns, 0, 7 * MIB + 4096), -ERANGE);
+	CHECK_EQ_U64(passthru_lba(&ns, 4096), 257);
+}
+
+static void test_max_transfer(void)
+{
+	/* QEMU's nvme: MDTS 7 (512 KiB), 128 segments, no segment size limit. */
+	struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
+					.max_segments = 128,
+					.max_segment_size = UINT32_MAX };
+	struct passthru_limits lim = qemu;
+
+	/* 127 pages: a command that starts mid-page spans 128. */
+	CHECK_EQ_U64(passthru_max_transfer(&qemu, 4096, 512), 127 * 4096);
+	CHECK_EQ_U64(passthru_max_transfer(&qemu, 4096, 4096), 127 * 4096);
+	lim.max_segments = 1024;
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 512 * KIB);
+	lim.max_hw_bytes = 128 * KIB;
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 128 * KIB);
+	/* Segments smaller than a page. */
+	lim.max_segment_size = 2048;
+	lim.max_segments = 9;
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 8 * 2048);
+	/* Whole LBAs only. */
+	lim.max_segment_size = UINT32_MAX;
+	lim.max_segments = 4;
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 8192), 8192);
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 16384), 0);
+	lim.max_segments = 1;
+	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 0);
+}
+
+static bool name_is(uint32_t status, const char *want)
+{
+	const char *name = passthru_status_name(status);
+
+	return name && !strcmp(name, want);
+}
+
+static void test_status(void)
+{
+	struct io_uring_cqe cqe = { 0 };
+	uint32_t status = 99;
+
+	CHECK(name_is(0x281, "Unrecovered Read Error"));
+	CHECK_EQ_U64(passthru_status_errno(0x281), -ENODATA);
+	/* Do Not Retry and More bits do not change the status. */
+	CHECK(name_is(0x4281, "Unrecovered Read Error"));
+	CHECK(name_is(0x280, "Write Fault"));
+	CHECK_EQ_U64(passthru_status_errno(0x280), -ENODATA);
+	CHECK(name_is(0x080, "LBA Out of Range"));
+	CHECK(name_is(0x083, "Reservation Conflict"));
+	CHECK_EQ_U64(passthru_status_errno(0x083), -EBADE);
+	CHECK(name_is(0x020, "Namespace is Write Protected"));
+	CHECK(name_is(0x002, "Invalid Field in Command"));
+	CHECK(name_is(0x282, "End-to-end Guard Check Error"));
+	CHECK_EQ_U64(passthru_status_errno(0x282), -EILSEQ);
+	CHECK(passthru_status_name(0x1ff) == NULL);
+	CHECK_EQ_U64(passthru_status_errno(0x1ff), -EIO);
+
+	cqe.res = 0x4281;
+	CHECK_EQ_U64(passthru_complete(&cqe, NULL, 4096, &status), -ENODATA);
+	CHECK_EQ_U64(status, 0x4281);
+	cqe.res = 0;
+	CHECK_EQ_U64(passthru_complete(&cqe, NULL, 4096, &status), 4096);
+	CHECK_EQ_U64(status, 0);
+	cqe.res = -EINVAL;
+	status = 99;
+	CHECK_EQ_U64(passthru_complete(&cqe, NULL, 4096, &status), -EINVAL);
+	CHECK_EQ_U64(status, 0);
+}
+
+static void test_identify(void)
+{
+	struct nvme_id_ns id;
+	struct passthru_ns ns;
+
+	memset(&id, 0, sizeof(id));
+	id.nsze = htole64(16384);
+	id.nlbaf = 1; /* zero-based: two formats */
+	id.lbaf[0].ds = 9;
+	id.lbaf[1].ds = 12;
+	id.flbas = 1;
+	memset(&ns, 0, sizeof(ns));
+	CHECK_EQ_U64(passthru_geometry_from_identify(&id, &ns), 0);
+	CHECK_EQ_U64(ns.lba_size, 4096);
+	CHECK_EQ_U64(ns.lba_shift, 12);
+	CHECK_EQ_U64(ns.ns_lbas, 16384);
+	CHECK(ns.from_identify);
+	CHECK(!ns.write_protected);
+	CHECK(passthru_format_problem(&ns) == NULL);
+
+	id.lbaf[1].ms = htole16(8);
+	passthru_geometry_from_identify(&id, &ns);
+	CHECK_EQ_U64(ns.metadata_size, 8);
+	CHECK(passthru_format_problem(&ns) &&
+	      strstr(passthru_format_problem(&ns), "metadata"));
+	id.dps = 1;
+	passthru_geometry_from_identify(&id, &ns);
+	CHECK_EQ_U64(ns.pi_type, 1);
+	CHECK(passthru_format_problem(&ns) &&
+	      strstr(passthru_format_problem(&ns), "protection information"));
+
+	id.nsattr = 1;
+	passthru_geometry_from_identify(&id, &ns);
+	CHECK(ns.write_protected);
+
+	/* More than 16 formats: FLBAS bits 6:5 select formats 16-63. */
+	memset(&id, 0, sizeof(id));
+	id.nlbaf = 20;
+	id.lbaf[0].ds = 9;
+	id.lbaf[17].ds = 13;
+	id.flbas = 0x20 | 1;
+	CHECK_EQ_U64(passthru_geometry_from_identify(&id, &ns), 0);
+	CHECK_EQ_U64(ns.lba_size, 8192);
+	/* An LBA size below 512 bytes is nothing p2pcp understands. */
+	id.lbaf[17].ds = 0;
+	CHECK_EQ_U64(passthru_geometry_from_identify(&id, &ns), -EINVAL);
+}
+
+static char root[64];
+
+/* mkdir -p ROOT/REL */
+static void mkpath(const char *rel)
+{
+	char path[512], *p;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void link_to(const char *target, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	if (symlink(target, path))
+		perror(path);
+}
+
+#define SS "/sys/devices/virtual/nvme-subsystem/nvme-subsys1"
+#define C0 "/sys/devices/pci0000:00/0000:00:02.0/nvme/nvme0"
+
+static void test_find_chardev(void)
+{
+	struct disk_info head = { .name = "nvme1n1",
+				  .kind = DISK_NVME_MULTIPATH };
+	struct disk_info plain = { .name = "nvme0n1", .kind = DISK_NVME };
+	struct disk_info other = { .name = "sda", .kind = DISK_OTHER };
+	char name[32];
+	dev_t dev = 0;
+
+	snprintf(root, sizeof(root), "/tmp/test-passthru.XXXXXX");
+	if (!mkdtemp(root)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	mkpath(SS "/nvme1n1");
+	mkpath(SS "/ng1n1");
+	mkpath(C0 "/nvme0n1");
+	mkpath("/sys/class/block");
+	mkpath("/sys/class/nvme-generic");
+	put("/sys/devices/virtual/nvme-subsystem/nvme-subsys1/ng1n1/dev",
+	    "241:1\n");
+	link_to("../../devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1",
+		"/sys/class/block/nvme1n1");
+	link_to("../../devices/virtual/nvme-subsystem/nvme-subsys1/ng1n1",
+		"/sys/class/nvme-generic/ng1n1");
+	link_to("../../devices/pci0000:00/0000:00:02.0/nvme/nvme0/nvme0n1",
+		"/sys/class/block/nvme0n1");
+	/* ng0n1 exists, but under another parent than nvme0n1: not its own. */
+	link_to("../../devices/virtual/nvme-subsystem/nvme-subsys1/ng1n1",
+		"/sys/class/nvme-generic/ng0n1");
+	sysfs_set_root(root);
+
+	CHECK_EQ_U64(passthru_find_chardev(&head, name, sizeof(name), &dev), 0);
+	CHECK(!strcmp(name, "ng1n1"));
+	CHECK_EQ_U64(major(dev), 241);
+	CHECK_EQ_U64(minor(dev), 1);
+	CHECK_EQ_U64(passthru_find_chardev(&plain, name, sizeof(name), &dev),
+		     -ENOENT);
+	CHECK_EQ_U64(passthru_find_chardev(&other, name, sizeof(name), &dev),
+		     -ENODEV);
+	sysfs_set_root(NULL);
+}
+
+int main(void)
+{
+	test_prep();
+	test_range();
+	test_max_transfer();
+	test_status();
+	test_identify();
+	test_find_chardev();
+	if (!check_failures) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", root);
+	}
+	CHECK_DONE();
+}

@@ -32,8 +32,23 @@ int p2pmem_provider_read(const struct pci_addr *addr,
  */
 int p2pmem_list(struct p2pmem_provider **out, size_t *count);
 
+/* Where the provider sits relative to the copy, best first. */
+enum provider_place {
+	/* DST's own CMB: the only peer traffic is SRC's posted writes. */
+	PROVIDER_ON_DST,
+	/* SRC's own CMB: DST reads across the fabric (peer reads). */
+	PROVIDER_ON_SRC,
+	/* A third device: both directions cross the fabric. */
+	PROVIDER_THIRD,
+};
+
+enum provider_place p2pmem_provider_place(const struct pci_addr *provider,
+					  const struct pci_addr *src,
+					  const struct pci_addr *dst);
+
 struct provider_choice {
 	int index; /* into the provider list; -1: none usable */
+	enum provider_place place;
 	bool have_paths; /* the topology knew all three devices */
 	struct p2p_result src_path; /* provider <-> source device */
 	struct p2p_result dst_path; /* provider <-> destination device */
@@ -43,7 +58,9 @@ struct provider_choice {
  * Pick the provider for a copy between the devices at @src and @dst.
  * Candidates are published, have an allocate file and free memory.
  * Rank: paths the kernel is predicted to accept first, by the kernel's
- * own distance to both devices, then more free memory.  A predicted
+ * own distance to both devices, then DST's own CMB before SRC's before a
+ * third device's (peer reads across a root complex are often unsupported
+ * or slow, peer writes are posted), then more free memory.  A predicted
  * refusal still ranks (last): the kernel decides at the first I/O, and
  * p2pcp reports that decision.  @topo may be NULL (unreadable).
  * Returns 0, or -ENOENT when no candidate exists.

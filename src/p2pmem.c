@@ -123,6 +123,7 @@ struct provider_rank {
 	int refused;
 	int unknown;
 	int distance;
+	enum provider_place place;
 	uint64_t available;
 };
 
@@ -135,7 +136,26 @@ static bool rank_better(const struct provider_rank *a,
 		return a->unknown < b->unknown;
 	if (a->distance != b->distance)
 		return a->distance < b->distance;
+	if (a->place != b->place)
+		return a->place < b->place;
 	return a->available > b->available;
+}
+
+static bool same_function(const struct pci_addr *a, const struct pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev &&
+	       a->fn == b->fn;
+}
+
+enum provider_place p2pmem_provider_place(const struct pci_addr *provider,
+					  const struct pci_addr *src,
+					  const struct pci_addr *dst)
+{
+	if (dst && same_function(provider, dst))
+		return PROVIDER_ON_DST;
+	if (src && same_function(provider, src))
+		return PROVIDER_ON_SRC;
+	return PROVIDER_THIRD;
 }
 
 int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
@@ -168,11 +188,13 @@ int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
 		rank.refused = known && (rs.verdict == P2P_REFUSED ||
 					 rd.verdict == P2P_REFUSED);
 		rank.distance = known ? rs.distance + rd.distance : 0;
+		rank.place = p2pmem_provider_place(&list[i].addr, src, dst);
 		rank.available = list[i].available;
 		if (out->index >= 0 && !rank_better(&rank, &best))
 			continue;
 		best = rank;
 		out->index = (int)i;
+		out->place = rank.place;
 		out->have_paths = known;
 		if (known) {
 			out->src_path = rs;

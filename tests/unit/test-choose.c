@@ -119,19 +119,52 @@ int main(void)
 	CHECK(c.index == 2);
 	CHECK(c.src_path.distance == 0);
 
-	/* Equal distance: the larger free pool. */
+	/*
+	 * SRC's and DST's own CMBs are equally near: DST's, even with less
+	 * free memory, so only SRC's posted writes cross the fabric.
+	 */
 	list[2] = prov(DST, 60 * MIB, true);
 	list[1].available = 60 * MIB;
 	list[0] = prov(SRC, 61 * MIB, true);
 	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
 			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 2);
+	CHECK(c.place == PROVIDER_ON_DST);
+	CHECK(c.src_path.distance == c.dst_path.distance + 4);
+	/* The same with the list in the other order. */
+	list[0] = prov(DST, 60 * MIB, true);
+	list[2] = prov(SRC, 61 * MIB, true);
+	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
 	CHECK(c.index == 0);
+	CHECK(c.place == PROVIDER_ON_DST);
 
-	/* No topology: still a choice, without paths. */
+	/* Without DST's: SRC's, nearer than the third device. */
+	CHECK(p2pmem_choose(list + 1, 2, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 1);
+	CHECK(c.place == PROVIDER_ON_SRC);
+	/* Only a third device's: both directions cross the fabric. */
+	CHECK(p2pmem_choose(list + 1, 1, &topo, &intel, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 0);
+	CHECK(c.place == PROVIDER_THIRD);
+
+	/* Equal distance and place: the larger free pool. */
+	list[0] = prov(NEAR, 8 * MIB, true);
+	list[1] = prov(DN3, 9 * MIB, true);
+	CHECK(p2pmem_choose(list, 2, NULL, NULL, &nodes[SRC].addr,
+			    &nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 1);
+
+	/* No topology: still a choice, without paths; DST's own first. */
+	list[0] = prov(SRC, 61 * MIB, true);
+	list[1] = prov(NEAR, 62 * MIB, true);
+	list[2] = prov(DST, 60 * MIB, true);
 	CHECK(p2pmem_choose(list, 3, NULL, NULL, &nodes[SRC].addr,
 			    &nodes[DST].addr, &c) == 0);
 	CHECK(!c.have_paths);
-	CHECK(c.index == 0);
+	CHECK(c.index == 2);
 
 	/* Nothing usable at all. */
 	list[0].published = list[1].published = list[2].published = false;

@@ -3,6 +3,11 @@
  * The copy engine: O_DIRECT reads and writes through io_uring, with
  * several chunks in flight carved out of one buffer (p2pmem or system
  * memory), so reading the next chunk overlaps writing the last.
+ *
+ * Every I/O the engine does (copy, verify, arrival probe, narrowing a
+ * failure to its block) goes through one I/O backend, so a backend
+ * other than plain block reads and writes (NVMe passthrough) gets the
+ * same guarantees: exact failing bytes, lost-data detection, verify.
  */
 #ifndef P2PCP_ENGINE_H
 #define P2PCP_ENGINE_H
@@ -11,6 +16,41 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct io_uring_sqe;
+struct io_uring_cqe;
+
+/* How one transfer becomes an SQE and its CQE a byte count. */
+struct copy_backend {
+	const char *name; /* "block", "passthru" */
+	/* Extra io_uring setup flags, e.g. IORING_SETUP_SQE128|CQE32. */
+	unsigned int ring_flags;
+	/*
+	 * Fill @sqe for one transfer of @len bytes at byte offset @off
+	 * (relative to the device or file) of @fd; @write: from @buf to
+	 * @fd.  @side_ctx is the job's src_ctx or dst_ctx for @fd.
+	 */
+	void (*prep)(struct io_uring_sqe *sqe, int fd, const void *side_ctx,
+		     bool write, void *buf, uint32_t len, uint64_t off);
+	/*
+	 * A completion of a @len-byte transfer -> bytes transferred (> 0,
+	 * may be short), 0 for end of file, or a negative errno.  A
+	 * passthrough backend maps a positive NVMe status to a negative
+	 * errno and stores the raw status in *@status (left 0 otherwise).
+	 */
+	int (*complete)(const struct io_uring_cqe *cqe, const void *side_ctx,
+			uint32_t len, uint32_t *status);
+	/* Bytes per command, 0 = no limit (the engine splits chunks). */
+	uint32_t max_transfer;
+	/* The buffer may be registered with io_uring (fixed buffer 0)... */
+	bool allow_fixed_buffers;
+	/* ...and this turns a prepared SQE into one that uses it. */
+	void (*use_fixed)(struct io_uring_sqe *sqe, bool write,
+			  unsigned int buf_index);
+};
+
+/* O_DIRECT read(2)/write(2) semantics on files and block devices. */
+extern const struct copy_backend copy_backend_block;
 
 struct copy_progress {
 	uint64_t done; /* contiguous bytes completed from the start */
@@ -22,7 +62,9 @@ typedef void (*copy_progress_fn)(const struct copy_progress *p, void *data);
 
 struct copy_job {
 	int src_fd; /* opened O_DIRECT */
-	int dst_fd; /* opened O_DIRECT */
+	int dst_fd; /* opened O_DIRECT; read too by verify and the probe */
+	const struct copy_backend *backend; /* NULL: block (read/write) */
+	const void *src_ctx, *dst_ctx; /* handed to the backend per side */
 	uint64_t src_offset;
 	uint64_t dst_offset;
 	uint64_t length; /* multiple of @align */
@@ -30,6 +72,22 @@ struct copy_job {
 	uint32_t chunk_size;
 	uint32_t queue_depth;
 	uint32_t align; /* O_DIRECT granularity */
+	/*
+	 * @buf is peer-to-peer memory: before each read into it, the CPU
+	 * plants sentinels (per-chunk nonce) that the read must overwrite;
+	 * a survivor means the data never arrived and the copy stops
+	 * (-EPROTO, copy_result.lost).  All CPU accesses to @buf are then
+	 * aligned 8-byte loads and stores.
+	 */
+	bool sentinels;
+	/*
+	 * Test seam, for the test suites only: chunk number N (1-based)
+	 * of the copy is "read" by a no-op that completes with success and
+	 * moves no data, which is what a read whose peer-to-peer writes
+	 * the fabric dropped looks like.  Honoured only with @sentinels,
+	 * so it can make a copy fail but never make it silently wrong.
+	 */
+	uint64_t test_lose_chunk;
 	/* Set asynchronously (signal handlers): stop, drain, return. */
 	volatile sig_atomic_t *stop;
 	/* Polled between completions to print progress. */
@@ -49,9 +107,19 @@ struct copy_result {
 	uint64_t fail_offset;
 	enum copy_side fail_side;
 	int error; /* negative errno of the failing I/O, 0 if none */
+	uint32_t nvme_status; /* raw NVMe status of that I/O (passthrough) */
 	bool stopped; /* *stop was raised */
 	bool unexpected_eof; /* the source ended before the range did */
+	/*
+	 * The read of the chunk at fail_offset completed with success but
+	 * its data did not arrive in the buffer (a sentinel survived):
+	 * peer-to-peer writes were dropped.  error is -EPROTO.
+	 */
+	bool lost;
+	bool sentinels; /* every chunk written was checked for arrival */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
+	/* copy_verify: reads into p2pmem were poisoned first (see there). */
+	bool poisoned;
 	double seconds;
 };
 
@@ -59,13 +127,35 @@ struct copy_result {
 int copy_run(const struct copy_job *job, struct copy_result *res);
 
 /*
- * Compare the range just copied: read both sides chunk by chunk into
- * @buf (split in two halves) and compare.  @buf_is_p2pmem selects
- * device-safe loads.  Returns 0 (equal), 1 (differ, *mismatch set to
- * the first differing byte relative to the range) or a negative errno.
+ * Compare the range just copied, piece by piece, through the job's
+ * backend.  @through_buf: read both sides into @buf (p2pmem, the path
+ * the copy used), each read preceded by poisoning the piece with a
+ * nonce of its own side, so a read whose data never arrives cannot
+ * compare equal; device-safe loads copy the piece out.  Otherwise both
+ * sides are read into system memory (the ground truth) and @buf is not
+ * used.  Returns 0 (equal), 1 (differ, *mismatch set to the first
+ * differing byte relative to the range) or a negative errno, with
+ * res->fail_side naming the side whose read failed (-EPROTO and
+ * res->lost: its data did not arrive).
  */
-int copy_verify(const struct copy_job *job, bool buf_is_p2pmem,
+int copy_verify(const struct copy_job *job, bool through_buf,
 		uint64_t *mismatch, struct copy_result *res);
+
+/*
+ * Compare @len bytes of @fd_a at @off_a with @fd_b at @off_b using
+ * plain buffered reads (the unaligned tail of a file).  Returns 0
+ * (equal), 1 (*mismatch set, relative to the start) or a negative
+ * errno with *failed_b telling which descriptor failed.
+ */
+int compare_plain(int fd_a, uint64_t off_a, int fd_b, uint64_t off_b,
+		  uint64_t len, uint64_t *mismatch, bool *failed_b);
+
+/*
+ * io_uring usable at all (seccomp, kernel.io_uring_disabled, ENOSYS,
+ * memlock)?  Sets up a ring with @backend's flags (NULL: block) and
+ * completes one no-op.  Returns 0 or the negative errno.
+ */
+int copy_ring_probe(const struct copy_backend *backend);
 
 /* Split a byte range into chunks; exposed for unit tests. */
 struct chunk_plan {

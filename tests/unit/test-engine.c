@@ -6,9 +6,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -41,6 +45,285 @@ static void *alloc_buf(size_t len)
 	if (posix_memalign(&p, BLOCK, len))
 		return NULL;
 	return p;
+}
+
+static uint64_t file_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? UINT64_MAX : (uint64_t)st.st_size;
+}
+
+static bool range_equals(int fd, uint64_t off, const char *want, size_t len)
+{
+	char *got = alloc_buf(len);
+	bool same = got && pread(fd, got, len, (off_t)off) == (ssize_t)len &&
+		    !memcmp(got, want, len);
+
+	free(got);
+	return same;
+}
+
+static volatile sig_atomic_t *stop_after_flag;
+
+/* Raise the stop once a quarter of the range is reported done. */
+static void stop_at_quarter(const struct copy_progress *p, void *data)
+{
+	(void)data;
+	if (p->done >= p->total / 4)
+		*stop_after_flag = 1;
+}
+
+/*
+ * A stop raised in the middle: the copy ends early, and what it reports
+ * as done is on DST.
+ */
+static void test_stop_midway(struct copy_job *job, const char *data)
+{
+	volatile sig_atomic_t stop = 0;
+	struct copy_job j = *job;
+	struct copy_result res;
+
+	stop_after_flag = &stop;
+	j.stop = &stop;
+	j.length = 4 * MIB;
+	j.queue_depth = 2;
+	j.progress = stop_at_quarter;
+	j.progress_interval = 1e-9; /* after every batch of completions */
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK(res.stopped);
+	CHECK(res.done >= MIB && res.done < 4 * MIB);
+	CHECK(res.done % j.chunk_size == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, res.done));
+}
+
+/*
+ * A test backend: block I/O through the engine's hook, counting bytes
+ * and command sizes; a read covering @bad_off fails like an NVMe
+ * Unrecovered Read Error; @drop_reads completes reads with success
+ * without moving data (a lost peer-to-peer read).
+ */
+struct fake_ctx {
+	uint64_t bad_off[2];
+	bool drop_reads;
+};
+
+static uint64_t fake_bytes[2]; /* prepared: reads, writes */
+static uint32_t fake_max_seen;
+
+static void fake_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+		      bool write, void *buf, uint32_t len, uint64_t off)
+{
+	const struct fake_ctx *c = ctx;
+	int i;
+
+	fake_bytes[write] += len;
+	if (len > fake_max_seen)
+		fake_max_seen = len;
+	if (c && c->drop_reads && !write) {
+		io_uring_prep_nop(sqe);
+		return;
+	}
+	for (i = 0; c && !write && i < 2; i++)
+		if (c->bad_off[i] >= off && c->bad_off[i] < off + len)
+			fd = -1;
+	copy_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
+}
+
+static int fake_complete(const struct io_uring_cqe *cqe, const void *ctx,
+			 uint32_t len, uint32_t *status)
+{
+	const struct fake_ctx *c = ctx;
+
+	if (c && c->drop_reads && cqe->res == 0)
+		return (int)len;
+	if (cqe->res == -EBADF) {
+		*status = 0x281;
+		return -EIO;
+	}
+	return cqe->res;
+}
+
+static const struct copy_backend fake_backend = {
+	.name = "fake",
+	.prep = fake_prep,
+	.complete = fake_complete,
+	.max_transfer = 8 * KIB,
+};
+
+/*
+ * Every I/O goes through the backend, split to its limit; a failure is
+ * narrowed through the backend too (pread would not see the fake
+ * error), to the exact block, with the backend's raw status; the
+ * lowest failing byte wins and the chunks below it are written.
+ */
+static void test_backend(const struct copy_job *job, const char *data)
+{
+	struct fake_ctx ctx = { .bad_off = { UINT64_MAX, UINT64_MAX } };
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch;
+
+	j.backend = &fake_backend;
+	j.src_ctx = j.dst_ctx = &ctx;
+	j.length = MIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+	CHECK_EQ_U64(fake_max_seen, 8 * KIB);
+	CHECK_EQ_U64(fake_bytes[0], MIB);
+	CHECK_EQ_U64(fake_bytes[1], MIB);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK_EQ_U64(fake_bytes[0], 3 * MIB);
+
+	ctx.bad_off[0] = 7 * 64 * KIB + 2 * BLOCK;
+	ctx.bad_off[1] = 5 * 64 * KIB + 3 * BLOCK;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == -EIO);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.nvme_status, 0x281);
+	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB + 3 * BLOCK);
+	CHECK_EQ_U64(res.done, 5 * 64 * KIB);
+	CHECK(range_equals(j.dst_fd, 0, data, res.done));
+
+	/* Verify names the side and the exact block of a failed read. */
+	CHECK(copy_verify(&j, false, &mismatch, &res) == -EIO);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB + 2 * BLOCK);
+}
+
+/*
+ * A file-size limit cuts a write short inside chunk 2 while chunk 3's
+ * write fails outright: whichever completes first, the lowest failing
+ * byte is reported and everything below it is copied.
+ */
+static void test_short_write(const struct copy_job *job, const char *data)
+{
+	const uint64_t limit = 2 * MIB + 2 * BLOCK;
+	struct rlimit old, lim = { limit, limit };
+	struct copy_job j = *job;
+	struct copy_result res;
+	int round;
+
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	lim.rlim_max = old.rlim_max;
+	CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	j.length = 4 * MIB;
+	j.chunk_size = MIB;
+	j.queue_depth = 4;
+	j.buf = alloc_buf(4 * MIB);
+	CHECK(j.buf != NULL);
+	for (round = 0; round < 5; round++) {
+		CHECK(ftruncate(j.dst_fd, 0) == 0);
+		CHECK(copy_run(&j, &res) == -EFBIG);
+		CHECK(res.fail_side == COPY_SIDE_WRITE);
+		CHECK_EQ_U64(res.fail_offset, limit);
+		CHECK_EQ_U64(res.done, limit);
+	}
+	CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, limit));
+	free(j.buf);
+}
+
+/*
+ * The test seam loses chunk 3's read (success, no data): the sentinels
+ * catch it, the chunk is not written, the good prefix is exact.  Without
+ * sentinels the seam is ignored: it can never make a copy wrong.
+ */
+static void test_lost_chunk(const struct copy_job *job, const char *data)
+{
+	struct copy_job j = *job;
+	struct copy_result res;
+	char *zero = calloc(1, 64 * KIB), *got = alloc_buf(64 * KIB);
+	ssize_t n;
+
+	j.sentinels = true;
+	j.test_lose_chunk = 3;
+	j.length = MIB;
+	j.queue_depth = 4;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == -EPROTO);
+	CHECK(res.lost && res.sentinels);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 128 * KIB);
+	CHECK_EQ_U64(res.done, 128 * KIB);
+	CHECK(range_equals(j.dst_fd, 0, data, 128 * KIB));
+	memset(got, 0, 64 * KIB);
+	n = pread(j.dst_fd, got, 64 * KIB, 128 * KIB);
+	CHECK(n >= 0 && !memcmp(got, zero, 64 * KIB));
+
+	/* Sentinels on, nothing lost: no false alarm, an exact copy. */
+	j.test_lose_chunk = 0;
+	j.chunk_size = BLOCK;
+	j.queue_depth = 32;
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+
+	j.sentinels = false;
+	j.test_lose_chunk = 1;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+	free(zero);
+	free(got);
+}
+
+/* Verify works for a one-block buffer and for one of 8 GiB. */
+static void test_verify_geometry(const struct copy_job *job)
+{
+	const size_t huge = 8 * GIB;
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch;
+	void *map;
+
+	j.length = MIB;
+	j.chunk_size = BLOCK;
+	j.queue_depth = 1;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, MIB);
+
+	map = mmap(NULL, huge, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	j.buf = map;
+	j.chunk_size = (uint32_t)GIB;
+	j.queue_depth = 8;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, MIB);
+	munmap(map, huge);
+}
+
+/*
+ * A verify read whose data never arrives (success, nothing moved) can
+ * not compare equal with the other side, and the side is named.
+ */
+static void test_verify_dropped(const struct copy_job *job)
+{
+	struct fake_ctx drop = { { UINT64_MAX, UINT64_MAX }, true };
+	struct fake_ctx ok = { { UINT64_MAX, UINT64_MAX }, false };
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch;
+
+	j.backend = &fake_backend;
+	j.length = MIB;
+	j.src_ctx = &ok;
+	j.dst_ctx = &drop;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(res.lost && res.poisoned);
+	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	j.src_ctx = &drop;
+	j.dst_ctx = &ok;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(res.fail_side == COPY_SIDE_READ);
 }
 
 /* Copy @len bytes with the given geometry and compare. */
@@ -160,15 +443,18 @@ int main(void)
 	CHECK_EQ_U64(res.done, 0);
 	CHECK_EQ_U64(res.fail_offset, 0);
 
-	/* A stop raised before the start drains at once. */
+	/* A stop raised before the start writes nothing at all. */
 	close(dfd);
 	dfd = open_direct(dst_path, O_RDWR);
 	job.dst_fd = dfd;
+	CHECK(ftruncate(dfd, 0) == 0);
 	stop = 1;
 	job.stop = &stop;
 	CHECK(copy_run(&job, &res) == 0);
 	CHECK(res.stopped);
-	CHECK(res.done <= MIB && res.done % job.chunk_size == 0);
+	CHECK_EQ_U64(res.done, 0);
+	CHECK_EQ_U64(file_size(dfd), 0);
+	test_stop_midway(&job, data);
 
 	/*
 	 * Verification: equal ranges compare equal; one flipped byte is
@@ -205,6 +491,13 @@ int main(void)
 		close(vfd);
 		job.dst_fd = dfd;
 	}
+
+	test_backend(&job, data);
+	test_short_write(&job, data);
+	test_lost_chunk(&job, data);
+	copy_and_compare(data, size, 0, 0, MIB, 64 * KIB, 8);
+	test_verify_geometry(&job);
+	test_verify_dropped(&job);
 
 	/* Misaligned lengths and empty queues are refused. */
 	job.stop = NULL;

@@ -150,6 +150,42 @@ int copy_verify(const struct copy_job *job, bool through_buf,
 int compare_plain(int fd_a, uint64_t off_a, int fd_b, uint64_t off_b,
 		  uint64_t len, uint64_t *mismatch, bool *failed_b);
 
+enum arrival_verdict {
+	ARRIVAL_OK, /* the block arrived and equals the system-memory read */
+	ARRIVAL_LOST, /* every poison word survived: nothing arrived */
+	ARRIVAL_PARTIAL, /* some poison words survived */
+	ARRIVAL_MISMATCH, /* data arrived but differs from the ground truth */
+	ARRIVAL_IO_ERROR, /* an I/O failed (error, e.g. -EREMOTEIO) */
+};
+
+struct arrival_result {
+	enum arrival_verdict verdict;
+	/* READ: SRC's writes into the buffer; WRITE: DST's reads from it. */
+	enum copy_side side;
+	int error; /* negative errno of a failed I/O */
+	uint32_t nvme_status; /* raw NVMe status of that I/O (passthrough) */
+	uint32_t words; /* 8-byte words in the probe block */
+	uint32_t poison_left; /* of them, still holding the poison */
+	bool src_checked; /* SRC's peer writes were proven to arrive */
+	bool dst_checked; /* DST's peer reads were proven to deliver */
+};
+
+/*
+ * Before anything is written: prove that the copy's path moves data.
+ * 1. Read DST's first block into @buf (the kernel's verdict for DST;
+ *    a refusal fails here, -EREMOTEIO, with DST untouched).
+ * 2. Poison @buf's first block with a per-run nonce, read SRC's first
+ *    block into it through the backend, read the same block into
+ *    system memory, compare: "lost" if the poison survived.
+ * 3. Only if 2 passed: write that block (SRC's own first block, which
+ *    the copy puts there anyway) from @buf to DST, read it back into
+ *    system memory, compare; on a difference DST's block is restored
+ *    from a system-memory copy taken in step 1.
+ * @job->dst_fd must be readable.  Returns 0 (out->verdict tells) or a
+ * negative errno for a failure of the probe itself (memory, ring).
+ */
+int copy_check_arrival(const struct copy_job *job, struct arrival_result *out);
+
 /*
  * io_uring usable at all (seccomp, kernel.io_uring_disabled, ENOSYS,
  * memlock)?  Sets up a ring with @backend's flags (NULL: block) and

@@ -912,3 +912,151 @@ int compare_plain(int fd_a, uint64_t off_a, int fd_b, uint64_t off_b,
 	}
 	return 0;
 }
+
+/*
+ * The arrival probe.  One block of the copy, moved the way the copy
+ * moves it, compared with the same block moved through system memory
+ * (the ground truth: no peer-to-peer path involved).
+ */
+struct prober {
+	struct io_uring ring;
+	const struct copy_job *job;
+	const struct copy_backend *be;
+	uint32_t len; /* one block */
+	char *truth; /* SRC's block, read into system memory */
+	char *saved; /* DST's block as it was before the probe */
+	char *back; /* scratch, system memory */
+	struct arrival_result *out;
+};
+
+/* One block of SRC (@side 0) or DST (1) to or from @buf. */
+static int probe_io(struct prober *p, int side, bool write, char *buf)
+{
+	const struct copy_job *job = p->job;
+	struct arrival_result *out = p->out;
+	uint32_t failed_at;
+	bool eof;
+	int ret;
+
+	ret = ring_io_full(&p->ring, p->be, side ? job->dst_fd : job->src_fd,
+			   side ? job->dst_ctx : job->src_ctx, write, buf,
+			   p->len, side ? job->dst_offset : job->src_offset,
+			   &out->nvme_status, &failed_at, &eof);
+	if (ret) {
+		out->verdict = ARRIVAL_IO_ERROR;
+		out->side = side ? COPY_SIDE_WRITE : COPY_SIDE_READ;
+		out->error = ret;
+	}
+	return ret;
+}
+
+/* Judge @got (a copy out of the buffer) against the ground truth. */
+static enum arrival_verdict probe_judge(struct prober *p, const char *got,
+					uint64_t nonce)
+{
+	uint32_t i, words = p->len / 8;
+	uint64_t w;
+
+	if (!memcmp(got, p->truth, p->len))
+		return ARRIVAL_OK;
+	p->out->words = words;
+	p->out->poison_left = 0;
+	for (i = 0; nonce && i < words; i++) {
+		memcpy(&w, got + (size_t)i * 8, sizeof(w));
+		p->out->poison_left += w == poison_word(nonce, i);
+	}
+	if (p->out->poison_left == words)
+		return ARRIVAL_LOST;
+	return p->out->poison_left ? ARRIVAL_PARTIAL : ARRIVAL_MISMATCH;
+}
+
+/*
+ * SRC's peer-to-peer writes into the buffer: poison its first block
+ * with a per-run nonce (device-safe stores), read SRC's first block
+ * into it, compare with the same block read into system memory.
+ */
+static int probe_src(struct prober *p)
+{
+	char *blk = p->job->buf;
+	uint64_t nonce = run_nonce();
+
+	p->out->side = COPY_SIDE_READ;
+	poison_fill(blk, p->len, nonce);
+	if (probe_io(p, 0, false, blk) || probe_io(p, 0, false, p->truth))
+		return -1;
+	p2pmem_read(p->back, blk, p->len);
+	p->out->verdict = probe_judge(p, p->back, nonce);
+	p->out->src_checked = p->out->verdict == ARRIVAL_OK;
+	return p->out->src_checked ? 0 : -1;
+}
+
+/*
+ * DST's peer-to-peer reads from the buffer.  Nothing may be written to
+ * DST that is not the copy, and the CPU's poison is not the copy.  But
+ * the buffer now holds SRC's first block, proven equal to the ground
+ * truth, and that block is exactly what the copy writes to DST's first
+ * block: writing it is the copy's own first write, done early.  Read it
+ * back into system memory: a difference means DST's device did not get
+ * the data from the buffer; DST's block is then restored from the copy
+ * taken before (through system memory), so a failed check leaves DST
+ * as it was.  If DST already held these bytes, nothing is proven.
+ */
+static int probe_dst(struct prober *p)
+{
+	struct arrival_result *out = p->out;
+
+	out->side = COPY_SIDE_WRITE;
+	if (probe_io(p, 1, true, p->job->buf) ||
+	    probe_io(p, 1, false, p->back)) {
+		probe_io(p, 1, true, p->saved); /* best effort */
+		return -1;
+	}
+	out->verdict = probe_judge(p, p->back, 0);
+	if (out->verdict == ARRIVAL_OK) {
+		out->dst_checked = memcmp(p->saved, p->truth, p->len) != 0;
+		return 0;
+	}
+	/* Unchanged: nothing the device read arrived on DST. */
+	if (!memcmp(p->back, p->saved, p->len))
+		out->verdict = ARRIVAL_LOST;
+	if (probe_io(p, 1, true, p->saved))
+		out->verdict = ARRIVAL_IO_ERROR; /* and DST is not restored */
+	return -1;
+}
+
+static int probe_steps(struct prober *p)
+{
+	/* DST's block as it is, then the kernel's verdict for DST. */
+	if (probe_io(p, 1, false, p->saved) ||
+	    probe_io(p, 1, false, p->job->buf))
+		return 0;
+	if (probe_src(p))
+		return 0;
+	probe_dst(p);
+	return 0;
+}
+
+int copy_check_arrival(const struct copy_job *job, struct arrival_result *out)
+{
+	struct prober p = { .job = job, .len = job->align, .out = out };
+	char **bufs[3] = { &p.truth, &p.saved, &p.back };
+	int ret = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	p.be = job_backend(job);
+	if (!job->align || job->align % 8 || job->length < job->align ||
+	    (uint64_t)job->chunk_size * job->queue_depth < job->align)
+		return -EINVAL;
+	for (i = 0; i < 3; i++)
+		if (posix_memalign((void **)bufs[i], job->align, job->align))
+			ret = -ENOMEM;
+	if (!ret)
+		ret = ring_init(&p.ring, 2, p.be);
+	if (!ret) {
+		ret = probe_steps(&p);
+		io_uring_queue_exit(&p.ring);
+	}
+	for (i = 0; i < 3; i++)
+		free(*bufs[i]);
+	return ret;
+}

@@ -107,7 +107,11 @@ static void test_stop_midway(struct copy_job *job, const char *data)
 struct fake_ctx {
 	uint64_t bad_off[2];
 	bool drop_reads;
+	bool drop_writes;
+	int garble_writes; /* this many writes send garbage instead */
 };
+
+static char garbage[BLOCK] __attribute__((aligned(BLOCK)));
 
 static uint64_t fake_bytes[2]; /* prepared: reads, writes */
 static uint32_t fake_max_seen;
@@ -121,9 +125,15 @@ static void fake_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 	fake_bytes[write] += len;
 	if (len > fake_max_seen)
 		fake_max_seen = len;
-	if (c && c->drop_reads && !write) {
+	if (c && ((c->drop_reads && !write) || (c->drop_writes && write))) {
 		io_uring_prep_nop(sqe);
 		return;
+	}
+	if (c && write && c->garble_writes > 0) {
+		((struct fake_ctx *)c)->garble_writes--;
+		memset(garbage, 0x5a, sizeof(garbage));
+		buf = garbage;
+		len = len < BLOCK ? len : BLOCK;
 	}
 	for (i = 0; c && !write && i < 2; i++)
 		if (c->bad_off[i] >= off && c->bad_off[i] < off + len)
@@ -136,7 +146,7 @@ static int fake_complete(const struct io_uring_cqe *cqe, const void *ctx,
 {
 	const struct fake_ctx *c = ctx;
 
-	if (c && c->drop_reads && cqe->res == 0)
+	if (c && (c->drop_reads || c->drop_writes) && cqe->res == 0)
 		return (int)len;
 	if (cqe->res == -EBADF) {
 		*status = 0x281;
@@ -326,6 +336,60 @@ static void test_verify_dropped(const struct copy_job *job)
 	CHECK(res.fail_side == COPY_SIDE_READ);
 }
 
+/*
+ * The arrival probe: passes on a path that moves data (and writes only
+ * SRC's first block to DST's first block); a read whose data never
+ * arrives is "lost" on the SRC side with every poison word left; a DST
+ * whose device does not get the buffer's data fails on the DST side and
+ * DST's block is left as it was.
+ */
+static void test_arrival(const struct copy_job *job, const char *data)
+{
+	struct fake_ctx ok = { { UINT64_MAX, UINT64_MAX } };
+	struct fake_ctx bad = ok;
+	struct copy_job j = *job;
+	struct arrival_result ar;
+	char *before = alloc_buf(BLOCK);
+
+	j.length = MIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(ftruncate(j.dst_fd, MIB) == 0);
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && ar.dst_checked);
+	CHECK(range_equals(j.dst_fd, 0, data, BLOCK));
+	/* Already equal: the DST direction proves nothing, and says so. */
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && !ar.dst_checked);
+
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(ftruncate(j.dst_fd, MIB) == 0);
+	CHECK(pread(j.dst_fd, before, BLOCK, 0) == BLOCK);
+	j.backend = &fake_backend;
+	j.dst_ctx = &ok;
+	j.src_ctx = &bad;
+	bad.drop_reads = true;
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_LOST && ar.side == COPY_SIDE_READ);
+	CHECK(ar.words == BLOCK / 8 && ar.poison_left == ar.words);
+	CHECK(!ar.src_checked && !ar.dst_checked);
+	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
+
+	bad.drop_reads = false;
+	j.src_ctx = &ok;
+	j.dst_ctx = &bad;
+	bad.drop_writes = true;
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_LOST && ar.side == COPY_SIDE_WRITE);
+	CHECK(ar.src_checked && !ar.dst_checked);
+	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
+	bad.drop_writes = false;
+	bad.garble_writes = 1;
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_MISMATCH && ar.side == COPY_SIDE_WRITE);
+	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
+	free(before);
+}
+
 /* Copy @len bytes with the given geometry and compare. */
 static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 			     uint64_t dst_off, uint64_t len, uint32_t chunk,
@@ -498,6 +562,7 @@ int main(void)
 	copy_and_compare(data, size, 0, 0, MIB, 64 * KIB, 8);
 	test_verify_geometry(&job);
 	test_verify_dropped(&job);
+	test_arrival(&job, data);
 
 	/* Misaligned lengths and empty queues are refused. */
 	job.stop = NULL;

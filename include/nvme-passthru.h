@@ -66,6 +66,14 @@ struct passthru_ns {
 int passthru_find_chardev(const struct disk_info *disk, char *name, size_t len,
 			  dev_t *devnum);
 
+/*
+ * The PCI function that carries @disk's commands: its controller, or for
+ * a multipath head the first of its subsystem's controllers (by name);
+ * *@paths counts them.  -ENODEV for fabrics or non-NVMe disks.
+ */
+int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,
+		      unsigned int *paths);
+
 /* Read @disk's transfer limits from /sys/block/<disk>/queue. */
 int passthru_limits_read(const char *disk_name, struct passthru_limits *out);
 
@@ -128,6 +136,13 @@ void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
  */
 int passthru_complete(const struct io_uring_cqe *cqe, const void *ctx,
 		      uint32_t len, uint32_t *status);
+
+/*
+ * One command, synchronously (NVME_IOCTL_IO64_CMD): for the checks
+ * before a copy.  0, or a negative errno (NVMe status in *@status).
+ */
+int passthru_io_sync(int fd, const struct passthru_ns *ns, bool write,
+		     void *buf, uint32_t len, uint64_t off, uint32_t *status);
 
 /* The LBA (namespace-relative) that holds byte @off of what was named. */
 uint64_t passthru_lba(const struct passthru_ns *ns, uint64_t off);

@@ -17,9 +17,11 @@
  *    the kernel lets unprivileged users (Linux 6.2+) write only through
  *    such a descriptor.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <linux/capability.h>
 #include <libnvme.h>
 #include <liburing.h>
@@ -92,6 +94,58 @@ int passthru_find_chardev(const struct disk_info *disk, char *name, size_t len,
 		return -EINVAL;
 	*devnum = makedev(maj, min);
 	return 0;
+}
+
+/* "nvme12": a controller link in a subsystem directory. */
+static bool is_ctrl_name(const char *name)
+{
+	const char *p = name + 4;
+
+	if (strncmp(name, "nvme", 4) || !*p)
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,
+		      unsigned int *paths)
+{
+	char dir[PATH_MAX], first[256] = "";
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	*paths = 0;
+	if (disk->kind == DISK_NVME) {
+		if (!disk->have_pci)
+			return -ENODEV;
+		*out = disk->pci;
+		*paths = 1;
+		return 0;
+	}
+	if (disk->kind != DISK_NVME_MULTIPATH || strchr(disk->subsys, '/'))
+		return -ENODEV;
+	/* The subsystem links every controller of it: the head's paths. */
+	ret = sysfs_path(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s",
+			 disk->subsys);
+	if (ret)
+		return ret;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!is_ctrl_name(de->d_name))
+			continue;
+		(*paths)++;
+		if (!first[0] || strcmp(de->d_name, first) < 0)
+			snprintf(first, sizeof(first), "%s", de->d_name);
+	}
+	closedir(d);
+	if (!first[0])
+		return -ENODEV;
+	return nvme_ctrl_pci(first, out);
 }
 
 static int read_u32_attr(const char *disk_name, const char *attr,
@@ -322,19 +376,13 @@ uint64_t passthru_lba(const struct passthru_ns *ns, uint64_t off)
 	return (ns->base + off) >> ns->lba_shift;
 }
 
-void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
-		   bool write, void *buf, uint32_t len, uint64_t off)
+/* An NVMe Read or Write of @len bytes at byte @off of what was named. */
+static void build_cmd(struct nvme_uring_cmd *cmd, const struct passthru_ns *ns,
+		      bool write, void *buf, uint32_t len, uint64_t off)
 {
-	const struct passthru_ns *ns = ctx;
-	struct nvme_uring_cmd *cmd;
 	uint64_t slba = passthru_lba(ns, off);
 
-	/* The command sits in the second half of a 128-byte SQE. */
-	memset(sqe, 0, 128);
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = NVME_URING_CMD_IO;
-	cmd = (struct nvme_uring_cmd *)sqe->cmd;
+	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = write ? PASSTHRU_OP_WRITE : PASSTHRU_OP_READ;
 	cmd->nsid = ns->nsid;
 	cmd->addr = (uint64_t)(uintptr_t)buf;
@@ -343,6 +391,44 @@ void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 	cmd->cdw11 = (uint32_t)(slba >> 32);
 	/* Number of logical blocks, zero-based. */
 	cmd->cdw12 = (len >> ns->lba_shift) - 1;
+}
+
+void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+		   bool write, void *buf, uint32_t len, uint64_t off)
+{
+	/* The command sits in the second half of a 128-byte SQE. */
+	memset(sqe, 0, 128);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = NVME_URING_CMD_IO;
+	build_cmd((struct nvme_uring_cmd *)sqe->cmd, ctx, write, buf, len, off);
+}
+
+int passthru_io_sync(int fd, const struct passthru_ns *ns, bool write,
+		     void *buf, uint32_t len, uint64_t off, uint32_t *status)
+{
+	struct nvme_passthru_cmd64 io;
+	struct nvme_uring_cmd cmd;
+	int ret;
+
+	/* The same fields in the same places, plus a result at the end. */
+	_Static_assert(offsetof(struct nvme_passthru_cmd64, result) ==
+			       sizeof(cmd),
+		       "nvme_uring_cmd is nvme_passthru_cmd64 without result");
+	build_cmd(&cmd, ns, write, buf, len, off);
+	memset(&io, 0, sizeof(io));
+	memcpy(&io, &cmd, sizeof(cmd));
+	*status = 0;
+	do {
+		ret = ioctl(fd, NVME_IOCTL_IO64_CMD, &io);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret > 0) {
+		*status = (uint32_t)ret;
+		return passthru_status_errno(*status);
+	}
+	return 0;
 }
 
 struct status_entry {

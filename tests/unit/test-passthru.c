@@ -250,6 +250,8 @@ static void test_find_chardev(void)
 				  .kind = DISK_NVME_MULTIPATH };
 	struct disk_info plain = { .name = "nvme0n1", .kind = DISK_NVME };
 	struct disk_info other = { .name = "sda", .kind = DISK_OTHER };
+	struct pci_addr pci = { 0 };
+	unsigned int paths = 0;
 	char name[32];
 	dev_t dev = 0;
 
@@ -284,6 +286,31 @@ static void test_find_chardev(void)
 		     -ENOENT);
 	CHECK_EQ_U64(passthru_find_chardev(&other, name, sizeof(name), &dev),
 		     -ENODEV);
+
+	/* The head's paths: the subsystem's controller links. */
+	mkpath("/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme3");
+	mkpath("/sys/devices/pci0000:00/0000:00:05.0/nvme/nvme4");
+	mkpath("/sys/class/nvme-subsystem");
+	mkpath("/sys/class/nvme");
+	link_to("../../devices/virtual/nvme-subsystem/nvme-subsys1",
+		"/sys/class/nvme-subsystem/nvme-subsys1");
+	link_to("../../../pci0000:00/0000:00:05.0/nvme/nvme4", SS "/nvme4");
+	link_to("../../../pci0000:00/0000:00:04.0/nvme/nvme3", SS "/nvme3");
+	link_to("../../devices/pci0000:00/0000:00:04.0/nvme/nvme3",
+		"/sys/class/nvme/nvme3");
+	link_to("../../../0000:00:04.0",
+		"/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme3/device");
+	snprintf(head.subsys, sizeof(head.subsys), "nvme-subsys1");
+	CHECK_EQ_U64(passthru_path_pci(&head, &pci, &paths), 0);
+	CHECK_EQ_U64(paths, 2);
+	CHECK_EQ_U64(pci.bus, 0);
+	CHECK_EQ_U64(pci.dev, 4);
+	plain.have_pci = true;
+	plain.pci.bus = 9;
+	CHECK_EQ_U64(passthru_path_pci(&plain, &pci, &paths), 0);
+	CHECK_EQ_U64(paths, 1);
+	CHECK_EQ_U64(pci.bus, 9);
+	CHECK_EQ_U64(passthru_path_pci(&other, &pci, &paths), -ENODEV);
 	sysfs_set_root(NULL);
 }
 

@@ -68,7 +68,7 @@ int passthru_find_chardev(const struct disk_info *disk, char *name, size_t len,
 
 /*
  * The PCI function that carries @disk's commands: its controller, or for
- * a multipath head the first of its subsystem's controllers (by name);
+ * a multipath head the lowest-numbered of its subsystem's controllers;
  * *@paths counts them.  -ENODEV for fabrics or non-NVMe disks.
  */
 int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,

@@ -26,6 +26,7 @@
 #include <libnvme.h>
 #include <liburing.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -139,7 +140,8 @@ int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,
 		if (!is_ctrl_name(de->d_name))
 			continue;
 		(*paths)++;
-		if (!first[0] || strcmp(de->d_name, first) < 0)
+		if (!first[0] || strtoul(de->d_name + 4, NULL, 10) <
+					 strtoul(first + 4, NULL, 10))
 			snprintf(first, sizeof(first), "%s", de->d_name);
 	}
 	closedir(d);

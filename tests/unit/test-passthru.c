@@ -296,13 +296,14 @@ static void test_find_chardev(void)
 		"/sys/class/nvme-subsystem/nvme-subsys1");
 	link_to("../../../pci0000:00/0000:00:05.0/nvme/nvme4", SS "/nvme4");
 	link_to("../../../pci0000:00/0000:00:04.0/nvme/nvme3", SS "/nvme3");
+	link_to("../../../pci0000:00/0000:00:05.0/nvme/nvme4", SS "/nvme10");
 	link_to("../../devices/pci0000:00/0000:00:04.0/nvme/nvme3",
 		"/sys/class/nvme/nvme3");
 	link_to("../../../0000:00:04.0",
 		"/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme3/device");
 	snprintf(head.subsys, sizeof(head.subsys), "nvme-subsys1");
 	CHECK_EQ_U64(passthru_path_pci(&head, &pci, &paths), 0);
-	CHECK_EQ_U64(paths, 2);
+	CHECK_EQ_U64(paths, 3);
 	CHECK_EQ_U64(pci.bus, 0);
 	CHECK_EQ_U64(pci.dev, 4);
 	plain.have_pci = true;

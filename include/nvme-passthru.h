@@ -23,6 +23,7 @@
 struct io_uring_sqe;
 struct io_uring_cqe;
 struct nvme_id_ns;
+struct copy_backend;
 
 /* NVMe I/O opcodes (NVM command set). */
 #define PASSTHRU_OP_WRITE 0x01
@@ -152,6 +153,14 @@ const char *passthru_status_name(uint32_t status);
 
 /* The errno the kernel's block layer gives for @status (negative). */
 int passthru_status_errno(uint32_t status);
+
+/*
+ * The engine backend for passthrough (engine.h): the callbacks above,
+ * 128-byte SQEs and 32-byte CQEs, commands of at most @max_transfer
+ * bytes (the smaller of both sides' ns->max_transfer).  Both sides'
+ * contexts are struct passthru_ns.
+ */
+void passthru_backend_init(struct copy_backend *be, uint32_t max_transfer);
 
 /* Does this process have CAP_SYS_ADMIN in its effective set? */
 bool passthru_have_sys_admin(void);

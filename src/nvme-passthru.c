@@ -34,6 +34,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "nvme-passthru.h"
 #include "sysfs.h"
 #include "util.h"
@@ -526,4 +527,20 @@ bool passthru_have_sys_admin(void)
 		return false;
 	return data[CAP_SYS_ADMIN / 32].effective &
 	       (1U << (CAP_SYS_ADMIN % 32));
+}
+
+void passthru_backend_init(struct copy_backend *be, uint32_t max_transfer)
+{
+	memset(be, 0, sizeof(*be));
+	be->name = "passthru";
+	/* struct nvme_uring_cmd needs the 128-byte SQE; results come in CQE32. */
+	be->ring_flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
+	be->prep = passthru_prep;
+	be->complete = passthru_complete;
+	be->max_transfer = max_transfer;
+	/*
+	 * Never fixed: p2pmem cannot be registered (FOLL_LONGTERM), and
+	 * IORING_URING_CMD_FIXED would change how the command is issued.
+	 */
+	be->allow_fixed_buffers = false;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "engine.h"
 #include "nvme-passthru.h"
 #include "sysfs.h"
 #include "util.h"
@@ -203,6 +204,126 @@ static void test_identify(void)
 	CHECK_EQ_U64(passthru_geometry_from_identify(&id, &ns), -EINVAL);
 }
 
+/*
+ * The engine with the passthrough backend's limits, on files: prep is
+ * wrapped to record every command and then issued as a plain read or
+ * write (no NVMe here), so the split the engine makes is what a
+ * controller would receive.
+ */
+static struct copy_backend recorder;
+static uint32_t largest, commands, bad_commands;
+
+static void record_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+			bool write, void *buf, uint32_t len, uint64_t off)
+{
+	const struct passthru_ns *ns = ctx;
+	struct io_uring_sqe nvme[2];
+	const struct nvme_uring_cmd *cmd =
+		(const struct nvme_uring_cmd *)nvme[0].cmd;
+
+	passthru_prep(nvme, fd, ctx, write, buf, len, off);
+	commands++;
+	if (len > largest)
+		largest = len;
+	if (len > recorder.max_transfer || len % ns->lba_size ||
+	    cmd->cdw12 + 1 != len / ns->lba_size ||
+	    cmd->cdw10 != passthru_lba(ns, off))
+		bad_commands++;
+	if (write)
+		io_uring_prep_write(sqe, fd, buf, len, off);
+	else
+		io_uring_prep_read(sqe, fd, buf, len, off);
+}
+
+static int plain_complete(const struct io_uring_cqe *cqe, const void *ctx,
+			  uint32_t len, uint32_t *status)
+{
+	(void)ctx;
+	(void)len;
+	*status = 0;
+	return cqe->res;
+}
+
+static int temp_file(const char *data, size_t len)
+{
+	char name[] = "/tmp/test-passthru-io.XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd < 0)
+		return -1;
+	unlink(name);
+	if (write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void test_engine_split(void)
+{
+	const struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
+					      .max_segments = 128,
+					      .max_segment_size = UINT32_MAX };
+	struct passthru_ns ns = { .nsid = 1, .lba_size = 512, .lba_shift = 9 };
+	size_t len = 3 * MIB + 64 * KIB;
+	char *src = malloc(len), *dst = calloc(1, len), *buf = NULL;
+	struct copy_result res;
+	struct copy_job job;
+	int sfd = -1, dfd = -1;
+	size_t i;
+
+	if (!src || !dst || posix_memalign((void **)&buf, 4096, 2 * MIB)) {
+		CHECK(!"memory");
+		goto out;
+	}
+	for (i = 0; i < len; i++)
+		src[i] = (char)(i * 7 + i / 4096);
+	sfd = temp_file(src, len);
+	dfd = temp_file(dst, len);
+	CHECK(sfd >= 0 && dfd >= 0);
+	if (sfd < 0 || dfd < 0)
+		goto out;
+
+	passthru_backend_init(&recorder,
+			      passthru_max_transfer(&qemu, 4096, ns.lba_size));
+	CHECK_EQ_U64(recorder.ring_flags,
+		     IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+	CHECK(!recorder.allow_fixed_buffers);
+	CHECK(recorder.prep == passthru_prep);
+	CHECK(recorder.complete == passthru_complete);
+	/* Plain I/O here: normal SQEs and CQEs. */
+	recorder.ring_flags = 0;
+	recorder.prep = record_prep;
+	recorder.complete = plain_complete;
+
+	memset(&job, 0, sizeof(job));
+	job.src_fd = sfd;
+	job.dst_fd = dfd;
+	job.backend = &recorder;
+	job.src_ctx = job.dst_ctx = &ns;
+	job.length = len;
+	job.buf = buf;
+	job.chunk_size = MIB;
+	job.queue_depth = 2;
+	job.align = 512;
+	CHECK_EQ_U64(copy_run(&job, &res), 0);
+	CHECK_EQ_U64(res.done, len);
+	CHECK_EQ_U64(largest, 127 * 4096);
+	CHECK_EQ_U64(bad_commands, 0);
+	/* Each 1 MiB chunk: two full commands and a rest, read and written. */
+	CHECK_EQ_U64(commands, 2 * (3 * 3 + 1));
+	CHECK(pread(dfd, dst, len, 0) == (ssize_t)len);
+	CHECK(memcmp(src, dst, len) == 0);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	free(src);
+	free(dst);
+	free(buf);
+}
+
 static char root[64];
 
 /* mkdir -p ROOT/REL */
@@ -323,6 +444,7 @@ int main(void)
 	test_status();
 	test_identify();
 	test_find_chardev();
+	test_engine_split();
 	if (!check_failures) {
 		char cmd[128];
 

@@ -444,7 +444,7 @@ def interrupt_case(rng, case, pool, allow):
     case.expect, case.expect_dst = reference(case, False)
 
 
-def run_interrupt_case(p2pcp, rng, case):
+def run_interrupt_case(p2pcp, rng, case, allow):
     """Interrupt up to three times, resume each time; compare at the end.
 
     Returns how many runs were really interrupted."""
@@ -478,6 +478,11 @@ def run_interrupt_case(p2pcp, rng, case):
         if resume is None:
             break  # the copy had completed; only verifying was stopped
         soff, doff, length = resume
+        if length == 0 and not allow["empty-range"]:
+            # issue 10 item 15: a SIGINT after the last chunk reports
+            # "interrupted" with a resume hint of --length 0, which is
+            # refused today; the copy itself is complete.
+            break
     else:
         raise Failure("no run finished")
     if got != case.expect_dst:
@@ -500,7 +505,7 @@ def test_interrupts(p2pcp, tier, work, seeds, allow, deadline):
         case = Case(seed)
         interrupt_case(rng, case, pool, allow)
         try:
-            interrupted += run_interrupt_case(p2pcp, rng, case)
+            interrupted += run_interrupt_case(p2pcp, rng, case, allow)
         except (Failure, subprocess.TimeoutExpired) as e:
             report_failure(tier, case, e)
             return T_EXIT_FAIL, count

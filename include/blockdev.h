@@ -61,6 +61,10 @@ struct endpoint {
 	bool have_disk;
 	uint64_t size; /* bytes: device size or file size */
 	uint32_t dio_align; /* O_DIRECT offset/length alignment in bytes */
+	/* Identity of what was resolved (stat): compared, never re-read. */
+	dev_t st_dev;
+	ino_t st_ino;
+	dev_t st_rdev;
 };
 
 /*

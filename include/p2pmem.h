@@ -88,10 +88,10 @@ int p2pmem_map(const struct pci_addr *addr, size_t want, size_t floor,
 void p2pmem_unmap(struct p2pmem_map *map);
 
 /*
- * Copy from p2pmem to system memory and compare, with naturally aligned
- * 8-byte loads only: device memory behind a BAR may not take the wide
+ * Copy @len bytes from p2pmem to system memory (a device-safe memcpy)
+ * with naturally aligned 8-byte loads only: device memory behind a BAR may not take the wide
  * vector loads that libc's memcpy/memcmp use.
  */
-void p2pmem_read(void *dst, const volatile void *src, size_t len);
+void p2pmem_copy_from(void *dst, const volatile void *src, size_t len);
 
 #endif

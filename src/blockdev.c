@@ -207,6 +207,9 @@ int endpoint_resolve(const char *path, struct endpoint *out)
 	out->path = path;
 	if (stat(path, &st))
 		return -errno;
+	out->st_dev = st.st_dev;
+	out->st_ino = st.st_ino;
+	out->st_rdev = st.st_rdev;
 
 	if (S_ISBLK(st.st_mode)) {
 		out->kind = ENDPOINT_BLOCK;
@@ -232,15 +235,11 @@ int endpoint_resolve(const char *path, struct endpoint *out)
 bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
 			   uint64_t *a_base, uint64_t *b_base)
 {
-	struct stat sa, sb;
-
 	*a_base = *b_base = 0;
-	if (stat(a->path, &sa) || stat(b->path, &sb))
-		return false;
 	if (a->kind == ENDPOINT_FILE || b->kind == ENDPOINT_FILE)
-		return a->kind == b->kind && sa.st_dev == sb.st_dev &&
-		       sa.st_ino == sb.st_ino;
-	if (sa.st_rdev == sb.st_rdev)
+		return a->kind == b->kind && a->st_dev == b->st_dev &&
+		       a->st_ino == b->st_ino;
+	if (a->st_rdev == b->st_rdev)
 		return true;
 	/* Two partitions, or a partition and its disk. */
 	if (a->have_disk && b->have_disk &&

@@ -783,7 +783,7 @@ static int verify_read(struct verifier *v, int side, uint64_t off, uint32_t len,
 		return ret;
 	}
 	if (v->through_buf)
-		p2pmem_read(v->copy[side], into, len);
+		p2pmem_copy_from(v->copy[side], into, len);
 	return 0;
 }
 
@@ -953,7 +953,7 @@ static int probe_src(struct prober *p)
 	poison_fill(blk, p->len, nonce);
 	if (probe_io(p, 0, false, blk) || probe_io(p, 0, false, p->truth))
 		return -1;
-	p2pmem_read(p->back, blk, p->len);
+	p2pmem_copy_from(p->back, blk, p->len);
 	p->out->verdict = probe_judge(p, p->back, nonce);
 	p->out->src_checked = p->out->verdict == ARRIVAL_OK;
 	return p->out->src_checked ? 0 : -1;

@@ -268,7 +268,7 @@ void p2pmem_unmap(struct p2pmem_map *map)
 	map->fd = -1;
 }
 
-void p2pmem_read(void *dst, const volatile void *src, size_t len)
+void p2pmem_copy_from(void *dst, const volatile void *src, size_t len)
 {
 	const volatile uint64_t *s64 = src;
 	const volatile uint8_t *s8;

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The copy as a sequence of phases, below the front-end and above the
+ * engine (engine.h):
+ *
+ *   copy_plan_range()       offsets, length, alignment, tail, overlap
+ *   copy_buffer_get()       the buffer (p2pmem or system memory), and
+ *                           the slots fitted into what was granted
+ *   copy_phase_preflight()  one read per side into p2pmem: the kernel
+ *                           accepts the path before anything is written
+ *   copy_phase_transfer()   the O_DIRECT part, through the engine
+ *   copy_phase_flush()      make the copied prefix durable (fdatasync)
+ *   copy_phase_tail()       the last partial block of a file, buffered
+ *   copy_phase_verify()     read both sides back and compare
+ *
+ * Each phase returns 0 or a negative errno and records what happened in
+ * a struct copy_outcome; none prints.  The front-end turns outcomes into
+ * messages (text or JSON).
+ */
+#ifndef P2PCP_COPY_H
+#define P2PCP_COPY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockdev.h"
+#include "engine.h"
+#include "nvmeinfo.h"
+#include "p2pmem.h"
+#include "pcitopo.h"
+
+/* What was decided before the copy; also what --dry-run shows. */
+struct copy_plan {
+	struct endpoint src, dst;
+	/* Controller identity from libnvme, when it can tell. */
+	struct nvme_ctrl_desc src_ctrl, dst_ctrl;
+	bool have_src_ctrl, have_dst_ctrl;
+	uint64_t src_offset, dst_offset, length;
+	uint64_t direct_length; /* the O_DIRECT part of the range */
+	uint64_t tail; /* bytes after it, copied with buffered I/O */
+	uint32_t align; /* the larger O_DIRECT alignment of SRC and DST */
+	bool p2p;
+	struct p2pmem_provider provider;
+	bool have_verdicts;
+	struct p2p_result src_path, dst_path;
+	uint32_t chunk_size;
+	uint32_t queue_depth;
+	char kernel_release[128];
+};
+
+/* The range as the user gave it; NULL strings take the defaults. */
+struct copy_request {
+	const char *src_offset;
+	const char *dst_offset;
+	const char *length;
+	uint64_t chunk_size;
+	uint32_t queue_depth;
+};
+
+/* Why copy_plan_range() refused a range; the front-end words it. */
+enum plan_reason {
+	PLAN_OK = 0,
+	PLAN_SRC_OFFSET_SYNTAX, /* not a size */
+	PLAN_SRC_OFFSET_RANGE, /* a size, but too large to represent */
+	PLAN_DST_OFFSET_SYNTAX,
+	PLAN_DST_OFFSET_RANGE,
+	PLAN_LENGTH_SYNTAX,
+	PLAN_LENGTH_RANGE,
+	PLAN_SRC_OFFSET_PAST_END, /* --src-offset beyond SRC's size */
+	PLAN_EMPTY, /* nothing to copy */
+	PLAN_PAST_SRC_END, /* offset + length beyond SRC's size */
+	PLAN_DST_END_OVERFLOW, /* --dst-offset + length overflows */
+	PLAN_DST_TOO_SMALL, /* block device DST ends before the range */
+	PLAN_SRC_OFFSET_UNALIGNED,
+	PLAN_DST_OFFSET_UNALIGNED,
+	PLAN_TAIL_ON_BLOCK_DST, /* a partial block for a block device */
+	PLAN_OVERLAP, /* same storage and the ranges overlap */
+	PLAN_CHUNK_UNALIGNED, /* --chunk-size not a multiple of align */
+};
+
+/*
+ * Fill @p's range (offsets, length, alignment, tail, chunk size and
+ * queue depth) from @rq and the resolved endpoints @p->src and @p->dst.
+ * Pure apart from the endpoints' identities: nothing is opened.
+ */
+enum plan_reason copy_plan_range(const struct copy_request *rq,
+				 struct copy_plan *p);
+
+/* The copy buffer: a p2pmem mapping or page-aligned system memory. */
+struct copy_buffer {
+	struct p2pmem_map map;
+	void *sysmem;
+	void *addr;
+	size_t len;
+};
+
+/*
+ * Get the buffer for @p (p2pmem of @p->provider when @p->p2p, else
+ * system memory; @sysmem forces system memory) and fit @p's chunk size
+ * and queue depth into what was granted.  Returns 0 or the negative
+ * errno of the allocation (-ENOMEM: exhausted).
+ */
+int copy_buffer_get(struct copy_plan *p, bool sysmem, struct copy_buffer *b);
+void copy_buffer_put(struct copy_buffer *b);
+/* The smallest buffer worth mapping for @p: a page or a block. */
+size_t copy_buffer_floor(const struct copy_plan *p);
+
+/* What a phase did; the union of all phases' results for one run. */
+struct copy_outcome {
+	/* Bytes [0, done) of the range are copied. */
+	uint64_t done;
+	/* On failure: the first failing byte, relative to the range. */
+	uint64_t fail_offset;
+	enum copy_side fail_side; /* READ: SRC, WRITE: DST */
+	int error; /* negative errno, 0 if none */
+	bool stopped; /* a stop signal ended the phase */
+	bool unexpected_eof; /* SRC ended before the range did */
+	bool lost; /* a read succeeded but its data never arrived */
+	bool sentinels; /* every chunk was checked for arrival */
+	bool fixed_buffers; /* the buffer was registered with io_uring */
+	bool mismatch; /* verify: the sides differ */
+	uint64_t mismatch_offset; /* and where, relative to the range */
+	double seconds;
+};
+
+/* One copy in progress: the plan, the open descriptors, the buffer. */
+struct copy_session {
+	struct copy_plan *plan;
+	int src_fd; /* O_DIRECT, for reading */
+	int dst_fd; /* O_DIRECT, for writing */
+	struct copy_buffer buf;
+	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *progress_request;
+	copy_progress_fn progress;
+	void *progress_data;
+	double progress_interval;
+};
+
+/*
+ * Read one block of each side into the p2pmem buffer: the kernel maps
+ * p2pmem for both devices, or refuses here (EREMOTEIO) before any
+ * write.  On failure @out->fail_side names the side.
+ */
+int copy_phase_preflight(const struct copy_session *s,
+			 struct copy_outcome *out);
+/* Copy the O_DIRECT part of the range. */
+int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out);
+/* Make what DST received so far durable. */
+int copy_phase_flush(const struct copy_session *s);
+/* Copy the final partial block of a file with buffered I/O. */
+int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out);
+
+enum verify_buffer {
+	VERIFY_IN_P2PMEM, /* read back through the p2pmem buffer */
+	VERIFY_IN_SYSMEM, /* through a separate system-memory buffer */
+};
+/*
+ * Read the whole range back from both sides and compare.  Returns 0
+ * (equal), 1 (they differ: @out->mismatch_offset) or a negative errno
+ * (@out->fail_side, @out->fail_offset).
+ */
+int copy_phase_verify(const struct copy_session *s, enum verify_buffer where,
+		      struct copy_outcome *out);
+
+#endif

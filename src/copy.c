@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The copy's phases (copy.h): planning the range, sizing the buffer,
+ * the preflight read, the O_DIRECT transfer through the engine, the
+ * buffered tail, durability and verification.  Decisions only; the
+ * front-end words every outcome.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "util.h"
+
+static enum plan_reason parse_value(const char *str, uint32_t block,
+				    enum plan_reason syntax, uint64_t *out)
+{
+	int ret;
+
+	if (!str)
+		return PLAN_OK;
+	ret = parse_size(str, block, out);
+	if (ret == -ERANGE)
+		return syntax + 1; /* the matching *_RANGE reason */
+	if (ret)
+		return syntax;
+	return PLAN_OK;
+}
+
+/* Offsets and length from the request; lengths default to SRC's rest. */
+static enum plan_reason plan_numbers(const struct copy_request *rq,
+				     struct copy_plan *p)
+{
+	const struct endpoint *s = &p->src, *d = &p->dst;
+	enum plan_reason why;
+
+	why = parse_value(rq->src_offset, s->dio_align, PLAN_SRC_OFFSET_SYNTAX,
+			  &p->src_offset);
+	if (!why)
+		why = parse_value(rq->dst_offset, d->dio_align,
+				  PLAN_DST_OFFSET_SYNTAX, &p->dst_offset);
+	if (why)
+		return why;
+	if (p->src_offset > s->size)
+		return PLAN_SRC_OFFSET_PAST_END;
+	p->length = s->size - p->src_offset;
+	return parse_value(rq->length, s->dio_align, PLAN_LENGTH_SYNTAX,
+			   &p->length);
+}
+
+/* The range must lie within SRC, and within DST when that is a device. */
+static enum plan_reason plan_bounds(struct copy_plan *p)
+{
+	uint64_t end;
+
+	if (p->length == 0)
+		return PLAN_EMPTY;
+	if (add_overflows(p->src_offset, p->length, &end) || end > p->src.size)
+		return PLAN_PAST_SRC_END;
+	if (add_overflows(p->dst_offset, p->length, &end))
+		return PLAN_DST_END_OVERFLOW;
+	if (p->dst.kind == ENDPOINT_BLOCK && end > p->dst.size)
+		return PLAN_DST_TOO_SMALL;
+	return PLAN_OK;
+}
+
+static bool ranges_overlap(const struct copy_plan *p)
+{
+	uint64_t a_base, b_base, sa, da;
+
+	if (!endpoint_same_storage(&p->src, &p->dst, &a_base, &b_base))
+		return false;
+	sa = a_base + p->src_offset;
+	da = b_base + p->dst_offset;
+	return sa < da + p->length && da < sa + p->length;
+}
+
+enum plan_reason copy_plan_range(const struct copy_request *rq,
+				 struct copy_plan *p)
+{
+	enum plan_reason why;
+
+	p->align = p->src.dio_align > p->dst.dio_align ? p->src.dio_align :
+							 p->dst.dio_align;
+	p->src_offset = p->dst_offset = 0;
+	why = plan_numbers(rq, p);
+	if (!why)
+		why = plan_bounds(p);
+	if (why)
+		return why;
+	if (!is_aligned(p->src_offset, p->align))
+		return PLAN_SRC_OFFSET_UNALIGNED;
+	if (!is_aligned(p->dst_offset, p->align))
+		return PLAN_DST_OFFSET_UNALIGNED;
+	/*
+	 * O_DIRECT moves whole blocks only.  A tail that is not one can be
+	 * copied exactly when the destination is a file (buffered I/O for
+	 * the last bytes); a block device would need padding: refuse.
+	 */
+	p->tail = p->length % p->align;
+	p->direct_length = p->length - p->tail;
+	if (p->tail && p->dst.kind == ENDPOINT_BLOCK)
+		return PLAN_TAIL_ON_BLOCK_DST;
+	if (ranges_overlap(p))
+		return PLAN_OVERLAP;
+	if (!is_aligned(rq->chunk_size, p->align))
+		return PLAN_CHUNK_UNALIGNED;
+	p->chunk_size = (uint32_t)rq->chunk_size;
+	p->queue_depth = rq->queue_depth;
+	return PLAN_OK;
+}
+
+/* Fit the slots into what the provider (or memory) actually gave. */
+static void fit_slots(struct copy_plan *p, size_t buf_len)
+{
+	uint64_t chunk = p->chunk_size;
+
+	if ((uint64_t)p->queue_depth * chunk <= buf_len)
+		return;
+	if (buf_len / chunk >= 1) {
+		p->queue_depth = (uint32_t)(buf_len / chunk);
+		return;
+	}
+	p->queue_depth = 1;
+	p->chunk_size = (uint32_t)(buf_len / p->align * p->align);
+}
+
+size_t copy_buffer_floor(const struct copy_plan *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return p->align > (uint32_t)page ? p->align : (size_t)page;
+}
+
+int copy_buffer_get(struct copy_plan *p, bool sysmem, struct copy_buffer *b)
+{
+	size_t want = (size_t)p->chunk_size * p->queue_depth;
+	long page = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->map.fd = -1;
+	if (sysmem || !p->p2p) {
+		if (posix_memalign(&b->sysmem, (size_t)page, want))
+			return -ENOMEM;
+		b->addr = b->sysmem;
+		b->len = want;
+	} else {
+		ret = p2pmem_map(&p->provider.addr, want, copy_buffer_floor(p),
+				 &b->map);
+		if (ret)
+			return ret;
+		b->addr = b->map.addr;
+		b->len = b->map.len;
+	}
+	fit_slots(p, b->len);
+	return 0;
+}
+
+void copy_buffer_put(struct copy_buffer *b)
+{
+	p2pmem_unmap(&b->map);
+	free(b->sysmem);
+	memset(b, 0, sizeof(*b));
+	b->map.fd = -1;
+}
+
+int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
+{
+	const struct copy_plan *p = s->plan;
+	const int fds[2] = { s->src_fd, s->dst_fd };
+	const uint64_t offs[2] = { p->src_offset, p->dst_offset };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (pread(fds[i], s->buf.addr, p->align, (off_t)offs[i]) >= 0)
+			continue;
+		out->error = -errno;
+		out->fail_side = i ? COPY_SIDE_WRITE : COPY_SIDE_READ;
+		out->fail_offset = 0;
+		return out->error;
+	}
+	return 0;
+}
+
+static void job_from_session(const struct copy_session *s, struct copy_job *job)
+{
+	const struct copy_plan *p = s->plan;
+
+	memset(job, 0, sizeof(*job));
+	job->src_fd = s->src_fd;
+	job->dst_fd = s->dst_fd;
+	job->src_offset = p->src_offset;
+	job->dst_offset = p->dst_offset;
+	job->length = p->direct_length;
+	job->buf = s->buf.addr;
+	job->chunk_size = p->chunk_size;
+	job->queue_depth = p->queue_depth;
+	job->align = p->align;
+	job->stop = s->stop;
+	job->progress_request = s->progress_request;
+	job->progress = s->progress;
+	job->progress_data = s->progress_data;
+	job->progress_interval = s->progress_interval;
+}
+
+int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
+{
+	struct copy_result r = { 0 };
+	struct copy_job job;
+	int ret;
+
+	if (!s->plan->direct_length)
+		return 0;
+	job_from_session(s, &job);
+	ret = copy_run(&job, &r);
+	out->done = r.done;
+	out->fail_offset = r.fail_offset;
+	out->fail_side = r.fail_side;
+	out->error = r.error;
+	out->stopped = r.stopped;
+	out->unexpected_eof = r.unexpected_eof;
+	out->lost = r.lost;
+	out->sentinels = r.sentinels;
+	out->fixed_buffers = r.fixed_buffers;
+	out->seconds = r.seconds;
+	return ret;
+}
+
+int copy_phase_flush(const struct copy_session *s)
+{
+	if (fdatasync(s->dst_fd))
+		return -errno;
+	return 0;
+}
+
+/* pread() all of @len, retrying short reads; -EIO at an early end. */
+static int pread_full(int fd, char *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Open both sides of the tail for buffered I/O. */
+static int open_buffered(const struct copy_plan *p, int dst_flags, int *in,
+			 int *out)
+{
+	*in = open(p->src.path, O_RDONLY | O_CLOEXEC);
+	if (*in < 0)
+		return -errno;
+	*out = open(p->dst.path, dst_flags | O_CLOEXEC);
+	if (*out < 0) {
+		int err = -errno;
+
+		close(*in);
+		*in = -1;
+		return err;
+	}
+	return 0;
+}
+
+#define TAIL_BUF (64 * 1024)
+
+static int copy_tail_bytes(const struct copy_plan *p, int in, int out,
+			   char *buf)
+{
+	uint64_t off = p->direct_length, left = p->tail;
+	int ret;
+
+	while (left) {
+		size_t want = left < TAIL_BUF ? left : TAIL_BUF;
+
+		ret = pread_full(in, buf, want, p->src_offset + off);
+		if (ret)
+			return ret;
+		if (pwrite(out, buf, want, (off_t)(p->dst_offset + off)) !=
+		    (ssize_t)want)
+			return errno ? -errno : -EIO;
+		off += want;
+		left -= want;
+	}
+	if (fdatasync(out))
+		return -errno;
+	return 0;
+}
+
+int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
+{
+	const struct copy_plan *p = s->plan;
+	int in = -1, fd = -1, ret;
+	char *buf = NULL;
+
+	if (!p->tail)
+		return 0;
+	ret = open_buffered(p, O_WRONLY, &in, &fd);
+	if (ret)
+		goto fail;
+	buf = malloc(TAIL_BUF);
+	ret = buf ? copy_tail_bytes(p, in, fd, buf) : -ENOMEM;
+	if (ret)
+		goto fail;
+	out->done = p->length;
+	goto out;
+fail:
+	out->done = p->direct_length;
+	out->fail_offset = p->direct_length;
+	out->fail_side = COPY_SIDE_WRITE;
+	out->error = ret;
+out:
+	free(buf);
+	if (in >= 0)
+		close(in);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Compare the buffered tail (any length) with plain reads. */
+static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
+{
+	uint64_t mismatch = 0;
+	bool failed_dst = false;
+	int a = -1, b = -1, ret;
+
+	ret = open_buffered(p, O_RDONLY, &a, &b);
+	if (!ret)
+		ret = compare_plain(a, p->src_offset + p->direct_length, b,
+				    p->dst_offset + p->direct_length, p->tail,
+				    &mismatch, &failed_dst);
+	if (ret == 1) {
+		out->mismatch = true;
+		out->mismatch_offset = p->direct_length + mismatch;
+	} else if (ret < 0) {
+		out->error = ret;
+		out->fail_offset = p->direct_length;
+		out->fail_side = failed_dst || b < 0 ? COPY_SIDE_WRITE :
+						       COPY_SIDE_READ;
+	}
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return ret;
+}
+
+/*
+ * The O_DIRECT part, read back through a read-only descriptor of DST;
+ * through the p2pmem buffer or, with @in_p2pmem false, into system
+ * memory by the engine itself.
+ */
+static int verify_direct(const struct copy_session *s, bool in_p2pmem,
+			 struct copy_outcome *out)
+{
+	const struct copy_plan *p = s->plan;
+	struct copy_result r = { 0 };
+	uint64_t mismatch = 0;
+	struct copy_job job;
+	int ret;
+
+	job_from_session(s, &job);
+	job.dst_fd = open(p->dst.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (job.dst_fd < 0) {
+		out->error = -errno;
+		out->fail_side = COPY_SIDE_WRITE;
+		out->fail_offset = 0;
+		return out->error;
+	}
+	ret = copy_verify(&job, in_p2pmem, &mismatch, &r);
+	close(job.dst_fd);
+	out->stopped = r.stopped;
+	if (ret == 1) {
+		out->mismatch = true;
+		out->mismatch_offset = mismatch;
+	} else if (ret < 0) {
+		out->error = ret;
+		out->lost = r.lost;
+		out->fail_side = r.fail_side;
+		out->fail_offset = r.fail_offset;
+	}
+	return ret;
+}
+
+int copy_phase_verify(const struct copy_session *s, enum verify_buffer where,
+		      struct copy_outcome *out)
+{
+	bool in_p2pmem = where == VERIFY_IN_P2PMEM && s->plan->p2p;
+	int ret = 0;
+
+	if (s->plan->direct_length)
+		ret = verify_direct(s, in_p2pmem, out);
+	if (ret == 0 && s->plan->tail)
+		ret = verify_tail(s->plan, out);
+	return ret;
+}

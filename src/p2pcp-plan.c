@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * p2pcp's planning before the first write: the two endpoints and their
+ * range, the destination's safety checks, and the p2pmem provider.
+ * Every refusal is set as the run's one message (fail()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "p2pcp.h"
+#include "sysfs.h"
+#include "util.h"
+
+static int resolve_endpoint(const char *role, const char *path,
+			    struct endpoint *ep)
+{
+	int ret = endpoint_resolve(path, ep);
+
+	if (ret == -ENOENT)
+		return fail(
+			EXIT_USAGE, "%s %s: no such file or device%s", role,
+			path,
+			!strcmp(role, "DST") ?
+				"; p2pcp writes only to existing targets (create a file first, e.g. truncate -s SIZE FILE)" :
+				"");
+	if (ret == -ENOTBLK)
+		return fail(EXIT_USAGE,
+			    "%s %s: not a block device or regular file", role,
+			    path);
+	if (ret)
+		return fail(EXIT_USAGE, "%s %s: cannot resolve: %s", role, path,
+			    strerror(-ret));
+	return 0;
+}
+
+/* Resolve SRC and DST, plan the range, and ask libnvme who they are. */
+int plan_endpoints(const struct options *o, struct copy_plan *p)
+{
+	struct utsname uts;
+	enum plan_reason why;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (uname(&uts) == 0)
+		snprintf(p->kernel_release, sizeof(p->kernel_release), "%s",
+			 uts.release);
+	ret = resolve_endpoint("SRC", o->src, &p->src);
+	if (ret)
+		return ret;
+	if (access(o->src, R_OK))
+		return fail(EXIT_USAGE, "SRC %s: cannot read: %s", o->src,
+			    strerror(errno));
+	ret = resolve_endpoint("DST", o->dst, &p->dst);
+	if (ret)
+		return ret;
+	why = copy_plan_range(&o->range, p);
+	if (why)
+		return report_plan_reason(why, &o->range, p);
+	if (p->src.disk.ctrl[0])
+		p->have_src_ctrl =
+			nvme_ctrl_describe(p->src.disk.ctrl, &p->src_ctrl) == 0;
+	if (p->dst.disk.ctrl[0])
+		p->have_dst_ctrl =
+			nvme_ctrl_describe(p->dst.disk.ctrl, &p->dst_ctrl) == 0;
+	p->p2p = !o->sysmem;
+	return 0;
+}
+
+/*
+ * The destination must be something the user can afford to lose: not
+ * in use (O_EXCL claims a block device as mount does), and with no
+ * filesystem, RAID, LVM or partition-table signature unless --force.
+ */
+int check_destination(const struct options *o, const struct copy_plan *p)
+{
+	const struct endpoint *d = &p->dst;
+	struct disk_signature sig;
+	int fd, ret;
+
+	fd = open(d->path, d->kind == ENDPOINT_BLOCK ?
+				   O_RDONLY | O_EXCL | O_CLOEXEC :
+				   O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EBUSY)
+			return fail(
+				EXIT_USAGE,
+				"DST %s is in use (mounted, or opened exclusively by another program); unmount or stop it first",
+				d->path);
+		return fail(EXIT_USAGE, "DST %s: cannot open for writing: %s",
+			    d->path, strerror(errno));
+	}
+	close(fd);
+	if (d->kind != ENDPOINT_BLOCK || o->force)
+		return 0;
+
+	ret = disk_signature_probe(d->path, &sig);
+	if (ret < 0)
+		return fail(
+			EXIT_USAGE,
+			"DST %s: cannot probe for signatures (libblkid: %s); use --force to skip the check",
+			d->path, strerror(-ret));
+	if (ret == 2)
+		return fail(
+			EXIT_USAGE,
+			"DST %s holds several contradicting signatures (filesystem, RAID or partition table); refusing to overwrite it (use --force if you mean it)",
+			d->path);
+	if (ret == 1)
+		return fail(
+			EXIT_USAGE,
+			"DST %s holds a %s signature (%s); refusing to overwrite it (use --force if you mean it)",
+			d->path, sig.what, sig.type);
+	return 0;
+}
+
+static const char *disk_problem(const struct endpoint *ep)
+{
+	if (!ep->have_disk)
+		return "is on a filesystem with no block device behind it (tmpfs, overlay, btrfs subvolume...)";
+	switch (ep->disk.kind) {
+	case DISK_NVME:
+		return ep->disk.have_pci ?
+			       NULL :
+			       "is on an NVMe controller that is not a PCI device (NVMe over fabrics)";
+	case DISK_NVME_MULTIPATH:
+		return "is an NVMe multipath head node, whose queue does not take P2P pages; boot with nvme_core.multipath=N to get per-controller namespaces";
+	case DISK_OTHER:
+		break;
+	}
+	return "is not on an NVMe namespace (its queue cannot take P2P pages)";
+}
+
+/* Explain an empty provider list as precisely as the system allows. */
+static int explain_no_providers(struct copy_plan *p)
+{
+	char source[PATH_MAX];
+	enum kconfig_state st;
+
+	st = kconfig_lookup("CONFIG_PCI_P2PDMA", p->kernel_release, source,
+			    sizeof(source));
+	if (st == KCONFIG_NO)
+		return fail(
+			EXIT_NO_P2P,
+			"peer-to-peer DMA is impossible on this kernel: %s was built without CONFIG_PCI_P2PDMA (%s); boot a kernel with it (Linux 6.2+), or copy through system memory with --sysmem",
+			p->kernel_release, source);
+	if (st == KCONFIG_UNKNOWN)
+		return fail(
+			EXIT_NO_P2P,
+			"no PCI device offers p2pmem: kernel %s was probably built without CONFIG_PCI_P2PDMA (no kernel config found to confirm), or no device has a usable CMB; see p2p-check, or use --sysmem",
+			p->kernel_release);
+	return fail(
+		EXIT_NO_P2P,
+		"no PCI device offers p2pmem although kernel %s has CONFIG_PCI_P2PDMA: no device exposes a CMB with both read and write data support; use --provider with a device that does, or --sysmem",
+		p->kernel_release);
+}
+
+static int evaluate_paths(const struct pci_topo *topo,
+			  const struct p2p_platform *plat,
+			  const struct pci_addr *prov,
+			  const struct copy_plan *p, struct p2p_result *rs,
+			  struct p2p_result *rd)
+{
+	int pi, si, di, ret;
+
+	pi = pci_topo_find(topo, prov);
+	si = pci_topo_find(topo, &p->src.disk.pci);
+	di = pci_topo_find(topo, &p->dst.disk.pci);
+	if (pi < 0 || si < 0 || di < 0)
+		return -ENOENT;
+	ret = p2p_evaluate(topo, pi, si, plat, rs);
+	if (!ret)
+		ret = p2p_evaluate(topo, pi, di, plat, rd);
+	return ret;
+}
+
+/* p2pmem exists, yet no provider can serve: say which reason holds. */
+static int explain_no_candidate(const struct copy_plan *p,
+				const struct p2pmem_provider *list, size_t n)
+{
+	size_t i, usable = 0, published = 0;
+	char bdf[PCI_ADDR_STRLEN];
+
+	for (i = 0; i < n; i++) {
+		if (!list[i].has_allocate)
+			continue;
+		usable++;
+		published += list[i].published;
+	}
+	pci_addr_format(&list[0].addr, bdf, sizeof(bdf));
+	if (!usable)
+		return fail(
+			EXIT_NO_P2P,
+			"kernel %s has p2pmem (e.g. %s) but no p2pmem/allocate file: userspace p2pmem needs Linux 6.2 or later; upgrade, or use --sysmem",
+			p->kernel_release, bdf);
+	if (!published)
+		return fail(
+			EXIT_NO_P2P,
+			"no p2pmem provider is published (e.g. %s): the driver offers none for general use; pick one with --provider BDF --force, or use --sysmem",
+			bdf);
+	return fail(
+		EXIT_NO_P2P,
+		"every published p2pmem provider is exhausted (available 0 on all %zu: other processes hold the memory); retry later or use --sysmem",
+		published);
+}
+
+/* The provider named with --provider: it must exist and be published. */
+static int read_named_provider(const struct options *o, struct copy_plan *p)
+{
+	struct pci_addr addr;
+	int ret;
+
+	if (pci_addr_parse(o->provider, &addr))
+		return fail(
+			EXIT_USAGE,
+			"--provider: '%s' is not a PCI address (e.g. 0000:03:00.0) or 'auto'",
+			o->provider);
+	ret = p2pmem_provider_read(&addr, &p->provider);
+	if (ret == -ENOENT)
+		return fail(
+			EXIT_USAGE,
+			"--provider %s: no such PCI device with p2pmem (p2pcp --dry-run or p2p-check lists providers)",
+			o->provider);
+	if (ret)
+		return fail(
+			EXIT_NO_P2P,
+			"--provider %s: cannot read its p2pmem attributes: %s",
+			o->provider, strerror(-ret));
+	if (!p->provider.published && !o->force)
+		return fail(
+			EXIT_USAGE,
+			"--provider %s: its p2pmem is not published (the device does not offer it for general use); use --force to use it anyway",
+			o->provider);
+	return 0;
+}
+
+/* @list: every p2pmem provider, at least one. */
+static int choose_provider(const struct options *o, struct copy_plan *p,
+			   const struct p2pmem_provider *list, size_t n)
+{
+	struct pci_topo *topo = NULL;
+	struct p2p_platform plat;
+	char errbuf[256];
+	struct provider_choice choice;
+	int ret = 0;
+
+	if (o->provider) {
+		ret = read_named_provider(o, p);
+		if (ret)
+			return ret;
+	}
+	if (pci_topo_load(&(struct pci_topo_opts){ 0 }, &topo, errbuf,
+			  sizeof(errbuf)) == 0)
+		p2p_platform_detect(&plat);
+
+	if (o->provider) {
+		if (topo && evaluate_paths(topo, &plat, &p->provider.addr, p,
+					   &p->src_path, &p->dst_path) == 0)
+			p->have_verdicts = true;
+		goto out;
+	}
+
+	ret = p2pmem_choose(list, n, topo, topo ? &plat : NULL,
+			    &p->src.disk.pci, &p->dst.disk.pci, &choice);
+	if (ret == 0) {
+		p->provider = list[choice.index];
+		p->have_verdicts = choice.have_paths;
+		p->src_path = choice.src_path;
+		p->dst_path = choice.dst_path;
+		goto out;
+	}
+	ret = explain_no_candidate(p, list, n);
+out:
+	pci_topo_free(topo);
+	return ret;
+}
+
+int plan_p2p(const struct options *o, struct copy_plan *p)
+{
+	struct p2pmem_provider *list = NULL;
+	const char *problem;
+	size_t n = 0;
+	int ret;
+
+	/* The kernel first: a missing feature explains everything else. */
+	ret = p2pmem_list(&list, &n);
+	if (ret && ret != -ENOENT)
+		return fail(EXIT_NO_P2P, "cannot list p2pmem providers: %s",
+			    strerror(-ret));
+	if (n == 0)
+		return explain_no_providers(p);
+
+	problem = disk_problem(&p->src);
+	if (problem)
+		ret = fail(
+			EXIT_NO_P2P,
+			"SRC %s %s; use --sysmem to copy through system memory",
+			p->src.path, problem);
+	else if ((problem = disk_problem(&p->dst)))
+		ret = fail(
+			EXIT_NO_P2P,
+			"DST %s %s; use --sysmem to copy through system memory",
+			p->dst.path, problem);
+	else
+		ret = choose_provider(o, p, list, n);
+	free(list);
+	return ret;
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * p2pcp's text printer: the usage, the --dry-run plan, progress lines,
+ * the success line, and the wording of every refusal and failure (the
+ * run's one message, which --json also carries).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "p2pcp.h"
+#include "util.h"
+
+void text_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " [OPTIONS] SRC DST\n"
+		"Copy SRC to DST (NVMe namespaces, partitions or files on them) with\n"
+		"peer-to-peer DMA through a PCIe p2pmem buffer such as an NVMe CMB.\n"
+		"\n"
+		"Options:\n"
+		"      --provider BDF|auto  p2pmem provider (PCI address); auto picks the\n"
+		"                           nearest published one (default)\n"
+		"      --chunk-size SIZE    bytes per I/O (default 1MiB)\n"
+		"      --queue-depth N      chunks in flight (default 8)\n"
+		"      --src-offset SIZE    start in SRC (default 0)\n"
+		"      --dst-offset SIZE    start in DST (default 0)\n"
+		"      --length SIZE        bytes to copy (default: rest of SRC)\n"
+		"      --verify[=MODE]      read back and compare; MODE p2pmem (default)\n"
+		"                           or sysmem\n"
+		"      --dry-run            print the plan and write nothing\n"
+		"      --progress           show progress on a terminal (also on SIGUSR1)\n"
+		"      --json               print a JSON summary on stdout\n"
+		"      --sysmem             copy through system memory instead (no P2P)\n"
+		"      --force              write over a destination with a signature, or\n"
+		"                           use an unpublished provider\n"
+		"  -q, --quiet              print errors only\n"
+		"  -h, --help               show this help\n"
+		"  -V, --version            show the version\n"
+		"\n"
+		"SIZE: bytes, with k/M/G/T or KiB/MiB/GiB/TiB (1024), kB/MB/GB/TB (1000),\n"
+		"or Ns for N logical blocks of the device it applies to.\n"
+		"Exit status: 0 ok, 1 I/O error, 2 bad input, 3 P2P impossible,\n"
+		"4 verification mismatch, 130/143 interrupted.  See p2pcp(1).\n");
+}
+
+static const char *endpoint_device(const struct endpoint *ep)
+{
+	if (!ep->have_disk)
+		return "";
+	return ep->disk.part[0] ? ep->disk.part : ep->disk.name;
+}
+
+static void text_endpoint(const char *role, const struct endpoint *ep,
+			  uint64_t offset, const struct nvme_ctrl_desc *ctrl)
+{
+	char bdf[PCI_ADDR_STRLEN];
+
+	printf("%s  %s", role, ep->path);
+	if (ep->have_disk) {
+		printf(" (%s", endpoint_device(ep));
+		if (ep->disk.ctrl[0])
+			printf(", %s", ep->disk.ctrl);
+		if (ep->disk.have_pci)
+			printf(", %s", pci_addr_format(&ep->disk.pci, bdf,
+						       sizeof(bdf)));
+		printf(", %u-byte blocks)", ep->disk.logical_block_size);
+	}
+	printf(", offset %" PRIu64 "\n", offset);
+	if (ctrl)
+		printf("     %s, serial %s%s\n", ctrl->model, ctrl->serial,
+		       ctrl->subsystem_ctrls > 1 ?
+			       ", subsystem reachable through several controllers" :
+			       "");
+}
+
+static void text_provider(const struct copy_plan *p)
+{
+	char bdf[PCI_ADDR_STRLEN];
+
+	printf("provider %s: %" PRIu64 " bytes, %" PRIu64 " available, %s\n",
+	       pci_addr_format(&p->provider.addr, bdf, sizeof(bdf)),
+	       p->provider.size, p->provider.available,
+	       p->provider.published ? "published" : "not published");
+	if (p->have_verdicts)
+		printf("path: SRC<->provider %s (distance %d), DST<->provider %s (distance %d)\n",
+		       p2p_verdict_name(p->src_path.verdict),
+		       p->src_path.distance,
+		       p2p_verdict_name(p->dst_path.verdict),
+		       p->dst_path.distance);
+	else
+		printf("path: unknown (PCI topology unreadable)\n");
+}
+
+void text_plan(const struct copy_plan *p)
+{
+	char sz[32];
+
+	text_endpoint("SRC", &p->src, p->src_offset,
+		      p->have_src_ctrl ? &p->src_ctrl : NULL);
+	text_endpoint("DST", &p->dst, p->dst_offset,
+		      p->have_dst_ctrl ? &p->dst_ctrl : NULL);
+	printf("copy %" PRIu64 " bytes (%s)", p->length,
+	       format_size(p->length, sz, sizeof(sz)));
+	if (p->tail)
+		printf(", last %" PRIu64 " through buffered I/O", p->tail);
+	printf("\n");
+	if (p->p2p)
+		text_provider(p);
+	else
+		printf("through system memory (--sysmem)\n");
+	printf("%u chunks of %u bytes in flight\n", p->queue_depth,
+	       p->chunk_size);
+}
+
+void text_progress(const struct copy_progress *pr, void *data)
+{
+	struct progress_state *ps = data;
+	double rate = pr->elapsed > 0 ? pr->done / pr->elapsed : 0;
+	char sz[32];
+
+	fprintf(stderr, "%s%" PRIu64 " bytes (%s) copied, %.1f s, %.1f MB/s%s",
+		ps->tty ? "\r" : "", pr->done,
+		format_size(pr->done, sz, sizeof(sz)), pr->elapsed, rate / 1e6,
+		ps->tty ? "   " : "\n");
+	ps->active = ps->tty;
+}
+
+void text_success(const struct copy_plan *p, const struct options *o,
+		  double seconds)
+{
+	char sz[32], bdf[PCI_ADDR_STRLEN];
+
+	fprintf(stderr,
+		"%s: copied %s from %s to %s %s%s in %.2f s (%.1f MB/s)%s\n",
+		PROG, format_size(p->length, sz, sizeof(sz)), p->src.path,
+		p->dst.path,
+		p->p2p ? "through p2pmem of " : "through system memory",
+		p->p2p ? pci_addr_format(&p->provider.addr, bdf, sizeof(bdf)) :
+			 "",
+		seconds, seconds > 0 ? p->length / seconds / 1e6 : 0.0,
+		o->verify != VERIFY_NONE ? ", verified" : "");
+}
+
+/* strerror() of a negative errno, as the library returns them. */
+static const char *errno_text(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+static int report_size_value(const char *opt, const char *str, bool range)
+{
+	if (range)
+		return fail(EXIT_USAGE, "%s: '%s' is too large", opt, str);
+	return fail(EXIT_USAGE,
+		    "%s: '%s' is not a size (e.g. 4096, 1M, 2GiB, 8s)", opt,
+		    str);
+}
+
+static int report_alignment(enum plan_reason why, const struct copy_request *rq,
+			    const struct copy_plan *p)
+{
+	switch (why) {
+	case PLAN_SRC_OFFSET_UNALIGNED:
+		return fail(
+			EXIT_USAGE,
+			"--src-offset %" PRIu64
+			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
+			p->src_offset, p->align);
+	case PLAN_DST_OFFSET_UNALIGNED:
+		return fail(
+			EXIT_USAGE,
+			"--dst-offset %" PRIu64
+			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
+			p->dst_offset, p->align);
+	case PLAN_TAIL_ON_BLOCK_DST:
+		return fail(
+			EXIT_USAGE,
+			"--length %" PRIu64
+			" is not a multiple of %u bytes: DST %s is a block device and p2pcp never pads",
+			p->length, p->align, p->dst.path);
+	default:
+		return fail(
+			EXIT_USAGE,
+			"--chunk-size %" PRIu64
+			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
+			rq->chunk_size, p->align);
+	}
+}
+
+static int report_bounds(enum plan_reason why, const struct copy_plan *p)
+{
+	const struct endpoint *s = &p->src, *d = &p->dst;
+	char sz[32];
+
+	switch (why) {
+	case PLAN_SRC_OFFSET_PAST_END:
+		return fail(EXIT_USAGE,
+			    "--src-offset %" PRIu64
+			    " is past the end of SRC %s (%" PRIu64 " bytes)",
+			    p->src_offset, s->path, s->size);
+	case PLAN_EMPTY:
+		return fail(
+			EXIT_USAGE,
+			"nothing to copy: the range is empty (SRC %s has %" PRIu64
+			" bytes from --src-offset)",
+			s->path, s->size - p->src_offset);
+	case PLAN_PAST_SRC_END:
+		return fail(EXIT_USAGE,
+			    "--length %" PRIu64 " from --src-offset %" PRIu64
+			    " runs past the end of SRC %s (%" PRIu64 " bytes)",
+			    p->length, p->src_offset, s->path, s->size);
+	case PLAN_DST_END_OVERFLOW:
+		return fail(EXIT_USAGE, "--dst-offset plus length overflows");
+	default:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is too small: the copy needs bytes up to %" PRIu64
+			", it has %" PRIu64 " (%s)",
+			d->path, p->dst_offset + p->length, d->size,
+			format_size(d->size, sz, sizeof(sz)));
+	}
+}
+
+int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
+		       const struct copy_plan *p)
+{
+	switch (why) {
+	case PLAN_OK:
+		return 0;
+	case PLAN_SRC_OFFSET_SYNTAX:
+	case PLAN_SRC_OFFSET_RANGE:
+		return report_size_value("--src-offset", rq->src_offset,
+					 why == PLAN_SRC_OFFSET_RANGE);
+	case PLAN_DST_OFFSET_SYNTAX:
+	case PLAN_DST_OFFSET_RANGE:
+		return report_size_value("--dst-offset", rq->dst_offset,
+					 why == PLAN_DST_OFFSET_RANGE);
+	case PLAN_LENGTH_SYNTAX:
+	case PLAN_LENGTH_RANGE:
+		return report_size_value("--length", rq->length,
+					 why == PLAN_LENGTH_RANGE);
+	case PLAN_SRC_OFFSET_PAST_END:
+	case PLAN_EMPTY:
+	case PLAN_PAST_SRC_END:
+	case PLAN_DST_END_OVERFLOW:
+	case PLAN_DST_TOO_SMALL:
+		return report_bounds(why, p);
+	case PLAN_OVERLAP:
+		return fail(
+			EXIT_USAGE,
+			"SRC %s and DST %s are the same storage and the ranges overlap",
+			p->src.path, p->dst.path);
+	default:
+		return report_alignment(why, rq, p);
+	}
+}
+
+int report_buffer_failure(const struct copy_plan *p, int err)
+{
+	char bdf[PCI_ADDR_STRLEN], sz[32];
+
+	if (!p->p2p)
+		return fail(EXIT_IO, "cannot allocate %zu bytes",
+			    (size_t)p->chunk_size * p->queue_depth);
+	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	if (err == -ENOMEM)
+		return fail(
+			EXIT_NO_P2P,
+			"provider %s is exhausted: not even %zu contiguous bytes free (available %s of %" PRIu64
+			" bytes; another process holds the rest); retry later or pick another --provider",
+			bdf, copy_buffer_floor(p),
+			format_size(p->provider.available, sz, sizeof(sz)),
+			p->provider.size);
+	if (err == -EACCES || err == -EPERM)
+		return fail(
+			EXIT_NO_P2P,
+			"provider %s: permission denied opening p2pmem/allocate (root, or write access to it, is needed)",
+			bdf);
+	if (err == -ENODEV)
+		return fail(EXIT_NO_P2P,
+			    "provider %s went away (device removed or unbound)",
+			    bdf);
+	return fail(EXIT_NO_P2P, "provider %s: cannot map p2pmem: %s", bdf,
+		    errno_text(err));
+}
+
+int report_open_failure(const struct copy_plan *p, enum copy_side side, int err)
+{
+	if (side == COPY_SIDE_READ)
+		return fail(EXIT_USAGE,
+			    "SRC %s: cannot open for O_DIRECT reading: %s",
+			    p->src.path, errno_text(err));
+	return fail(EXIT_USAGE, "DST %s: cannot open for O_DIRECT writing: %s",
+		    p->dst.path, errno_text(err));
+}
+
+/* Why the topology says the kernel refuses, for the refusal message. */
+static const char *refusal_reason(const struct copy_plan *p, int side)
+{
+	const struct p2p_result *r = side ? &p->dst_path : &p->src_path;
+
+	if (!p->have_verdicts || r->verdict != P2P_REFUSED)
+		return "see dmesg for the kernel's reason";
+	if (r->acs_redirect_count)
+		return "ACS redirect is set on a port of the path and the host bridge is not whitelisted";
+	return "the devices share no upstream bridge and the host bridge is not on the kernel's whitelist";
+}
+
+int report_preflight_failure(const struct copy_plan *p,
+			     const struct copy_outcome *r)
+{
+	int side = r->fail_side == COPY_SIDE_WRITE;
+	const struct endpoint *ep = side ? &p->dst : &p->src;
+	char bdf[PCI_ADDR_STRLEN];
+
+	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	if (r->error == -EREMOTEIO || r->error == -EINVAL)
+		return fail(
+			EXIT_NO_P2P,
+			"the kernel refused peer-to-peer DMA between %s %s and provider %s (%s: %s); nothing was written; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
+			side ? "DST" : "SRC", ep->path, bdf,
+			errno_text(r->error), refusal_reason(p, side),
+			p->src.path, p->dst.path);
+	return fail(EXIT_IO, "%s %s: read at byte %" PRIu64 " failed: %s",
+		    side ? "DST" : "SRC", ep->path,
+		    side ? p->dst_offset : p->src_offset, errno_text(r->error));
+}
+
+int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
+{
+	bool read = r->fail_side == COPY_SIDE_READ;
+	const struct endpoint *ep = read ? &p->src : &p->dst;
+	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
+	char bdf[PCI_ADDR_STRLEN];
+
+	if (p->p2p && r->done == 0 &&
+	    (r->error == -EREMOTEIO || r->error == -EINVAL)) {
+		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+		return fail(
+			EXIT_NO_P2P,
+			"the kernel refused peer-to-peer DMA between %s and provider %s (%s); nothing was written; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
+			ep->path, bdf, errno_text(r->error), p->src.path,
+			p->dst.path);
+	}
+	return fail(EXIT_IO,
+		    "%s error on %s %s at byte %" PRIu64 " (block %" PRIu64
+		    "): %s%s; copied SRC bytes %" PRIu64 "-%" PRIu64
+		    " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
+		    " bytes); resume with --src-offset %" PRIu64
+		    " --dst-offset %" PRIu64 " --length %" PRIu64,
+		    read ? "read" : "write", read ? "SRC" : "DST", ep->path, at,
+		    at / (ep->dio_align ? ep->dio_align : 512),
+		    errno_text(r->error),
+		    r->unexpected_eof ? " (SRC ended early)" : "",
+		    p->src_offset, p->src_offset + r->done, p->dst_offset,
+		    p->dst_offset + r->done, r->done, p->src_offset + r->done,
+		    p->dst_offset + r->done, p->length - r->done);
+}
+
+int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
+		     int sig)
+{
+	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+		    "interrupted: copied SRC bytes %" PRIu64 "-%" PRIu64
+		    " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
+		    " bytes); resume with --src-offset %" PRIu64
+		    " --dst-offset %" PRIu64 " --length %" PRIu64,
+		    p->src_offset, p->src_offset + r->done, p->dst_offset,
+		    p->dst_offset + r->done, r->done, p->src_offset + r->done,
+		    p->dst_offset + r->done, p->length - r->done);
+}
+
+int report_verify_failure(const struct copy_plan *p,
+			  const struct copy_outcome *r, int sig)
+{
+	if (r->stopped)
+		return fail(
+			sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+			"interrupted while verifying: the copy itself completed (%" PRIu64
+			" bytes)",
+			p->length);
+	if (r->mismatch)
+		return fail(
+			EXIT_MISMATCH,
+			"verify: DST %s differs from SRC %s at byte %" PRIu64
+			" of the range (SRC byte %" PRIu64 ", DST byte %" PRIu64
+			")",
+			p->dst.path, p->src.path, r->mismatch_offset,
+			p->src_offset + r->mismatch_offset,
+			p->dst_offset + r->mismatch_offset);
+	if (r->fail_offset >= p->direct_length && p->tail)
+		return fail(EXIT_IO,
+			    "verify: cannot read the last %" PRIu64
+			    " bytes back",
+			    p->tail);
+	return fail(EXIT_IO,
+		    "verify: reading %s at byte %" PRIu64 " failed: %s",
+		    r->fail_side == COPY_SIDE_READ ? p->src.path : p->dst.path,
+		    r->fail_offset, errno_text(r->error));
+}

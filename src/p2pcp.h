@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * p2pcp's front-end, private to the program: its options, its exit
+ * codes, the one message of a run, and the printers.
+ *
+ *   p2pcp.c             options, main(), the sequence of copy phases
+ *   p2pcp-plan.c        endpoints, destination checks, the provider
+ *   p2pcp-print-text.c  the words: plan, progress, every message
+ *   p2pcp-print-json.c  the same results as one JSON object
+ */
+#ifndef P2PCP_FRONTEND_H
+#define P2PCP_FRONTEND_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "copy.h"
+
+#define PROG "p2pcp"
+
+/* Exit codes, documented in p2pcp(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_IO = 1, /* I/O error during the copy */
+	EXIT_USAGE = 2, /* bad option or refused input: nothing written */
+	EXIT_NO_P2P = 3, /* peer-to-peer impossible here: nothing written */
+	EXIT_MISMATCH = 4, /* verification found a difference */
+	EXIT_SIGINT = 130,
+	EXIT_SIGTERM = 143,
+};
+
+enum verify_mode { VERIFY_NONE, VERIFY_P2PMEM, VERIFY_SYSMEM };
+
+struct options {
+	const char *src;
+	const char *dst;
+	const char *provider; /* NULL: choose */
+	struct copy_request range;
+	enum verify_mode verify;
+	bool dry_run;
+	bool progress;
+	bool json;
+	bool sysmem;
+	bool force;
+	bool quiet;
+};
+
+/* Set the run's one message (printed once, by main) and return @code. */
+__attribute__((format(printf, 2, 3))) int fail(int code, const char *fmt, ...);
+/* The message, "" when none was set. */
+const char *fail_message(void);
+void fail_clear(void);
+
+/* p2pcp-plan.c: everything decided before the first write. */
+int plan_endpoints(const struct options *o, struct copy_plan *p);
+int plan_p2p(const struct options *o, struct copy_plan *p);
+int check_destination(const struct options *o, const struct copy_plan *p);
+
+/* p2pcp-print-text.c */
+void text_usage(FILE *out);
+void text_plan(const struct copy_plan *p);
+void text_progress(const struct copy_progress *pr, void *data);
+void text_success(const struct copy_plan *p, const struct options *o,
+		  double seconds);
+int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
+		       const struct copy_plan *p);
+int report_buffer_failure(const struct copy_plan *p, int err);
+int report_open_failure(const struct copy_plan *p, enum copy_side side,
+			int err);
+int report_preflight_failure(const struct copy_plan *p,
+			     const struct copy_outcome *r);
+int report_copy_failure(const struct copy_plan *p,
+			const struct copy_outcome *r);
+int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
+		     int sig);
+int report_verify_failure(const struct copy_plan *p,
+			  const struct copy_outcome *r, int sig);
+
+struct progress_state {
+	bool tty;
+	bool active; /* a \r line is on screen */
+};
+
+/* p2pcp-print-json.c */
+struct json_object *json_plan(const struct copy_plan *p);
+void json_add_result(struct json_object *summary, const struct copy_plan *p,
+		     const struct copy_outcome *r, size_t mapped,
+		     double seconds);
+void json_add_verify(struct json_object *summary, const struct copy_outcome *r);
+void json_print(struct json_object *summary, int code, const char *message);
+
+#endif

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * copy_plan_range(): every refusal of a range, by reason code, on
+ * endpoints built by hand (no files, no sysfs).
+ */
+#include <string.h>
+
+#include "check.h"
+#include "copy.h"
+
+#define KIB 1024ULL
+#define MIB (1024 * KIB)
+
+enum { FILE_EP, BLOCK_EP };
+
+struct plan_case {
+	const char *name;
+	const char *src_offset, *dst_offset, *length; /* NULL: default */
+	uint64_t chunk;
+	int dst_kind;
+	uint64_t dst_size;
+	bool same; /* DST is the same file or device as SRC */
+	enum plan_reason want;
+	uint64_t want_length, want_tail;
+};
+
+/* SRC: a 5 MiB + 123 byte file with 4096-byte O_DIRECT alignment. */
+#define SRC_SIZE (5 * MIB + 123)
+
+static const struct plan_case cases[] = {
+	{ "whole file", NULL, NULL, NULL, MIB, FILE_EP, 0, false, PLAN_OK,
+	  SRC_SIZE, 123 },
+	{ "range", "4096", "8192", "1M", MIB, FILE_EP, 0, false, PLAN_OK, MIB,
+	  0 },
+	{ "sectors", "2s", "8s", "3s", 4096, BLOCK_EP, 8 * MIB, false, PLAN_OK,
+	  3 * 4096, 0 },
+	{ "src offset syntax", "x", NULL, NULL, MIB, FILE_EP, 0, false,
+	  PLAN_SRC_OFFSET_SYNTAX },
+	{ "src offset range", "99999999999999999999", NULL, NULL, MIB, FILE_EP,
+	  0, false, PLAN_SRC_OFFSET_RANGE },
+	{ "dst offset syntax", NULL, "-1", NULL, MIB, FILE_EP, 0, false,
+	  PLAN_DST_OFFSET_SYNTAX },
+	{ "dst offset range", NULL, "17179869184T", NULL, MIB, FILE_EP, 0,
+	  false, PLAN_DST_OFFSET_RANGE },
+	{ "length syntax", NULL, NULL, "1.5M", MIB, FILE_EP, 0, false,
+	  PLAN_LENGTH_SYNTAX },
+	{ "length range", NULL, NULL, "18446744073709551616", MIB, FILE_EP, 0,
+	  false, PLAN_LENGTH_RANGE },
+	{ "src offset past end", "1G", NULL, NULL, MIB, FILE_EP, 0, false,
+	  PLAN_SRC_OFFSET_PAST_END },
+	{ "length zero", NULL, NULL, "0", MIB, FILE_EP, 0, false, PLAN_EMPTY },
+	{ "past src end", "4096", NULL, "5M", MIB, FILE_EP, 0, false,
+	  PLAN_PAST_SRC_END },
+	{ "dst end overflow", NULL, "18446744073709547520", "4096", MIB,
+	  FILE_EP, 0, false, PLAN_DST_END_OVERFLOW },
+	{ "dst too small", NULL, NULL, "2M", MIB, BLOCK_EP, MIB, false,
+	  PLAN_DST_TOO_SMALL },
+	{ "src offset unaligned", "100", NULL, "4096", MIB, FILE_EP, 0, false,
+	  PLAN_SRC_OFFSET_UNALIGNED },
+	{ "dst offset unaligned", NULL, "100", "4096", MIB, FILE_EP, 0, false,
+	  PLAN_DST_OFFSET_UNALIGNED },
+	{ "tail on a block device", NULL, NULL, "4097", MIB, BLOCK_EP, 8 * MIB,
+	  false, PLAN_TAIL_ON_BLOCK_DST },
+	{ "overlap", "0", "512k", "1M", MIB, FILE_EP, 0, true, PLAN_OVERLAP },
+	{ "overlap backwards", "512k", "0", "1M", MIB, FILE_EP, 0, true,
+	  PLAN_OVERLAP },
+	{ "same file, disjoint", "0", "1M", "1M", MIB, FILE_EP, 0, true,
+	  PLAN_OK, MIB, 0 },
+	{ "chunk unaligned", NULL, NULL, "4096", 1000, FILE_EP, 0, false,
+	  PLAN_CHUNK_UNALIGNED },
+};
+
+static void make_plan(const struct plan_case *c, struct copy_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->src.path = "src";
+	p->src.kind = ENDPOINT_FILE;
+	p->src.size = SRC_SIZE;
+	p->src.dio_align = 4096;
+	p->src.st_dev = 1;
+	p->src.st_ino = 10;
+	p->dst.path = "dst";
+	p->dst.kind = c->dst_kind == BLOCK_EP ? ENDPOINT_BLOCK : ENDPOINT_FILE;
+	p->dst.size = c->dst_size ? c->dst_size : 8 * MIB;
+	p->dst.dio_align = 512;
+	p->dst.st_dev = 1;
+	p->dst.st_ino = c->same ? 10 : 11;
+	p->dst.st_rdev = c->dst_kind == BLOCK_EP ? 259 : 0;
+}
+
+static void test_case(const struct plan_case *c)
+{
+	struct copy_request rq = {
+		.src_offset = c->src_offset,
+		.dst_offset = c->dst_offset,
+		.length = c->length,
+		.chunk_size = c->chunk,
+		.queue_depth = 4,
+	};
+	struct copy_plan p;
+	enum plan_reason got;
+
+	make_plan(c, &p);
+	got = copy_plan_range(&rq, &p);
+	if (got != c->want) {
+		fprintf(stderr, "%s: reason %d, expected %d\n", c->name, got,
+			c->want);
+		check_failures++;
+		return;
+	}
+	if (got != PLAN_OK)
+		return;
+	CHECK_EQ_U64(p.length, c->want_length);
+	CHECK_EQ_U64(p.tail, c->want_tail);
+	CHECK_EQ_U64(p.direct_length + p.tail, p.length);
+	CHECK_EQ_U64(p.align, 4096);
+	CHECK_EQ_U64(p.chunk_size, c->chunk);
+}
+
+int main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		test_case(&cases[i]);
+	CHECK_DONE();
+}

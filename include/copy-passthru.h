@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A copy through the passthrough engine: both endpoints opened as NVMe
+ * namespaces (block device held with O_EXCL, its char device for the
+ * I/O), checked, and turned into the engine's backend and contexts.
+ * Nothing here prints; failures are described for the front-end.
+ */
+#ifndef P2PCP_COPY_PASSTHRU_H
+#define P2PCP_COPY_PASSTHRU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockdev.h"
+#include "engine.h"
+#include "nvme-passthru.h"
+
+enum passthru_refusal {
+	PT_OK = 0,
+	PT_FILE, /* a regular file: block engine only */
+	PT_NOT_NVME, /* not an NVMe namespace (or fabrics) */
+	PT_NO_CHARDEV, /* no /dev/ngXnY (kernel before 5.13, or gone) */
+	PT_BUSY, /* O_EXCL on the block device failed */
+	PT_OPEN, /* opening the block or char device failed (errno) */
+	PT_ACCESS, /* permission on the char device (or capability) */
+	PT_CHANGED, /* the descriptor is not what the path named */
+	PT_FORMAT, /* metadata or protection information */
+	PT_WRITE_PROTECTED, /* DST read-only or write-protected */
+	PT_UNALIGNED, /* offset or length not whole LBAs */
+	PT_RANGE, /* beyond the namespace */
+	PT_IO, /* the check read failed (errno, NVMe status) */
+};
+
+/* Why a side could not be used; the front-end words it. */
+struct passthru_failure {
+	enum passthru_refusal why;
+	int side; /* 0: SRC, 1: DST */
+	int error; /* negative errno, 0 if none */
+	uint32_t nvme_status; /* PT_IO with an NVMe status */
+	char chardev[64]; /* "ng1n1", when known */
+	const char *detail; /* PT_FORMAT: the reason */
+};
+
+struct passthru_session {
+	int blk_fd[2]; /* block devices, O_EXCL, held for the whole copy */
+	int chr_fd[2]; /* their char devices: the engine's descriptors */
+	struct passthru_ns ns[2];
+	struct copy_backend backend;
+};
+
+/*
+ * Open both sides for passthrough: SRC read-only, DST read-write, and
+ * check that [offset, offset + length) of each is whole LBAs inside it.
+ * On failure everything is closed and @why says what and where.
+ */
+int passthru_session_open(struct passthru_session *ps,
+			  const struct endpoint *src, uint64_t src_offset,
+			  const struct endpoint *dst, uint64_t dst_offset,
+			  uint64_t length, struct passthru_failure *why);
+void passthru_session_close(struct passthru_session *ps);
+
+/*
+ * Before anything is written: read one block of each side into @buf
+ * (the p2pmem buffer) with a passthrough command.  -EREMOTEIO means the
+ * kernel refuses the P2P path even so.  Fills @why on failure.
+ */
+int passthru_session_preflight(const struct passthru_session *ps, void *buf,
+			       uint64_t src_offset, uint64_t dst_offset,
+			       struct passthru_failure *why);
+
+/* Point @job at the session: backend, descriptors and contexts. */
+void passthru_session_job(const struct passthru_session *ps,
+			  struct copy_job *job);
+
+/* "SRC /dev/nvme1n1: ..." (no trailing period), for the front-end. */
+void passthru_failure_text(const struct passthru_failure *f,
+			   const struct endpoint *src,
+			   const struct endpoint *dst, char *buf, size_t len);
+
+#endif

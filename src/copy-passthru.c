@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Opening a copy for the passthrough engine.
+ *
+ * Each side's block device is opened first, with O_EXCL, and kept open:
+ * nobody mounts or claims the namespace while commands bypass the block
+ * layer, and what was opened is what gets described (its device number,
+ * not the path, leads to sysfs and the char device).  The char device
+ * is opened read-only for SRC and read-write for DST, which is what the
+ * kernel asks of unprivileged users (Linux 6.2+).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copy-passthru.h"
+
+static const char *const roles[2] = { "SRC", "DST" };
+
+static int refuse(struct passthru_failure *why, enum passthru_refusal r,
+		  int side, int err)
+{
+	why->why = r;
+	why->side = side;
+	why->error = err;
+	return err ? err : -EINVAL;
+}
+
+static int classify_open_error(int err)
+{
+	if (err == -EACCES || err == -EPERM)
+		return PT_ACCESS;
+	if (err == -ENOENT)
+		return PT_NO_CHARDEV;
+	if (err == -ESTALE)
+		return PT_CHANGED;
+	if (err == -ENODEV)
+		return PT_NOT_NVME;
+	return PT_OPEN;
+}
+
+/* The disk behind the opened block device; it must be what @ep named. */
+static int opened_disk(int fd, const struct endpoint *ep,
+		       struct disk_info *disk)
+{
+	struct stat st;
+	int ret;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISBLK(st.st_mode) || st.st_rdev != ep->disk.devnum)
+		return -ESTALE;
+	ret = disk_info_from_devnum(st.st_rdev, disk);
+	return ret == -ENOENT ? -ESTALE : ret;
+}
+
+static int open_side(struct passthru_session *ps, int side,
+		     const struct endpoint *ep, uint64_t offset,
+		     uint64_t length, struct passthru_failure *why)
+{
+	bool write = side == 1;
+	struct passthru_ns *ns = &ps->ns[side];
+	struct disk_info disk;
+	const char *problem;
+	int fd, ret;
+
+	if (ep->kind != ENDPOINT_BLOCK)
+		return refuse(why, PT_FILE, side, 0);
+	if (!ep->have_disk || (ep->disk.kind != DISK_NVME &&
+			       ep->disk.kind != DISK_NVME_MULTIPATH))
+		return refuse(why, PT_NOT_NVME, side, 0);
+	fd = open(ep->path, (write ? O_RDWR : O_RDONLY) | O_EXCL | O_CLOEXEC);
+	if (fd < 0)
+		return refuse(why, errno == EBUSY ? PT_BUSY : PT_OPEN, side,
+			      -errno);
+	ps->blk_fd[side] = fd;
+	ret = opened_disk(fd, ep, &disk);
+	if (ret)
+		return refuse(why, ret == -ESTALE ? PT_CHANGED : PT_OPEN, side,
+			      ret);
+	fd = passthru_open(&disk, write, ns);
+	snprintf(why->chardev, sizeof(why->chardev), "%s", ns->chardev);
+	if (fd < 0)
+		return refuse(why, classify_open_error(fd), side, fd);
+	ps->chr_fd[side] = fd;
+	problem = passthru_format_problem(ns);
+	if (problem) {
+		why->detail = problem;
+		return refuse(why, PT_FORMAT, side, -EMEDIUMTYPE);
+	}
+	if (write && ns->write_protected)
+		return refuse(why, PT_WRITE_PROTECTED, side, -EROFS);
+	ret = passthru_check_range(ns, offset, length);
+	if (ret)
+		return refuse(why, ret == -EINVAL ? PT_UNALIGNED : PT_RANGE,
+			      side, ret);
+	return 0;
+}
+
+int passthru_session_open(struct passthru_session *ps,
+			  const struct endpoint *src, uint64_t src_offset,
+			  const struct endpoint *dst, uint64_t dst_offset,
+			  uint64_t length, struct passthru_failure *why)
+{
+	uint32_t max;
+	int ret;
+
+	memset(ps, 0, sizeof(*ps));
+	memset(why, 0, sizeof(*why));
+	ps->blk_fd[0] = ps->blk_fd[1] = ps->chr_fd[0] = ps->chr_fd[1] = -1;
+	ret = open_side(ps, 0, src, src_offset, length, why);
+	if (!ret) {
+		memset(why, 0, sizeof(*why));
+		ret = open_side(ps, 1, dst, dst_offset, length, why);
+	}
+	if (ret) {
+		passthru_session_close(ps);
+		return ret;
+	}
+	max = ps->ns[0].max_transfer < ps->ns[1].max_transfer ?
+		      ps->ns[0].max_transfer :
+		      ps->ns[1].max_transfer;
+	passthru_backend_init(&ps->backend, max);
+	return 0;
+}
+
+void passthru_session_close(struct passthru_session *ps)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ps->chr_fd[i] >= 0)
+			close(ps->chr_fd[i]);
+		if (ps->blk_fd[i] >= 0)
+			close(ps->blk_fd[i]);
+		ps->chr_fd[i] = ps->blk_fd[i] = -1;
+	}
+}
+
+int passthru_session_preflight(const struct passthru_session *ps, void *buf,
+			       uint64_t src_offset, uint64_t dst_offset,
+			       struct passthru_failure *why)
+{
+	const uint64_t offs[2] = { src_offset, dst_offset };
+	uint32_t status;
+	int i, ret;
+
+	memset(why, 0, sizeof(*why));
+	for (i = 0; i < 2; i++) {
+		/* A read, on both sides: nothing is written yet. */
+		ret = passthru_io_sync(ps->chr_fd[i], &ps->ns[i], false, buf,
+				       ps->ns[i].lba_size, offs[i], &status);
+		if (!ret)
+			continue;
+		snprintf(why->chardev, sizeof(why->chardev), "%s",
+			 ps->ns[i].chardev);
+		why->nvme_status = status;
+		return refuse(why,
+			      !status && (ret == -EACCES || ret == -EPERM) ?
+				      PT_ACCESS :
+				      PT_IO,
+			      i, ret);
+	}
+	return 0;
+}
+
+void passthru_session_job(const struct passthru_session *ps,
+			  struct copy_job *job)
+{
+	job->backend = &ps->backend;
+	job->src_fd = ps->chr_fd[0];
+	job->dst_fd = ps->chr_fd[1];
+	job->src_ctx = &ps->ns[0];
+	job->dst_ctx = &ps->ns[1];
+}
+
+static const char *access_text(int side)
+{
+	if (passthru_have_sys_admin())
+		return "the kernel refused the command although this process has CAP_SYS_ADMIN";
+	return side ? "NVMe passthrough needs CAP_SYS_ADMIN, or from Linux 6.2 read-write permission on the char device (and commands the controller lists as supported); run as root or grant access to it" :
+		      "NVMe passthrough needs CAP_SYS_ADMIN, or from Linux 6.2 read permission on the char device (and commands the controller lists as supported); run as root or grant access to it";
+}
+
+/* Failures of opening or using a device that should have worked. */
+static void io_failure_text(const struct passthru_failure *f, const char *role,
+			    const char *path, char *buf, size_t len)
+{
+	const char *name = passthru_status_name(f->nvme_status);
+	const char *err = strerror(f->error < 0 ? -f->error : f->error);
+
+	if (f->why == PT_ACCESS)
+		snprintf(buf, len, "%s %s: /dev/%s: %s: %s", role, path,
+			 f->chardev, err, access_text(f->side));
+	else if (f->why == PT_CHANGED)
+		snprintf(
+			buf, len,
+			"%s %s changed while p2pcp opened it (the device or its /dev/%s is not the namespace sysfs describes); nothing was written",
+			role, path, f->chardev);
+	else if (f->why == PT_IO && name)
+		snprintf(
+			buf, len,
+			"%s %s: the first passthrough read failed: %s (NVMe status 0x%x)",
+			role, path, name,
+			f->nvme_status & PASSTHRU_STATUS_MASK);
+	else if (f->why == PT_IO)
+		snprintf(buf, len,
+			 "%s %s: the first passthrough read failed: %s", role,
+			 path, err);
+	else
+		snprintf(buf, len, "%s %s: cannot open for passthrough: %s",
+			 role, path, err);
+}
+
+void passthru_failure_text(const struct passthru_failure *f,
+			   const struct endpoint *src,
+			   const struct endpoint *dst, char *buf, size_t len)
+{
+	const struct endpoint *ep = f->side ? dst : src;
+	const char *role = roles[f->side ? 1 : 0];
+
+	switch (f->why) {
+	case PT_FILE:
+		snprintf(
+			buf, len,
+			"%s %s is a file: the passthrough engine copies NVMe namespaces and partitions only; use --engine block for files",
+			role, ep->path);
+		break;
+	case PT_NOT_NVME:
+		snprintf(
+			buf, len,
+			"%s %s is not an NVMe namespace on a PCI controller: the passthrough engine cannot drive it; use --engine block",
+			role, ep->path);
+		break;
+	case PT_NO_CHARDEV:
+		snprintf(
+			buf, len,
+			"%s %s: its NVMe generic char device (/dev/%s) does not exist (Linux 5.13 or later creates it); use --engine block",
+			role, ep->path, f->chardev[0] ? f->chardev : "ngXnY");
+		break;
+	case PT_BUSY:
+		snprintf(
+			buf, len,
+			"%s %s is in use (mounted, or opened exclusively by another program); the passthrough engine needs it to itself: unmount or stop it first",
+			role, ep->path);
+		break;
+	case PT_FORMAT:
+		snprintf(
+			buf, len,
+			"%s %s %s; use --engine block (or reformat without metadata)",
+			role, ep->path, f->detail);
+		break;
+	case PT_WRITE_PROTECTED:
+		snprintf(
+			buf, len,
+			"DST %s is read-only or its namespace is write-protected; refusing to write to it with passthrough, which would bypass the block device's read-only flag",
+			ep->path);
+		break;
+	case PT_UNALIGNED:
+		snprintf(
+			buf, len,
+			"%s %s: the passthrough engine moves whole logical blocks only, and the range is not a multiple of them",
+			role, ep->path);
+		break;
+	case PT_RANGE:
+		snprintf(buf, len,
+			 "%s %s: the range runs past the end of the namespace",
+			 role, ep->path);
+		break;
+	default:
+		io_failure_text(f, role, ep->path, buf, len);
+		break;
+	}
+}

@@ -204,13 +204,16 @@ static void test_backend(const struct copy_job *job, const char *data)
 }
 
 /*
- * A file-size limit cuts a write short inside chunk 2 while chunk 3's
- * write fails outright: whichever completes first, the lowest failing
- * byte is reported and everything below it is copied.
+ * Every failure counts, also after the halt, and the lowest wins: chunk
+ * 3's read fails at once (before any write is submitted), then chunk 2's
+ * write, still below that failure, is cut short by a file-size limit and
+ * fails further on.  The report is the write's byte, and everything
+ * below it is copied.
  */
 static void test_short_write(const struct copy_job *job, const char *data)
 {
 	const uint64_t limit = 2 * MIB + 2 * BLOCK;
+	struct fake_ctx ctx = { .bad_off = { 3 * MIB + BLOCK, UINT64_MAX } };
 	struct rlimit old, lim = { limit, limit };
 	struct copy_job j = *job;
 	struct copy_result res;
@@ -219,20 +222,22 @@ static void test_short_write(const struct copy_job *job, const char *data)
 	signal(SIGXFSZ, SIG_IGN);
 	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
 	lim.rlim_max = old.rlim_max;
-	CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	j.backend = &fake_backend;
+	j.src_ctx = &ctx;
 	j.length = 4 * MIB;
 	j.chunk_size = MIB;
 	j.queue_depth = 4;
 	j.buf = alloc_buf(4 * MIB);
 	CHECK(j.buf != NULL);
-	for (round = 0; round < 5; round++) {
+	for (round = 0; round < 3; round++) {
 		CHECK(ftruncate(j.dst_fd, 0) == 0);
+		CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
 		CHECK(copy_run(&j, &res) == -EFBIG);
+		CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
 		CHECK(res.fail_side == COPY_SIDE_WRITE);
 		CHECK_EQ_U64(res.fail_offset, limit);
 		CHECK_EQ_U64(res.done, limit);
 	}
-	CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, limit));
 	free(j.buf);
 }

@@ -329,31 +329,65 @@ out:
 	return ret;
 }
 
-/* Compare the buffered tail (any length) with plain reads. */
+/* Compare the buffered tail piece by piece: any tail length. */
+static int verify_tail_bytes(const struct copy_plan *p, int a, int b, char *ba,
+			     char *bb, struct copy_outcome *out)
+{
+	uint64_t off = p->direct_length;
+	size_t i;
+	int ret;
+
+	while (off < p->length) {
+		size_t want = p->length - off < TAIL_BUF ?
+				      (size_t)(p->length - off) :
+				      TAIL_BUF;
+
+		out->fail_side = COPY_SIDE_READ;
+		ret = pread_full(a, ba, want, p->src_offset + off);
+		if (!ret) {
+			out->fail_side = COPY_SIDE_WRITE;
+			ret = pread_full(b, bb, want, p->dst_offset + off);
+		}
+		if (ret) {
+			out->error = ret;
+			out->fail_offset = off;
+			return ret;
+		}
+		for (i = 0; i < want && ba[i] == bb[i]; i++)
+			;
+		if (i < want) {
+			out->fail_side = COPY_SIDE_NONE;
+			out->mismatch = true;
+			out->mismatch_offset = off + i;
+			return 1;
+		}
+		off += want;
+	}
+	out->fail_side = COPY_SIDE_NONE;
+	return 0;
+}
+
+/* The buffered tail, read back through plain descriptors of both sides. */
 static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
 {
-	uint64_t mismatch = 0;
-	bool failed_dst = false;
+	char *ba = malloc(TAIL_BUF), *bb = malloc(TAIL_BUF);
 	int a = -1, b = -1, ret;
 
-	ret = open_buffered(p, O_RDONLY, &a, &b);
-	if (!ret)
-		ret = compare_plain(a, p->src_offset + p->direct_length, b,
-				    p->dst_offset + p->direct_length, p->tail,
-				    &mismatch, &failed_dst);
-	if (ret == 1) {
-		out->mismatch = true;
-		out->mismatch_offset = p->direct_length + mismatch;
-	} else if (ret < 0) {
+	ret = ba && bb ? open_buffered(p, O_RDONLY, &a, &b) : -ENOMEM;
+	if (ret) {
 		out->error = ret;
 		out->fail_offset = p->direct_length;
-		out->fail_side = failed_dst || b < 0 ? COPY_SIDE_WRITE :
-						       COPY_SIDE_READ;
+		out->fail_side = COPY_SIDE_WRITE;
+		goto out;
 	}
+	ret = verify_tail_bytes(p, a, b, ba, bb, out);
+out:
 	if (a >= 0)
 		close(a);
 	if (b >= 0)
 		close(b);
+	free(ba);
+	free(bb);
 	return ret;
 }
 

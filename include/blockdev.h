@@ -51,9 +51,6 @@ int disk_info_from_devnum(dev_t devnum, struct disk_info *out);
 /* The same by block device name ("nvme0n1", "nvme0n1p2", "sda"). */
 int disk_info_from_name(const char *name, struct disk_info *out);
 
-/* Describe the NVMe controller "nvmeN": its PCI function. */
-int nvme_ctrl_pci(const char *ctrl, struct pci_addr *out);
-
 struct endpoint {
 	const char *path;
 	enum endpoint_kind kind;

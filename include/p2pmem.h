@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pcitopo.h"
+#include "p2pdma.h"
 
 struct p2pmem_provider {
 	struct pci_addr addr;

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * PCI topology and the kernel's peer-to-peer verdict.
- *
- * The topology is read with libpci, either from the live system (the
- * sysfs back end, under the injectable sysfs root) or from an
- * "lspci -xxxx" capture (libpci's dump back end).  The verdict logic
- * mirrors drivers/pci/p2pdma.c (calc_map_type_and_dist, Linux 6.2+) and
- * is pure: it works on the in-memory model only, so fixtures drive it.
- * p2pcp (--provider auto, --dry-run) and p2p-check share it.
+ * The PCI topology: every function with its upstream bridge, port type
+ * and ACS registers, read with libpci from the live system (the sysfs
+ * back end, under the injectable sysfs root, sysfs.h) or from an
+ * "lspci -xxxx" capture (libpci's dump back end).  Only loading lives
+ * here; the kernel's P2P rule over this model is in p2pdma.h.
  */
 #ifndef P2PCP_PCITOPO_H
 #define P2PCP_PCITOPO_H
@@ -30,6 +27,8 @@ int pci_addr_parse(const char *str, struct pci_addr *out);
 /* Always prints the domain: "0000:03:00.0". */
 const char *pci_addr_format(const struct pci_addr *addr, char *buf, size_t len);
 bool pci_addr_equal(const struct pci_addr *a, const struct pci_addr *b);
+/* Order by domain, bus, device, function (qsort-style result). */
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
 
 enum pci_role {
 	PCI_ROLE_ENDPOINT,
@@ -79,6 +78,30 @@ struct pci_node {
 	 * its capabilities, ACS included, are unknown, not absent.
 	 */
 	bool config_truncated;
+	/* The PCIe port type (role) comes from a readable capability list. */
+	bool port_type_known;
+	/*
+	 * An SR-IOV virtual function: live, its physfn link; in a capture, a
+	 * function on a bus no bridge has as its secondary bus (a virtual
+	 * bus).  Its upstream bridge is its physical function's, as the
+	 * kernel's pci_upstream_bridge() has it.
+	 */
+	bool virtfn;
+	/* Index of the physical function if known, else -1. */
+	int physfn;
+};
+
+/* Does @n have ACS redirect on (pci_bridge_has_acs_redir())? */
+bool pci_node_acs_redirects(const struct pci_node *n);
+
+/* What a capture lacks, for warnings (all false for the live system). */
+struct pci_topo_gaps {
+	/* A root bus whose first function is not 00.0 or a root port. */
+	bool root_bus_partial;
+	/* Functions on a bus no bridge owns: virtual functions assumed. */
+	bool virtual_bus;
+	/* No host bridge (class 06:00) function anywhere. */
+	bool no_host_bridge;
 };
 
 struct pci_topo {
@@ -90,6 +113,7 @@ struct pci_topo {
 	 * including ACS, are unknown and must not be reported as absent.
 	 */
 	bool config_truncated;
+	struct pci_topo_gaps gaps;
 };
 
 struct pci_topo_opts {
@@ -107,91 +131,5 @@ void pci_topo_free(struct pci_topo *topo);
 
 /* Index of @addr in @topo, or -ENOENT. */
 int pci_topo_find(const struct pci_topo *topo, const struct pci_addr *addr);
-
-/* Platform facts that change the verdict and cannot come from config space. */
-struct p2p_platform {
-	bool cpu_known;
-	bool cpu_amd;
-	unsigned int cpu_family;
-	/* "AuthenticAMD", "GenuineIntel", ...; "" when not x86 or unknown. */
-	char cpu_vendor_id[16];
-};
-
-/* Read /proc/cpuinfo (under the sysfs root). */
-int p2p_platform_detect(struct p2p_platform *plat);
-/* The kernel's cpu_supports_p2pdma(): AMD family >= 0x17 (Zen). */
-bool p2p_platform_cpu_allows(const struct p2p_platform *plat);
-
-enum p2p_verdict {
-	P2P_DIRECT, /* common upstream bridge, no ACS redirect: bus addresses */
-	P2P_HOST_BRIDGE, /* through the host bridge, allowed by CPU/whitelist */
-	P2P_REFUSED, /* the kernel returns PCI_P2PDMA_MAP_NOT_SUPPORTED */
-};
-
-enum p2p_class {
-	P2P_CLASS_PIX,
-	P2P_CLASS_PXB,
-	P2P_CLASS_PHB,
-	P2P_CLASS_NODE,
-	P2P_CLASS_SYS,
-};
-
-const char *p2p_verdict_name(enum p2p_verdict v); /* "direct", ... */
-const char *p2p_class_name(enum p2p_class c); /* "PIX", ... */
-
-#define P2P_MAX_PATH 64
-
-struct p2p_result {
-	enum p2p_verdict verdict;
-	enum p2p_class class;
-	/* The kernel's distance (calc_map_type_and_dist); smaller is nearer. */
-	int distance;
-	/* Index of the common upstream bridge, -1 if none. */
-	int common;
-	/* Node indices from provider up to the top and down to the client. */
-	int path[P2P_MAX_PATH];
-	size_t path_len;
-	/* Ports on the path with a redirect bit the kernel checks. */
-	int acs_redirect[P2P_MAX_PATH];
-	size_t acs_redirect_count;
-	/* Set when the host bridge of either side is on the whitelist. */
-	bool host_bridge_whitelisted;
-	/* Set when ACS state is unknown (truncated config reads). */
-	bool acs_unknown;
-	/*
-	 * The host bridge functions the kernel's whitelist would consult for
-	 * each side (pci_host_bridge_dev(): first function on the root bus if
-	 * it is 00.0 or a root port), -1 if there is none.
-	 */
-	int host_bridge_provider;
-	int host_bridge_client;
-	bool same_host_bridge;
-	/* The CPU alone allows host-bridge P2P (AMD Zen). */
-	bool cpu_allows;
-	/*
-	 * Switches or bridges traversed below the host bridge (a switch's
-	 * ports count once); more than one is PXB and risks reordering.
-	 */
-	unsigned int bridge_levels;
-};
-
-/* The root-bus function the kernel takes as @node's host bridge, or -1. */
-int p2p_host_bridge_of(const struct pci_topo *topo, int node);
-
-/*
- * The kernel's host-bridge whitelist (one table in pcitopo.c, with its
- * source).  @same_host_bridge: both devices sit under this host bridge.
- */
-bool p2p_host_bridge_whitelisted(uint16_t vendor, uint16_t device,
-				 bool same_host_bridge);
-/* Where the whitelist table was taken from, for reports. */
-extern const char p2p_whitelist_source[];
-
-/*
- * Evaluate the path between a p2pmem @provider and a DMA @client, both
- * node indices, as the kernel would.  Returns 0 or a negative errno.
- */
-int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
-		 const struct p2p_platform *plat, struct p2p_result *res);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 
 #include "blockdev.h"
+#include "platform.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -61,7 +62,7 @@ static void classify_disk(const char *disk_dir, struct disk_info *out)
 	if (!slash)
 		return;
 	*slash = '\0';
-	if (strstr(disk_dir, "/nvme-subsystem/")) {
+	if (platform_is_multipath_head(disk_dir)) {
 		out->kind = DISK_NVME_MULTIPATH;
 		snprintf(out->subsys, sizeof(out->subsys), "%.31s",
 			 path_basename(buf));
@@ -160,23 +161,6 @@ int disk_info_from_name(const char *name, struct disk_info *out)
 	if (sysfs_read_str(link, dev, sizeof(dev)) == 0 &&
 	    sscanf(dev, "%u:%u", &maj, &min) == 2)
 		out->devnum = makedev(maj, min);
-	return 0;
-}
-
-int nvme_ctrl_pci(const char *ctrl, struct pci_addr *out)
-{
-	char link[PATH_MAX], real[PATH_MAX];
-	int ret;
-
-	if (strchr(ctrl, '/'))
-		return -EINVAL;
-	snprintf(link, sizeof(link), "/sys/class/nvme/%s/device", ctrl);
-	ret = sysfs_realpath(link, real, sizeof(real));
-	if (ret)
-		return ret;
-	/* Fabrics controllers have no PCI function behind them. */
-	if (pci_addr_parse(path_basename(real), out))
-		return -ENODEV;
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 
 #include "engine.h"
 #include "nvme-passthru.h"
+#include "platform.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -148,7 +149,7 @@ int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,
 	closedir(d);
 	if (!first[0])
 		return -ENODEV;
-	return nvme_ctrl_pci(first, out);
+	return p2p_nvme_ctrl_pci(first, out);
 }
 
 static int read_u32_attr(const char *disk_name, const char *attr,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "p2pcp.h"
+#include "platform.h"
 #include "sysfs.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * PCI topology (libpci, live sysfs or an lspci capture) and a model of
- * the kernel's peer-to-peer DMA decision in drivers/pci/p2pdma.c.
+ * PCI topology from libpci: the live system (sysfs back end) or an
+ * "lspci -xxxx" capture (dump back end).  The P2P rule is in p2pdma.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -94,7 +94,7 @@ bool pci_addr_equal(const struct pci_addr *a, const struct pci_addr *b)
 	       a->fn == b->fn;
 }
 
-static int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
 {
 	if (a->domain != b->domain)
 		return a->domain < b->domain ? -1 : 1;
@@ -128,36 +128,6 @@ const char *pci_role_name(enum pci_role role)
 		break;
 	}
 	return "other";
-}
-
-const char *p2p_verdict_name(enum p2p_verdict v)
-{
-	switch (v) {
-	case P2P_DIRECT:
-		return "direct";
-	case P2P_HOST_BRIDGE:
-		return "host-bridge";
-	case P2P_REFUSED:
-		break;
-	}
-	return "refused";
-}
-
-const char *p2p_class_name(enum p2p_class c)
-{
-	switch (c) {
-	case P2P_CLASS_PIX:
-		return "PIX";
-	case P2P_CLASS_PXB:
-		return "PXB";
-	case P2P_CLASS_PHB:
-		return "PHB";
-	case P2P_CLASS_NODE:
-		return "NODE";
-	case P2P_CLASS_SYS:
-		break;
-	}
-	return "SYS";
 }
 
 /* ------------------------------------------------------------------ */
@@ -218,12 +188,61 @@ static enum pci_role role_from_exp_type(unsigned int type)
 	}
 }
 
-static void fill_node(struct pci_dev *d, bool from_dump, struct pci_node *n)
+/* Capabilities: the PCIe port type and link, and the ACS registers. */
+static void fill_caps(struct pci_dev *d, bool from_dump, struct pci_node *n)
 {
-	unsigned int header_type;
 	struct pci_cap *exp, *acs;
 	uint8_t probe[4];
 	uint16_t status;
+
+	/*
+	 * Unprivileged readers get only the first 64 bytes from the kernel
+	 * (and "lspci -xxxx" run by them silently prints only those): with
+	 * a capability list announced but unreadable, every capability is
+	 * unknown, not absent.
+	 */
+	status = pci_read_word(d, PCI_STATUS);
+	if ((status & PCI_STATUS_CAP_LIST) &&
+	    !pci_read_block(d, 0x40, probe, sizeof(probe)))
+		n->config_truncated = true;
+
+	/* 64 readable bytes hide the type; 256 ("-xxx") show it. */
+	n->port_type_known = !n->config_truncated;
+	exp = n->config_truncated ?
+		      NULL :
+		      pci_find_cap(d, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
+	if (exp) {
+		uint16_t flags = pci_read_word(d, exp->addr + PCI_EXP_FLAGS);
+		uint16_t lnksta = pci_read_word(d, exp->addr + PCI_EXP_LNKSTA);
+
+		n->role = role_from_exp_type((flags & PCI_EXP_FLAGS_TYPE) >> 4);
+		n->link_speed_dgts = link_speed_dgts(lnksta & 0xf);
+		n->link_width = n->link_speed_dgts ? (lnksta >> 4) & 0x3f : 0;
+		/*
+		 * A live 256-byte config file is the kernel's own view (no
+		 * extended config access: it sees no ACS either).  A capture
+		 * cut at 256 bytes ("lspci -xxx") merely lost the rest.
+		 */
+		if (from_dump && !pci_read_block(d, 0x100, probe, 4))
+			n->config_truncated = true;
+	} else {
+		n->role = n->is_bridge ? PCI_ROLE_BRIDGE : PCI_ROLE_ENDPOINT;
+	}
+
+	acs = n->config_truncated ?
+		      NULL :
+		      pci_find_cap(d, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
+	if (acs) {
+		n->has_acs = true;
+		n->acs_cap_offset = (uint16_t)acs->addr;
+		n->acs_cap = pci_read_word(d, acs->addr + PCI_ACS_CAP);
+		n->acs_ctrl = pci_read_word(d, acs->addr + PCI_ACS_CTRL);
+	}
+}
+
+static void fill_node(struct pci_dev *d, bool from_dump, struct pci_node *n)
+{
+	unsigned int header_type;
 	int known;
 
 	memset(n, 0, sizeof(*n));
@@ -232,6 +251,7 @@ static void fill_node(struct pci_dev *d, bool from_dump, struct pci_node *n)
 	n->addr.dev = d->dev;
 	n->addr.fn = d->func;
 	n->parent = -1;
+	n->physfn = -1;
 	n->numa_node = -1;
 
 	known = pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS |
@@ -251,52 +271,9 @@ static void fill_node(struct pci_dev *d, bool from_dump, struct pci_node *n)
 		n->secondary_bus = pci_read_byte(d, PCI_SECONDARY_BUS);
 		n->subordinate_bus = pci_read_byte(d, PCI_SUBORDINATE_BUS);
 	}
-
-	/*
-	 * Unprivileged readers get only the first 64 bytes from the kernel
-	 * (and "lspci -xxxx" run by them silently prints only those): with
-	 * a capability list announced but unreadable, every capability is
-	 * unknown, not absent.
-	 */
-	status = pci_read_word(d, PCI_STATUS);
-	if ((status & PCI_STATUS_CAP_LIST) &&
-	    !pci_read_block(d, 0x40, probe, sizeof(probe)))
-		n->config_truncated = true;
-
-	exp = n->config_truncated ?
-		      NULL :
-		      pci_find_cap(d, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
-	if (exp) {
-		uint16_t flags = pci_read_word(d, exp->addr + PCI_EXP_FLAGS);
-		uint16_t lnksta = pci_read_word(d, exp->addr + PCI_EXP_LNKSTA);
-
-		n->role = role_from_exp_type((flags & PCI_EXP_FLAGS_TYPE) >> 4);
-		n->link_speed_dgts = link_speed_dgts(lnksta & 0xf);
-		n->link_width = n->link_speed_dgts ? (lnksta >> 4) & 0x3f : 0;
-		/*
-		 * A live 256-byte config file is the kernel's own view (no
-		 * extended config access: it sees no ACS either).  A capture
-		 * cut at 256 bytes ("lspci -xxx") merely lost the rest.
-		 */
-		if (from_dump && !pci_read_block(d, 0x100, probe, 4))
-			n->config_truncated = true;
-	} else if (n->is_bridge) {
-		n->role = PCI_ROLE_BRIDGE;
-	} else {
-		n->role = PCI_ROLE_ENDPOINT;
-	}
+	fill_caps(d, from_dump, n);
 	if ((n->class >> 8) == PCI_CLASS_BRIDGE_HOST)
 		n->role = PCI_ROLE_HOST_BRIDGE;
-
-	acs = n->config_truncated ?
-		      NULL :
-		      pci_find_cap(d, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
-	if (acs) {
-		n->has_acs = true;
-		n->acs_cap_offset = (uint16_t)acs->addr;
-		n->acs_cap = pci_read_word(d, acs->addr + PCI_ACS_CAP);
-		n->acs_ctrl = pci_read_word(d, acs->addr + PCI_ACS_CTRL);
-	}
 }
 
 static int node_cmp(const void *a, const void *b)
@@ -306,35 +283,126 @@ static int node_cmp(const void *a, const void *b)
 	return pci_addr_cmp(&x->addr, &y->addr);
 }
 
+bool pci_node_acs_redirects(const struct pci_node *n)
+{
+	return n->has_acs && (n->acs_ctrl & ACS_REDIR_MASK);
+}
+
+/* The bridge whose secondary bus is @n's bus, or -1. */
+static int bridge_owning_bus(const struct pci_topo *topo, size_t self,
+			     bool exact)
+{
+	const struct pci_node *n = &topo->nodes[self];
+	int best = -1;
+	size_t j;
+
+	for (j = 0; j < topo->count; j++) {
+		const struct pci_node *br = &topo->nodes[j];
+
+		if (j == self || !br->is_bridge ||
+		    br->addr.domain != n->addr.domain)
+			continue;
+		/* Unconfigured or looping bus numbers. */
+		if (br->secondary_bus <= br->addr.bus ||
+		    br->subordinate_bus < br->secondary_bus)
+			continue;
+		if (exact && br->secondary_bus == n->addr.bus)
+			return (int)j;
+		/* Inside the range: the narrowest range is the nearest bridge. */
+		if (!exact && br->secondary_bus < n->addr.bus &&
+		    n->addr.bus <= br->subordinate_bus &&
+		    (best < 0 ||
+		     br->secondary_bus > topo->nodes[best].secondary_bus))
+			best = (int)j;
+	}
+	return best;
+}
+
 /*
  * Parents from bridge bus numbers, as "lspci -t" does: the dump back end
  * knows no parents, and sysfs ones stop at the root bus anyway.  The
  * upstream bridge of a function is the bridge in its domain whose
- * secondary bus is the function's bus.
+ * secondary bus is the function's bus.  A bus inside a bridge's range
+ * that no bridge has as its secondary bus is a virtual bus of SR-IOV
+ * functions: their upstream bridge is their physical function's, the
+ * bridge whose secondary bus holds the PF, the nearest one around.
  */
 static void link_parents(struct pci_topo *topo)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < topo->count; i++) {
 		struct pci_node *n = &topo->nodes[i];
 
-		for (j = 0; j < topo->count; j++) {
-			const struct pci_node *br = &topo->nodes[j];
-
-			if (j == i || !br->is_bridge ||
-			    br->addr.domain != n->addr.domain)
-				continue;
-			/* Unconfigured or looping bus numbers. */
-			if (br->secondary_bus <= br->addr.bus ||
-			    br->subordinate_bus < br->secondary_bus)
-				continue;
-			if (br->secondary_bus == n->addr.bus) {
-				n->parent = (int)j;
-				break;
-			}
+		n->parent = bridge_owning_bus(topo, i, true);
+		if (n->parent >= 0)
+			continue;
+		n->parent = bridge_owning_bus(topo, i, false);
+		if (n->parent >= 0) {
+			n->virtfn = true;
+			topo->gaps.virtual_bus = true;
 		}
 	}
+}
+
+/*
+ * Live: an SR-IOV VF's physfn link names its PF, whose upstream bridge
+ * is the VF's (pci_upstream_bridge() switches to the physfn).
+ */
+static void link_physfns(struct pci_topo *topo)
+{
+	char link[96], real[PATH_MAX], bdf[PCI_ADDR_STRLEN];
+	struct pci_addr pf;
+	const char *base;
+	size_t i;
+	int idx;
+
+	for (i = 0; i < topo->count; i++) {
+		struct pci_node *n = &topo->nodes[i];
+
+		snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/physfn",
+			 pci_addr_format(&n->addr, bdf, sizeof(bdf)));
+		if (sysfs_realpath(link, real, sizeof(real)))
+			continue;
+		base = strrchr(real, '/');
+		if (!base || pci_addr_parse(base + 1, &pf))
+			continue;
+		idx = pci_topo_find(topo, &pf);
+		if (idx < 0)
+			continue;
+		n->virtfn = true;
+		n->physfn = idx;
+		n->parent = topo->nodes[idx].parent;
+	}
+}
+
+/* What a capture lacks: no host bridge, a root bus starting mid-tree. */
+static void find_gaps(struct pci_topo *topo)
+{
+	bool any_host = false;
+	size_t i;
+
+	for (i = 0; i < topo->count; i++) {
+		const struct pci_node *n = &topo->nodes[i];
+
+		any_host |= n->role == PCI_ROLE_HOST_BRIDGE;
+		if (n->parent >= 0 ||
+		    (i > 0 && topo->nodes[i - 1].parent < 0 &&
+		     topo->nodes[i - 1].addr.bus == n->addr.bus &&
+		     topo->nodes[i - 1].addr.domain == n->addr.domain))
+			continue;
+		/*
+		 * The first function of a root bus is a host bridge, a root
+		 * port or an integrated endpoint; a switch port or a plain
+		 * endpoint there means the capture left out the ports above.
+		 */
+		if (n->role == PCI_ROLE_SWITCH_DOWN ||
+		    n->role == PCI_ROLE_SWITCH_UP ||
+		    n->role == PCI_ROLE_ENDPOINT ||
+		    (!n->port_type_known && n->role != PCI_ROLE_HOST_BRIDGE))
+			topo->gaps.root_bus_partial = true;
+	}
+	topo->gaps.no_host_bridge = topo->count && !any_host;
 }
 
 static int load_with_libpci(struct pci_access *pacc, bool from_dump,
@@ -361,6 +429,28 @@ static int load_with_libpci(struct pci_access *pacc, bool from_dump,
 	/* libpci prepends each function it finds: sort ourselves. */
 	qsort(topo->nodes, topo->count, sizeof(*topo->nodes), node_cmp);
 	link_parents(topo);
+	if (!from_dump)
+		link_physfns(topo);
+	find_gaps(topo);
+	return 0;
+}
+
+/* What libpci reads: the capture, or /sys/bus/pci under the sysfs root. */
+static int source_path(const struct pci_topo_opts *opts, char *path, size_t len,
+		       char *err_msg, size_t err_len)
+{
+	int ret;
+
+	if (opts && opts->dump_file)
+		snprintf(path, len, "%s", opts->dump_file);
+	else if ((ret = sysfs_path(path, len, "/sys/bus/pci")))
+		return ret;
+	if (access(path, R_OK)) {
+		ret = -errno;
+		snprintf(err_msg, err_len, "cannot read %s: %s", path,
+			 strerror(errno));
+		return ret;
+	}
 	return 0;
 }
 
@@ -377,24 +467,9 @@ int pci_topo_load(const struct pci_topo_opts *opts, struct pci_topo **out,
 	*out = NULL;
 	if (err_len)
 		err_msg[0] = '\0';
-	if (from_dump) {
-		if (access(opts->dump_file, R_OK)) {
-			ret = -errno;
-			snprintf(err_msg, err_len, "cannot read %s: %s",
-				 opts->dump_file, strerror(errno));
-			return ret;
-		}
-	} else {
-		ret = sysfs_path(path, sizeof(path), "/sys/bus/pci");
-		if (ret)
-			return ret;
-		if (access(path, R_OK)) {
-			ret = -errno;
-			snprintf(err_msg, err_len, "cannot read %s: %s", path,
-				 strerror(errno));
-			return ret;
-		}
-	}
+	ret = source_path(opts, path, sizeof(path), err_msg, err_len);
+	if (ret)
+		return ret;
 
 	topo = calloc(1, sizeof(*topo));
 	if (!topo)
@@ -409,7 +484,7 @@ int pci_topo_load(const struct pci_topo_opts *opts, struct pci_topo **out,
 	pacc->debug = libpci_quiet;
 	if (from_dump) {
 		pacc->method = PCI_ACCESS_DUMP;
-		ret = pci_set_param(pacc, "dump.name", (char *)opts->dump_file);
+		ret = pci_set_param(pacc, "dump.name", path);
 	} else {
 		pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 		ret = pci_set_param(pacc, "sysfs.path", path);
@@ -457,389 +532,4 @@ int pci_topo_find(const struct pci_topo *topo, const struct pci_addr *addr)
 		if (pci_addr_equal(&topo->nodes[i].addr, addr))
 			return (int)i;
 	return -ENOENT;
-}
-
-/* ------------------------------------------------------------------ */
-/* Platform                                                            */
-
-int p2p_platform_detect(struct p2p_platform *plat)
-{
-	char buf[8192];
-	const char *line;
-	int ret;
-
-	memset(plat, 0, sizeof(*plat));
-	ret = sysfs_read_str("/proc/cpuinfo", buf, sizeof(buf));
-	if (ret)
-		return ret;
-	/* The first processor's block is enough: all cores match. */
-	for (line = buf; line && *line; line = strchr(line, '\n')) {
-		const char *colon;
-
-		if (*line == '\n')
-			line++;
-		colon = strchr(line, ':');
-		if (!colon)
-			break;
-		if (!strncmp(line, "vendor_id", 9)) {
-			sscanf(colon + 1, " %15s", plat->cpu_vendor_id);
-		} else if (!strncmp(line, "cpu family", 10)) {
-			sscanf(colon + 1, " %u", &plat->cpu_family);
-		} else if (!strncmp(line, "processor", 9) &&
-			   plat->cpu_vendor_id[0]) {
-			break;
-		}
-	}
-	plat->cpu_known = true;
-	plat->cpu_amd = !strcmp(plat->cpu_vendor_id, "AuthenticAMD");
-	return 0;
-}
-
-bool p2p_platform_cpu_allows(const struct p2p_platform *plat)
-{
-	/* cpu_supports_p2pdma(): x86_vendor AMD (not Hygon), family >= Zen. */
-	return plat && plat->cpu_known && plat->cpu_amd &&
-	       plat->cpu_family >= 0x17;
-}
-
-/* ------------------------------------------------------------------ */
-/* The kernel's verdict                                                */
-
-#define REQ_SAME_HOST_BRIDGE 0x1
-#define WHITELIST_ANY_DEVICE 0xffffffffu
-
-/*
- * pci_p2pdma_whitelist[] of drivers/pci/p2pdma.c, copied as facts (IDs
- * and flags).  Source: the PCI maintainer tree (kernel.org pci/pci.git)
- * at commit cd2698d76c31, newer than Linux 6.18.  Older kernels carry a
- * subset (the Intel Xeon E5/E7 and Skylake-E entries date from 4.20 to
- * 5.x; the accelerator, NVIDIA and Zhaoxin ones are recent), so an older
- * kernel may refuse a host bridge listed here.
- */
-const char p2p_whitelist_source[] =
-	"drivers/pci/p2pdma.c pci_p2pdma_whitelist[], pci.git cd2698d76c31 (after Linux 6.18)";
-
-static const struct host_bridge_entry {
-	uint16_t vendor;
-	uint32_t device;
-	unsigned int flags;
-} host_bridge_whitelist[] = {
-	/* Intel Xeon E5/Core i7 */
-	{ 0x8086, 0x3c00, REQ_SAME_HOST_BRIDGE },
-	{ 0x8086, 0x3c01, REQ_SAME_HOST_BRIDGE },
-	/* Intel Xeon E7 v3/Xeon E5 v3/Core i7 */
-	{ 0x8086, 0x2f00, REQ_SAME_HOST_BRIDGE },
-	{ 0x8086, 0x2f01, REQ_SAME_HOST_BRIDGE },
-	/* Intel Skylake-E */
-	{ 0x8086, 0x2030, 0 },
-	{ 0x8086, 0x2031, 0 },
-	{ 0x8086, 0x2032, 0 },
-	{ 0x8086, 0x2033, 0 },
-	{ 0x8086, 0x2020, 0 },
-	{ 0x8086, 0x09a2, 0 },
-	/* Intel DSA/IAX (Sapphire Rapids, Granite Rapids-D, Diamond Rapids) */
-	{ 0x8086, 0x0b25, 0 },
-	{ 0x8086, 0x0cfe, 0 },
-	{ 0x8086, 0x11fb, 0 },
-	{ 0x8086, 0x1212, 0 },
-	{ 0x8086, 0x1216, 0 },
-	/* Intel QAT 4xxx, 401xx, 402xx, 420xx, 6xxx */
-	{ 0x8086, 0x4940, 0 },
-	{ 0x8086, 0x4942, 0 },
-	{ 0x8086, 0x4944, 0 },
-	{ 0x8086, 0x4946, 0 },
-	{ 0x8086, 0x4948, 0 },
-	/* Google SoCs */
-	{ 0x1ae0, WHITELIST_ANY_DEVICE, 0 },
-	/* NVIDIA CPUs */
-	{ 0x10de, 0x2f95, 0 },
-	{ 0x10de, 0x2f96, 0 },
-	{ 0x10de, 0x2f97, 0 },
-	{ 0x10de, 0x2f98, 0 },
-	/* Zhaoxin KX-6000/KH-40000/KX-6000G/KX-7000/KH-50000 */
-	{ 0x1d17, 0x1003, REQ_SAME_HOST_BRIDGE },
-	{ 0x1d17, 0x1005, REQ_SAME_HOST_BRIDGE },
-	{ 0x1d17, 0x1006, REQ_SAME_HOST_BRIDGE },
-	{ 0x1d17, 0x1007, REQ_SAME_HOST_BRIDGE },
-	{ 0x1d17, 0x1008, 0 },
-};
-
-bool p2p_host_bridge_whitelisted(uint16_t vendor, uint16_t device,
-				 bool same_host_bridge)
-{
-	size_t i;
-
-	/* The first entry matching vendor and device decides, as in the kernel. */
-	for (i = 0; i < ARRAY_SIZE(host_bridge_whitelist); i++) {
-		const struct host_bridge_entry *e = &host_bridge_whitelist[i];
-
-		if (e->vendor != vendor)
-			continue;
-		if (e->device != WHITELIST_ANY_DEVICE && e->device != device)
-			continue;
-		return same_host_bridge || !(e->flags & REQ_SAME_HOST_BRIDGE);
-	}
-	return false;
-}
-
-/* The top-most ancestor (a function on a root bus) of @node. */
-static int top_of(const struct pci_topo *topo, int node)
-{
-	int depth = 0;
-
-	while (topo->nodes[node].parent >= 0 && depth++ < P2P_MAX_PATH)
-		node = topo->nodes[node].parent;
-	return node;
-}
-
-/*
- * pci_host_bridge_dev(): the first function on the host's root bus,
- * taken only if it is devfn 00.0 or a root port.
- */
-int p2p_host_bridge_of(const struct pci_topo *topo, int node)
-{
-	const struct pci_node *top;
-	size_t i;
-
-	if (node < 0 || (size_t)node >= topo->count)
-		return -1;
-	top = &topo->nodes[top_of(topo, node)];
-	for (i = 0; i < topo->count; i++) {
-		const struct pci_node *n = &topo->nodes[i];
-
-		if (n->parent >= 0 || n->addr.domain != top->addr.domain ||
-		    n->addr.bus != top->addr.bus)
-			continue;
-		/* Sorted: this is the lowest devfn on the root bus. */
-		if ((n->addr.dev == 0 && n->addr.fn == 0) ||
-		    n->role == PCI_ROLE_ROOT_PORT)
-			return (int)i;
-		return -1;
-	}
-	return -1;
-}
-
-static bool same_root_bus(const struct pci_topo *topo, int a, int b)
-{
-	const struct pci_node *ta = &topo->nodes[top_of(topo, a)];
-	const struct pci_node *tb = &topo->nodes[top_of(topo, b)];
-
-	return ta->addr.domain == tb->addr.domain &&
-	       ta->addr.bus == tb->addr.bus;
-}
-
-/* Upstream chain of @node, @node first; -ELOOP on a cycle or depth. */
-static int chain_up(const struct pci_topo *topo, int node, int *chain,
-		    size_t max, size_t *len)
-{
-	size_t n = 0;
-
-	while (node >= 0) {
-		if (n == max)
-			return -ELOOP;
-		chain[n++] = node;
-		node = topo->nodes[node].parent;
-	}
-	*len = n;
-	return 0;
-}
-
-/* pci_bridge_has_acs_redir(): any function with an ACS capability. */
-static bool has_acs_redirect(const struct pci_node *n)
-{
-	return n->has_acs && (n->acs_ctrl & ACS_REDIR_MASK);
-}
-
-static void check_acs(const struct pci_topo *topo, int node,
-		      struct p2p_result *res)
-{
-	const struct pci_node *n = &topo->nodes[node];
-
-	if (n->config_truncated)
-		res->acs_unknown = true;
-	if (has_acs_redirect(n))
-		res->acs_redirect[res->acs_redirect_count++] = node;
-}
-
-static int depth_of(const struct pci_topo *topo, int node)
-{
-	int depth = 0;
-
-	while (topo->nodes[node].parent >= 0 && depth < P2P_MAX_PATH) {
-		node = topo->nodes[node].parent;
-		depth++;
-	}
-	return depth;
-}
-
-/*
- * Is @n a switch downstream port?  Without its PCIe capability (config
- * space truncated) fall back on the shape of a PCIe tree: below a root
- * port (depth 0), bridges alternate upstream (odd depth) and downstream
- * (even depth) ports.
- */
-static bool is_downstream_port(const struct pci_topo *topo, int node)
-{
-	const struct pci_node *n = &topo->nodes[node];
-	int depth;
-
-	if (n->parent < 0)
-		return false;
-	if (n->role == PCI_ROLE_SWITCH_DOWN)
-		return topo->nodes[n->parent].role == PCI_ROLE_SWITCH_UP ||
-		       topo->nodes[n->parent].config_truncated;
-	if (!n->config_truncated || !n->is_bridge)
-		return false;
-	depth = depth_of(topo, node);
-	return depth >= 2 && depth % 2 == 0 && topo->nodes[n->parent].is_bridge;
-}
-
-/*
- * A switch is one hop however many of its ports the path touches: a
- * downstream port counts as its upstream port.  Root ports and other
- * bridges count as themselves.
- */
-static unsigned int count_bridge_levels(const struct pci_topo *topo,
-					const struct p2p_result *res)
-{
-	int units[P2P_MAX_PATH];
-	unsigned int count = 0, k;
-	size_t i;
-
-	for (i = 1; i + 1 < res->path_len; i++) {
-		int node = res->path[i];
-		const struct pci_node *n = &topo->nodes[node];
-		bool seen = false;
-
-		if (is_downstream_port(topo, node))
-			node = n->parent;
-		for (k = 0; k < count; k++)
-			seen |= units[k] == node;
-		if (!seen)
-			units[count++] = node;
-	}
-	return count;
-}
-
-static enum p2p_class classify(const struct pci_topo *topo, int provider,
-			       int client, const struct p2p_result *res)
-{
-	int na, nb;
-
-	if (res->common >= 0)
-		return res->bridge_levels > 1 ? P2P_CLASS_PXB : P2P_CLASS_PIX;
-	if (same_root_bus(topo, provider, client))
-		return P2P_CLASS_PHB;
-	/* Different host bridges: SYS only when NUMA says so for sure. */
-	na = topo->nodes[provider].numa_node;
-	nb = topo->nodes[client].numa_node;
-	if (na >= 0 && nb >= 0 && na != nb)
-		return P2P_CLASS_SYS;
-	return P2P_CLASS_NODE;
-}
-
-/* The first function of @a (walking up) that is also in @b. */
-static bool find_common(const int *a, size_t na, const int *b, size_t nb,
-			size_t *ia, size_t *ib)
-{
-	size_t i, j;
-
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++) {
-			if (a[i] == b[j]) {
-				*ia = i;
-				*ib = j;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-static void check_whitelist(const struct pci_topo *topo, struct p2p_result *res)
-{
-	const struct pci_node *ha, *hb;
-
-	/* No host bridge function to match: the kernel says no. */
-	if (res->host_bridge_provider < 0 || res->host_bridge_client < 0)
-		return;
-	ha = &topo->nodes[res->host_bridge_provider];
-	hb = &topo->nodes[res->host_bridge_client];
-	if (res->same_host_bridge)
-		res->host_bridge_whitelisted = p2p_host_bridge_whitelisted(
-			ha->vendor, ha->device, true);
-	else
-		res->host_bridge_whitelisted =
-			p2p_host_bridge_whitelisted(ha->vendor, ha->device,
-						    false) &&
-			p2p_host_bridge_whitelisted(hb->vendor, hb->device,
-						    false);
-}
-
-/*
- * calc_map_type_and_dist(): walk up from the provider; at each level
- * look for that function in the client's upstream chain.  ACS redirect
- * counts on the provider side up to and including the common function
- * and on the client side strictly below it.  Without a common function
- * ACS plays no part: the kernel goes straight to the host-bridge test.
- */
-int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
-		 const struct p2p_platform *plat, struct p2p_result *res)
-{
-	int chain_a[P2P_MAX_PATH / 2], chain_b[P2P_MAX_PATH / 2];
-	size_t na, nb, ia, ib, up_len, down_len, k;
-	bool found;
-	int ret;
-
-	memset(res, 0, sizeof(*res));
-	res->common = -1;
-	res->host_bridge_provider = -1;
-	res->host_bridge_client = -1;
-	if (!topo || provider < 0 || client < 0 ||
-	    (size_t)provider >= topo->count || (size_t)client >= topo->count)
-		return -EINVAL;
-	ret = chain_up(topo, provider, chain_a, ARRAY_SIZE(chain_a), &na);
-	if (ret)
-		return ret;
-	ret = chain_up(topo, client, chain_b, ARRAY_SIZE(chain_b), &nb);
-	if (ret)
-		return ret;
-
-	found = find_common(chain_a, na, chain_b, nb, &ia, &ib);
-	if (found) {
-		res->common = chain_a[ia];
-		res->distance = (int)(ia + ib);
-		up_len = ia + 1;
-		down_len = ib;
-		for (k = 0; k < up_len; k++)
-			check_acs(topo, chain_a[k], res);
-		for (k = 0; k < down_len; k++)
-			check_acs(topo, chain_b[k], res);
-	} else {
-		/* dist_a and dist_b count every function walked. */
-		res->distance = (int)(na + nb);
-		up_len = na;
-		down_len = nb;
-	}
-
-	for (k = 0; k < up_len; k++)
-		res->path[res->path_len++] = chain_a[k];
-	for (k = down_len; k > 0; k--)
-		res->path[res->path_len++] = chain_b[k - 1];
-
-	res->same_host_bridge = same_root_bus(topo, provider, client);
-	res->host_bridge_provider = p2p_host_bridge_of(topo, provider);
-	res->host_bridge_client = p2p_host_bridge_of(topo, client);
-	res->cpu_allows = p2p_platform_cpu_allows(plat);
-	res->bridge_levels = count_bridge_levels(topo, res);
-	check_whitelist(topo, res);
-
-	if (found && res->acs_redirect_count == 0)
-		res->verdict = P2P_DIRECT;
-	else if (res->cpu_allows || res->host_bridge_whitelisted)
-		res->verdict = P2P_HOST_BRIDGE;
-	else
-		res->verdict = P2P_REFUSED;
-	res->class = classify(topo, provider, client, res);
-	return 0;
 }

@@ -121,6 +121,50 @@ AMD_DUMMY = Fn("00:01.0", 0x1022, 0x1482, 0x060000, multifunction=True)
 AMD_GPP = dict(vid=0x1022, did=0x1483, cls=0x060400, exp=ROOT_PORT,
                acs_at=0x2a0)
 
+def sriov_vfs():
+    """An NVMe PF with two VFs on virtual bus 02 (inside root port 00:01.0's
+    range [01-02], but no bridge's secondary bus), and an NVMe elsewhere."""
+    return [HOST_Q35,
+            Fn("00:01.0", bus=(1, 2), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
+            Fn("00:02.0", bus=(3, 3), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
+            Fn("01:00.0", **NVME),
+            Fn("02:00.0", **NVME), Fn("02:00.1", **NVME),
+            Fn("03:00.0", **NVME)]
+
+
+# Skylake-SP root ports 8086:2030/2031 (on the whitelist) first on a root
+# bus that has no 00.0: pci_host_bridge_dev() takes the root port.
+SKX_RP = dict(vid=0x8086, cls=0x060400, exp=ROOT_PORT, acs_at=0x110)
+ROOT_BUS_NO_00 = [Fn("00:01.0", did=0x2030, bus=(1, 1),
+                     acs=(PLX_ACS_CAP, 0), **SKX_RP),
+                  Fn("00:02.0", did=0x2031, bus=(2, 2),
+                     acs=(PLX_ACS_CAP, 0), **SKX_RP),
+                  Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)]
+
+# Haswell-E (8086:2f00, REQ_SAME_HOST_BRIDGE) on two sockets.
+HSX_HOST = dict(vid=0x8086, did=0x2f00, cls=0x060000)
+HSX_RP = dict(vid=0x8086, did=0x2f04, cls=0x060400, exp=ROOT_PORT,
+              acs_at=0x110)
+TWO_SOCKETS = [Fn("00:00.0", **HSX_HOST),
+               Fn("00:02.0", bus=(1, 1), acs=(0x1f, 0), **HSX_RP),
+               Fn("00:03.0", bus=(2, 2), acs=(0x1f, 0), **HSX_RP),
+               Fn("01:00.0", **NVME), Fn("02:00.0", **NVME),
+               Fn("80:00.0", **HSX_HOST),
+               Fn("80:02.0", bus=(0x81, 0x81), acs=(0x1f, 0), **HSX_RP),
+               Fn("81:00.0", **NVME)]
+
+# NVIDIA root ports 10de:2f95/2f96: on the whitelist after 6.12 only.
+NV_RP = dict(vid=0x10de, cls=0x060400, exp=ROOT_PORT, acs_at=0x110)
+NVIDIA_ROOT_PORTS = [Fn("00:00.0", did=0x2f95, bus=(1, 1),
+                        acs=(PLX_ACS_CAP, 0), **NV_RP),
+                     Fn("00:01.0", did=0x2f96, bus=(2, 2),
+                        acs=(PLX_ACS_CAP, 0), **NV_RP),
+                     Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)]
+
+# AMD family 15h (models 30h) root complex 1022:1422: not Zen.
+AMD_15H = root_ports(Fn("00:00.0", 0x1022, 0x1422, 0x060000),
+                     ["00:02.1", "00:03.1"], [0, 0])
+
 TOPOLOGIES = {
     # 02:09.0 redirects (SV RR CR UF, as firmware with an IOMMU leaves it).
     "switch-acs-redirect": switch_tree([0, SV | RR | CR | UF, 0]),
@@ -138,10 +182,16 @@ TOPOLOGIES = {
                        Fn("00:01.2", bus=(2, 2), acs=(0x5f, 0x1d), **AMD_GPP),
                        Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)],
     "two-level-switch": two_levels(),
+    "sriov-vf": sriov_vfs(),
+    "root-bus-no-00": ROOT_BUS_NO_00,
+    "two-socket-haswell": TWO_SOCKETS,
+    "nvidia-root-ports": NVIDIA_ROOT_PORTS,
+    "amd-15h-root-ports": AMD_15H,
 }
 
 # Captures an unprivileged user gets: 64 bytes per function.
-TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64)}
+TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64),
+             "root-bus-no-00-truncated": ("root-bus-no-00", 64)}
 
 
 def write_dump(fns, path, length=4096):
@@ -159,8 +209,9 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
     """A fake /sys for libpci's sysfs back end and p2p-check's reads.
 
     extra: dict with optional keys nvme {bdf: ctrl}, p2pmem {bdf: (size,
-    available, published)}, kernel, cpuinfo, iommu (list), multipath
-    {disk: (subsys, [ctrls])}.
+    available, published)}, kernel, kconfig (text of /boot/config-KERNEL),
+    cpuinfo, cmdline, iommu (list), multipath {disk: (subsys, [ctrls])},
+    drivers {bdf: driver name}.
     """
     extra = extra or {}
     by_bus = {}
@@ -209,6 +260,8 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         "cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"
         "cpu family\t: 6\nmodel\t\t: 85\n\n"))
     put("proc/cmdline", extra.get("cmdline", "console=ttyS0\n"))
+    if "kconfig" in extra:
+        put("boot/config-" + extra.get("kernel", "6.12.0"), extra["kconfig"])
     put("sys/module/nvme/parameters/use_cmb_sqes", "N\n")
     put("sys/module/nvme_core/parameters/multipath", "Y\n")
     os.makedirs(os.path.join(root, "sys/class/iommu"), exist_ok=True)
@@ -226,6 +279,11 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         put(d + "/" + disk + "/queue/logical_block_size", "512\n")
         link("sys/class/block/" + disk, d + "/" + disk)
         link("sys/block/" + disk, d + "/" + disk)
+    for bdf, drv in extra.get("drivers", {}).items():
+        fn = [f for f in fns if f.bdf == bdf][0]
+        os.makedirs(os.path.join(root, "sys/bus/pci/drivers", drv),
+                    exist_ok=True)
+        link(devpath(fn) + "/driver", "sys/bus/pci/drivers/" + drv)
     for bdf, (size, avail, pub) in extra.get("p2pmem", {}).items():
         fn = [f for f in fns if f.bdf == bdf][0]
         d = devpath(fn) + "/p2pmem"

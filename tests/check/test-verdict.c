@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pcitopo.h"
+#include "p2pdma.h"
 #include "../unit/check.h"
 
 #define MAX_NODES 16
@@ -30,7 +30,9 @@ static int add(struct builder *b, const char *bdf, uint16_t vendor,
 	n->device = device;
 	n->role = role;
 	n->parent = parent;
+	n->physfn = -1;
 	n->numa_node = -1;
+	n->port_type_known = true;
 	n->is_bridge = role == PCI_ROLE_ROOT_PORT ||
 		       role == PCI_ROLE_SWITCH_UP ||
 		       role == PCI_ROLE_SWITCH_DOWN || role == PCI_ROLE_BRIDGE;
@@ -201,12 +203,26 @@ static void test_whitelist(void)
 	struct p2p_result r;
 	int rp1, rp2, rp3, e1, e2, e3;
 
-	CHECK(p2p_host_bridge_whitelisted(0x8086, 0x2f00, true));
-	CHECK(!p2p_host_bridge_whitelisted(0x8086, 0x2f00, false));
-	CHECK(p2p_host_bridge_whitelisted(0x8086, 0x2020, false));
-	CHECK(p2p_host_bridge_whitelisted(0x1ae0, 0x1234, false));
-	CHECK(!p2p_host_bridge_whitelisted(0x8086, 0x29c0, true));
-	CHECK(!p2p_host_bridge_whitelisted(0x1022, 0x1480, true));
+	const struct p2p_whitelist_entry *e;
+	const unsigned int k612 = P2P_KERNEL(6, 12, 117);
+
+	/* pci_p2pdma_whitelist[] of 6.12: ten Intel entries. */
+	CHECK(p2p_whitelist_lookup(0x8086, 0x2f00, k612, &e) == P2P_LISTED_YES);
+	CHECK(e && e->req_same_host_bridge);
+	CHECK(p2p_whitelist_lookup(0x8086, 0x2020, k612, &e) == P2P_LISTED_YES);
+	CHECK(e && !e->req_same_host_bridge);
+	/* Entries after 6.12.117: absent there, release open above. */
+	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, k612, &e) == P2P_LISTED_NO);
+	CHECK(e != NULL);
+	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL_NEWEST, &e) ==
+	      P2P_LISTED_UNCERTAIN);
+	CHECK(p2p_whitelist_lookup(0x10de, 0x2f95, P2P_KERNEL(6, 13, 0), &e) ==
+	      P2P_LISTED_UNCERTAIN);
+	CHECK(p2p_whitelist_lookup(0x8086, 0x29c0, P2P_KERNEL_NEWEST, &e) ==
+	      P2P_LISTED_NO);
+	CHECK(e == NULL);
+	CHECK(p2p_whitelist_lookup(0x1022, 0x1480, P2P_KERNEL_NEWEST, &e) ==
+	      P2P_LISTED_NO);
 
 	add(&b, "00:00.0", 0x8086, 0x2f00, PCI_ROLE_HOST_BRIDGE, -1);
 	rp1 = add(&b, "00:02.0", 0x8086, 0x2f04, PCI_ROLE_ROOT_PORT, -1);
@@ -232,6 +248,7 @@ static void test_whitelist(void)
 	CHECK(p2p_evaluate(&b.topo, e1, e3, &intel, &r) == 0);
 	CHECK(r.verdict == P2P_REFUSED);
 	CHECK(!r.same_host_bridge && !r.host_bridge_whitelisted);
+	CHECK(r.host_reason == P2P_HOST_SAME_REQUIRED);
 	CHECK(r.class == P2P_CLASS_SYS);
 
 	/* Unknown NUMA: across host bridges is NODE, not guessed SYS. */

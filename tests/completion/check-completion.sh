@@ -170,6 +170,7 @@ if [[ -r $compdir/p2p-check ]]; then
 	expect "--tree" p2p-check --json --t
 	expect "--file" p2p-check --json /dev/nvme0n1 --f
 	expect "amd-pre-zen amd-zen" p2p-check --cpu amd
+	expect "6.11 6.12" p2p-check --kernel 6.1
 	expect "image.raw" p2p-check -F i
 	expect_has "/dev/nvme0n1 /dev/nvme1n1 0000:01:00.0 0001:02:00.0 nvme0 nvme1" \
 		p2p-check ""

@@ -18,6 +18,7 @@
 #include "blockdev.h"
 #include "check.h"
 #include "p2pmem.h"
+#include "platform.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -218,10 +219,10 @@ static void test_disks(void)
 	CHECK(disk_info_from_devnum(makedev(7, 1), &d) == -EINVAL);
 	CHECK(disk_info_from_devnum(makedev(8, 0), &d) == -ENOENT);
 
-	CHECK(nvme_ctrl_pci("nvme1", &a) == 0 && a.bus == 4);
-	CHECK(nvme_ctrl_pci("nvme9", &a) == -ENODEV);
-	CHECK(nvme_ctrl_pci("nvme7", &a) == -ENOENT);
-	CHECK(nvme_ctrl_pci("../nvme0", &a) == -EINVAL);
+	CHECK(p2p_nvme_ctrl_pci("nvme1", &a) == 0 && a.bus == 4);
+	CHECK(p2p_nvme_ctrl_pci("nvme9", &a) == -ENODEV);
+	CHECK(p2p_nvme_ctrl_pci("nvme7", &a) == -ENOENT);
+	CHECK(p2p_nvme_ctrl_pci("../nvme0", &a) == -EINVAL);
 }
 
 static void test_providers(void)

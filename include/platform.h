@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Platform facts that decide peer-to-peer DMA but are not in PCI config
+ * space: the kernel release (/proc/sys/kernel/osrelease), whether it has
+ * CONFIG_PCI_P2PDMA, the IOMMU (/sys/class/iommu), the ACS-related boot
+ * parameters (/proc/cmdline), the nvme module parameters, NVMe
+ * controllers and multipath head nodes (/sys/class/nvme,
+ * /sys/class/nvme-subsystem), PCI drivers, p2pmem providers and the CPU
+ * (/proc/cpuinfo).  Every read goes through the sysfs root (sysfs.h), so
+ * tests point it at a fake tree.  Both p2pcp and p2p-check use it.
+ */
+#ifndef P2PCP_PLATFORM_H
+#define P2PCP_PLATFORM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "p2pdma.h"
+#include "p2pmem.h"
+#include "pcitopo.h"
+#include "sysfs.h"
+
+/* A growable list of distinct strings. */
+struct name_list {
+	char **v;
+	size_t n;
+};
+
+void name_list_add(struct name_list *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void name_list_free(struct name_list *l);
+
+/* "unknown", "no", "yes", "module". */
+const char *kconfig_state_name(enum kconfig_state st);
+
+/* An NVMe controller with a PCI function. */
+struct p2p_nvme_ctrl {
+	char name[32]; /* "nvme0" */
+	struct pci_addr addr;
+};
+
+enum cpu_source { CPU_UNKNOWN, CPU_CPUINFO, CPU_OPTION };
+
+struct platform {
+	bool live;
+	char kernel_release[128]; /* "" unknown */
+	unsigned int kernel; /* P2P_KERNEL() of kernel_release, 0 unknown */
+	enum kconfig_state p2pdma_config;
+	char p2pdma_config_source[PATH_MAX];
+	int iommu_present; /* -1 unknown */
+	struct name_list iommu_units;
+	char iommu_domain_type[32];
+	struct p2p_platform cpu; /* .kernel: the release the rules follow */
+	enum cpu_source cpu_source;
+	struct p2pmem_provider *p2pmem;
+	size_t p2pmem_count;
+	int use_cmb_sqes; /* -1 unknown */
+	int nvme_multipath; /* nvme_core.multipath, -1 unknown */
+	struct name_list multipath_heads;
+	struct name_list acs_cmdline;
+	struct p2p_nvme_ctrl *ctrls;
+	size_t ctrl_count;
+};
+
+void platform_init(struct platform *p);
+/* Everything above from the live system (under the sysfs root). */
+void platform_scan_live(struct platform *p);
+void platform_free(struct platform *p);
+
+/*
+ * The running kernel's release from /proc/sys/kernel/osrelease under the
+ * sysfs root (not uname(): tests fake it).  @kernel gets P2P_KERNEL() or
+ * 0 when it does not parse.  -errno if unreadable.
+ */
+int platform_kernel_release(char *buf, size_t len, unsigned int *kernel);
+
+/*
+ * CPU vendor and family from /proc/cpuinfo, and the running kernel's
+ * release (0 if unknown), as p2p_evaluate() needs them.
+ */
+int p2p_platform_detect(struct p2p_platform *plat);
+
+/* Is the sysfs directory of a block device a multipath head node? */
+bool platform_is_multipath_head(const char *sysfs_dir);
+
+/* "nvme12" (a controller's class name, not a namespace). */
+bool platform_is_nvme_ctrl_name(const char *name);
+
+/* The PCI function of the NVMe controller "nvmeN"; -ENODEV for fabrics. */
+int p2p_nvme_ctrl_pci(const char *ctrl, struct pci_addr *out);
+
+/* The name of the driver bound to @addr ("nvme"); -ENOENT if none. */
+int platform_pci_driver(const struct pci_addr *addr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Platform facts for the P2P rule, all read under the sysfs root.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+void name_list_add(struct name_list *l, const char *fmt, ...)
+{
+	char **grown;
+	char *s;
+	va_list ap;
+	size_t i;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i], s)) {
+			free(s);
+			return;
+		}
+	}
+	grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+	if (!grown) {
+		free(s);
+		return;
+	}
+	l->v = grown;
+	l->v[l->n++] = s;
+}
+
+void name_list_free(struct name_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+const char *kconfig_state_name(enum kconfig_state st)
+{
+	switch (st) {
+	case KCONFIG_NO:
+		return "no";
+	case KCONFIG_YES:
+		return "yes";
+	case KCONFIG_MODULE:
+		return "module";
+	case KCONFIG_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static int read_yn(const char *path)
+{
+	char buf[16];
+
+	if (sysfs_read_str(path, buf, sizeof(buf)))
+		return -1;
+	if (buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1')
+		return 1;
+	if (buf[0] == 'N' || buf[0] == 'n' || buf[0] == '0')
+		return 0;
+	return -1;
+}
+
+static const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel and CPU                                                      */
+
+int platform_kernel_release(char *buf, size_t len, unsigned int *kernel)
+{
+	int ret;
+
+	*kernel = 0;
+	ret = sysfs_read_str("/proc/sys/kernel/osrelease", buf, len);
+	if (ret) {
+		buf[0] = '\0';
+		return ret;
+	}
+	if (p2p_kernel_parse(buf, kernel))
+		*kernel = 0;
+	return 0;
+}
+
+static int read_cpuinfo(struct p2p_platform *plat)
+{
+	char buf[8192];
+	const char *line;
+	int ret;
+
+	ret = sysfs_read_str("/proc/cpuinfo", buf, sizeof(buf));
+	if (ret)
+		return ret;
+	/* The first processor's block is enough: all cores match. */
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		const char *colon;
+
+		if (*line == '\n')
+			line++;
+		colon = strchr(line, ':');
+		if (!colon)
+			break;
+		if (!strncmp(line, "vendor_id", 9)) {
+			sscanf(colon + 1, " %15s", plat->cpu_vendor_id);
+		} else if (!strncmp(line, "cpu family", 10)) {
+			sscanf(colon + 1, " %u", &plat->cpu_family);
+		} else if (!strncmp(line, "processor", 9) &&
+			   plat->cpu_vendor_id[0]) {
+			break;
+		}
+	}
+	plat->cpu_known = true;
+	plat->cpu_amd = !strcmp(plat->cpu_vendor_id, "AuthenticAMD");
+	return 0;
+}
+
+int p2p_platform_detect(struct p2p_platform *plat)
+{
+	char release[128];
+
+	memset(plat, 0, sizeof(*plat));
+	platform_kernel_release(release, sizeof(release), &plat->kernel);
+	return read_cpuinfo(plat);
+}
+
+/* ------------------------------------------------------------------ */
+/* NVMe                                                                */
+
+/*
+ * The one place that knows how sysfs spells a multipath head: its disk
+ * lives under /sys/devices/virtual/nvme-subsystem/nvme-subsysK/, while a
+ * per-controller namespace lives under its controller's PCI function.
+ */
+bool platform_is_multipath_head(const char *sysfs_dir)
+{
+	return strstr(sysfs_dir, "/nvme-subsystem/") != NULL;
+}
+
+bool platform_is_nvme_ctrl_name(const char *name)
+{
+	const char *p;
+
+	if (strncmp(name, "nvme", 4) || !name[4])
+		return false;
+	for (p = name + 4; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+int p2p_nvme_ctrl_pci(const char *ctrl, struct pci_addr *out)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	int ret;
+
+	if (strchr(ctrl, '/'))
+		return -EINVAL;
+	snprintf(link, sizeof(link), "/sys/class/nvme/%s/device", ctrl);
+	ret = sysfs_realpath(link, real, sizeof(real));
+	if (ret)
+		return ret;
+	/* Fabrics controllers have no PCI function behind them. */
+	if (pci_addr_parse(path_basename(real), out))
+		return -ENODEV;
+	return 0;
+}
+
+static int ctrl_cmp(const void *a, const void *b)
+{
+	const struct p2p_nvme_ctrl *x = a, *y = b;
+
+	return strverscmp(x->name, y->name);
+}
+
+/* Every NVMe controller with a PCI function, for names in reports. */
+static void scan_nvme_ctrls(struct platform *p)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	if (sysfs_path(path, sizeof(path), "/sys/class/nvme"))
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		struct p2p_nvme_ctrl ctrl, *grown;
+
+		if (!platform_is_nvme_ctrl_name(de->d_name))
+			continue;
+		snprintf(ctrl.name, sizeof(ctrl.name), "%.31s", de->d_name);
+		if (p2p_nvme_ctrl_pci(ctrl.name, &ctrl.addr))
+			continue;
+		grown = realloc(p->ctrls, (p->ctrl_count + 1) * sizeof(*grown));
+		if (!grown)
+			break;
+		p->ctrls = grown;
+		p->ctrls[p->ctrl_count++] = ctrl;
+	}
+	closedir(dir);
+	if (p->ctrl_count)
+		qsort(p->ctrls, p->ctrl_count, sizeof(*p->ctrls), ctrl_cmp);
+}
+
+/* Namespaces under /sys/block served by a multipath head node. */
+static void scan_multipath_heads(struct platform *p)
+{
+	char path[PATH_MAX], link[PATH_MAX], real[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	if (sysfs_path(path, sizeof(path), "/sys/block"))
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "nvme", 4))
+			continue;
+		snprintf(link, sizeof(link), "/sys/block/%s", de->d_name);
+		if (sysfs_realpath(link, real, sizeof(real)))
+			continue;
+		if (platform_is_multipath_head(real))
+			name_list_add(&p->multipath_heads, "%s", de->d_name);
+	}
+	closedir(dir);
+}
+
+int platform_pci_driver(const struct pci_addr *addr, char *buf, size_t len)
+{
+	char link[96], real[PATH_MAX], bdf[PCI_ADDR_STRLEN];
+	int ret;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/driver",
+		 pci_addr_format(addr, bdf, sizeof(bdf)));
+	ret = sysfs_realpath(link, real, sizeof(real));
+	if (ret)
+		return ret;
+	snprintf(buf, len, "%s", path_basename(real));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IOMMU and boot parameters                                           */
+
+static void scan_iommu(struct platform *p)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	if (sysfs_path(path, sizeof(path), "/sys/class/iommu"))
+		return;
+	dir = opendir(path);
+	if (!dir) {
+		/* No IOMMU driver registered at all. */
+		p->iommu_present = errno == ENOENT ? 0 : -1;
+		return;
+	}
+	p->iommu_present = 0;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		p->iommu_present = 1;
+		name_list_add(&p->iommu_units, "%s", de->d_name);
+	}
+	closedir(dir);
+
+	/* Group 0's default domain type shows the mode (DMA or identity). */
+	if (sysfs_read_str("/sys/kernel/iommu_groups/0/type",
+			   p->iommu_domain_type, sizeof(p->iommu_domain_type)))
+		p->iommu_domain_type[0] = '\0';
+}
+
+/* ACS-related kernel parameters already in effect. */
+static void scan_cmdline(struct platform *p)
+{
+	char buf[4096];
+	char *tok, *save;
+
+	if (sysfs_read_str("/proc/cmdline", buf, sizeof(buf)))
+		return;
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strstr(tok, "disable_acs_redir=") ||
+		    strstr(tok, "config_acs=") ||
+		    strstr(tok, "pcie_acs_override="))
+			name_list_add(&p->acs_cmdline, "%s", tok);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The whole platform                                                  */
+
+static void scan_p2pdma_config(struct platform *p)
+{
+	p->p2pdma_config = kconfig_lookup("CONFIG_PCI_P2PDMA",
+					  p->kernel_release,
+					  p->p2pdma_config_source,
+					  sizeof(p->p2pdma_config_source));
+	if (p2pmem_list(&p->p2pmem, &p->p2pmem_count)) {
+		p->p2pmem = NULL;
+		p->p2pmem_count = 0;
+	}
+	/* Only a P2PDMA kernel creates p2pmem directories. */
+	if (p->p2pdma_config == KCONFIG_UNKNOWN && p->p2pmem_count) {
+		p->p2pdma_config = KCONFIG_YES;
+		snprintf(p->p2pdma_config_source,
+			 sizeof(p->p2pdma_config_source), "p2pmem present");
+	}
+}
+
+void platform_scan_live(struct platform *p)
+{
+	p->live = true;
+	platform_kernel_release(p->kernel_release, sizeof(p->kernel_release),
+				&p->kernel);
+	scan_p2pdma_config(p);
+	scan_iommu(p);
+	p->use_cmb_sqes = read_yn("/sys/module/nvme/parameters/use_cmb_sqes");
+	p->nvme_multipath =
+		read_yn("/sys/module/nvme_core/parameters/multipath");
+	scan_multipath_heads(p);
+	scan_cmdline(p);
+	scan_nvme_ctrls(p);
+	if (!read_cpuinfo(&p->cpu))
+		p->cpu_source = CPU_CPUINFO;
+	p->cpu.kernel = p->kernel;
+}
+
+void platform_init(struct platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->iommu_present = -1;
+	p->use_cmb_sqes = -1;
+	p->nvme_multipath = -1;
+}
+
+void platform_free(struct platform *p)
+{
+	free(p->p2pmem);
+	free(p->ctrls);
+	name_list_free(&p->iommu_units);
+	name_list_free(&p->multipath_heads);
+	name_list_free(&p->acs_cmdline);
+}

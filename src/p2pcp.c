@@ -383,6 +383,29 @@ static int run(int argc, char **argv, struct json_object **summary)
 	return run_copy(&o, &p, *summary);
 }
 
+/*
+ * Closed standard descriptors would be reused by the first files opened,
+ * SRC and DST, and messages meant for stderr would land in DST: put
+ * /dev/null on each that is closed, as coreutils do.  Returns -1 when
+ * that is impossible (then nothing may be opened at all).
+ */
+static int std_fds_open(void)
+{
+	int fd, got;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+		if (got != fd) {
+			if (got >= 0)
+				close(got);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction usr1 = { .sa_handler = on_usr1,
@@ -391,6 +414,8 @@ int main(int argc, char **argv)
 	bool json = false;
 	int i, ret;
 
+	if (std_fds_open())
+		return EXIT_USAGE;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		json |= !strcmp(argv[i], "--json");
 

@@ -271,6 +271,32 @@ case_sigusr1() {
 	cmp -s src.bin dst.bin || fail "copy differs"
 }
 
+# Closed standard descriptors: DST must not become fd 1 or 2 and receive
+# p2pcp's own messages (issue 10 item 1).  On tmpfs the stray message
+# lands in DST (elsewhere O_DIRECT rejects the unaligned write), so the
+# files live on tmpfs.
+case_closed_fds() {
+	local shm
+	shm=$(mktemp -d /dev/shm/p2pcp-datapath-XXXXXX 2>/dev/null) || {
+		echo "no writable tmpfs at /dev/shm: case does not apply" >&2
+		exit 77
+	}
+	trap 'rm -rf "$WORK" "$shm"' EXIT
+	cd "$shm" || exit 99
+	setup
+	: >dst.bin
+	"$P2PCP" --sysmem src.bin dst.bin >&- 2>&-
+	status=$?
+	expect_status 0
+	cmp src.bin dst.bin || fail "DST differs from SRC: a message went into it?"
+	cp src.bin dst.bin
+	# A refusal writes its message somewhere, never into DST.
+	"$P2PCP" --sysmem --length 1G src.bin dst.bin >&- 2>&-
+	status=$?
+	expect_status 2
+	cmp src.bin dst.bin || fail "a refused run changed DST"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

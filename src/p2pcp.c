@@ -421,6 +421,8 @@ int main(int argc, char **argv)
 
 	/* SIGUSR1 asks for progress (as with dd); it must never kill us. */
 	sigaction(SIGUSR1, &usr1, NULL);
+	/* A file-size limit is a write error (EFBIG) with a resume hint. */
+	signal(SIGXFSZ, SIG_IGN);
 	ret = run(argc, argv, &summary);
 	if (ret != EXIT_OK && message)
 		fprintf(stderr, "%s: %s\n", PROG, message);

@@ -297,6 +297,37 @@ case_closed_fds() {
 	cmp src.bin dst.bin || fail "a refused run changed DST"
 }
 
+# A file-size limit (ulimit -f) makes writes past it fail with EFBIG:
+# reported like any other write error, with the byte and the resume
+# options, not a death by SIGXFSZ (item 11).  DST sits under a path of
+# more than 1000 characters: the message must still end with the
+# resume options (item 14).
+case_file_size_limit() {
+	local dir=. i msg soff doff len total=$((4 * 1024 * 1024))
+	for i in 1 2 3 4 5 6; do
+		dir=$dir/$(printf 'd%.0s' $(seq 200))
+	done
+	mkdir -p "$dir"
+	random src.bin "$total"
+	: >"$dir/dst.bin"
+	(
+		ulimit -f 2048 # 1024-byte blocks: 2 MiB
+		exec "$P2PCP" --sysmem --chunk-size 64k --queue-depth 4 \
+			src.bin "$dir/dst.bin" >out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	expect_err "write error on DST .*dst.bin at byte [0-9]+"
+	expect_err "File too large"
+	msg=$(cat err.txt)
+	[[ "$msg" == *"$dir/dst.bin"* ]] || fail "the path is cut: $msg"
+	read -r soff doff len < <(sed -nE 's/.*--src-offset ([0-9]+) --dst-offset ([0-9]+) --length ([0-9]+)$/\1 \2 \3/p' err.txt)
+	[ -n "$len" ] || fail "no resume options at the end of: $msg"
+	[ $((soff + len)) = "$total" ] || fail "resume does not reach the end: $msg"
+	[ "$soff" -le $((2 * 1024 * 1024)) ] || fail "resume starts past the limit: $msg"
+	same_range src.bin 0 "$dir/dst.bin" 0 "$soff"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

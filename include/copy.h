@@ -63,7 +63,7 @@ struct copy_request {
 enum plan_reason {
 	PLAN_OK = 0,
 	PLAN_SRC_OFFSET_SYNTAX, /* not a size */
-	PLAN_SRC_OFFSET_RANGE, /* a size, but too large to represent */
+	PLAN_SRC_OFFSET_RANGE, /* a size, but above 2^63-1 (off_t) */
 	PLAN_DST_OFFSET_SYNTAX,
 	PLAN_DST_OFFSET_RANGE,
 	PLAN_LENGTH_SYNTAX,
@@ -71,7 +71,7 @@ enum plan_reason {
 	PLAN_SRC_OFFSET_PAST_END, /* --src-offset beyond SRC's size */
 	PLAN_EMPTY, /* nothing to copy */
 	PLAN_PAST_SRC_END, /* offset + length beyond SRC's size */
-	PLAN_DST_END_OVERFLOW, /* --dst-offset + length overflows */
+	PLAN_DST_END_OVERFLOW, /* --dst-offset + length above 2^63-1 */
 	PLAN_DST_TOO_SMALL, /* block device DST ends before the range */
 	PLAN_SRC_OFFSET_UNALIGNED,
 	PLAN_DST_OFFSET_UNALIGNED,

@@ -22,6 +22,9 @@ static enum plan_reason parse_value(const char *str, uint32_t block,
 	if (!str)
 		return PLAN_OK;
 	ret = parse_size(str, block, out);
+	/* Offsets are off_t for the kernel: above 2^63-1 is out of range. */
+	if (ret == 0 && *out > INT64_MAX)
+		ret = -ERANGE;
 	if (ret == -ERANGE)
 		return syntax + 1; /* the matching *_RANGE reason */
 	if (ret)
@@ -59,7 +62,7 @@ static enum plan_reason plan_bounds(struct copy_plan *p)
 		return PLAN_EMPTY;
 	if (add_overflows(p->src_offset, p->length, &end) || end > p->src.size)
 		return PLAN_PAST_SRC_END;
-	if (add_overflows(p->dst_offset, p->length, &end))
+	if (add_overflows(p->dst_offset, p->length, &end) || end > INT64_MAX)
 		return PLAN_DST_END_OVERFLOW;
 	if (p->dst.kind == ENDPOINT_BLOCK && end > p->dst.size)
 		return PLAN_DST_TOO_SMALL;

@@ -153,7 +153,10 @@ static const char *errno_text(int err)
 static int report_size_value(const char *opt, const char *str, bool range)
 {
 	if (range)
-		return fail(EXIT_USAGE, "%s: '%s' is too large", opt, str);
+		return fail(
+			EXIT_USAGE,
+			"%s: '%s' is too large (offsets and lengths end at 2^63-1 bytes)",
+			opt, str);
 	return fail(EXIT_USAGE,
 		    "%s: '%s' is not a size (e.g. 4096, 1M, 2GiB, 8s)", opt,
 		    str);
@@ -213,7 +216,11 @@ static int report_bounds(enum plan_reason why, const struct copy_plan *p)
 			    " runs past the end of SRC %s (%" PRIu64 " bytes)",
 			    p->length, p->src_offset, s->path, s->size);
 	case PLAN_DST_END_OVERFLOW:
-		return fail(EXIT_USAGE, "--dst-offset plus length overflows");
+		return fail(
+			EXIT_USAGE,
+			"--dst-offset %" PRIu64 " plus --length %" PRIu64
+			" ends past 2^63-1, the largest offset a file or device can have",
+			p->dst_offset, p->length);
 	default:
 		return fail(
 			EXIT_USAGE,

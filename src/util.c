@@ -42,8 +42,15 @@ int parse_size(const char *str, uint64_t block_size, uint64_t *out)
 	/* strtoull accepts leading blanks and a minus sign: we do not. */
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
+	/*
+	 * Decimal, whatever the leading zeros ("010" is ten, as dd and
+	 * truncate read it); hexadecimal only with an explicit 0x.
+	 */
 	errno = 0;
-	num = strtoull(p, &end, 0);
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		num = strtoull(p, &end, 16);
+	else
+		num = strtoull(p, &end, 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (end == p)

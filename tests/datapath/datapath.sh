@@ -186,6 +186,16 @@ case_bad_input() {
 	expect_err "--queue-depth: '0'"
 	refused --sysmem --queue-depth 1000 src.bin dst.bin
 	expect_err "--queue-depth"
+	# Above 2^63-1: refused at planning, never sent to the kernel.
+	refused --sysmem --dst-offset 9223372036854775808 src.bin dst.bin
+	expect_status 2
+	expect_err "--dst-offset: '9223372036854775808' is too large"
+	refused --sysmem --dst-offset 9223372036854771712 --length 8192 src.bin dst.bin
+	expect_status 2
+	expect_err "ends past 2\\^63-1"
+	# Leading zeros are decimal: 010 is ten bytes, not eight.
+	refused --sysmem --src-offset 010 src.bin dst.bin
+	expect_err "--src-offset 10 is not a multiple of"
 	refused --sysmem --length -5 src.bin dst.bin
 	expect_err "--length: '-5' is not a size"
 	refused --sysmem --length 0 src.bin dst.bin

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Size parsing and formatting. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "check.h"
@@ -38,6 +39,14 @@ static const struct size_case cases[] = {
 	{ "1.5M", 0, -EINVAL, 0 },
 	{ "1X", 0, -EINVAL, 0 },
 	{ "M", 0, -EINVAL, 0 },
+	/* Leading zeros are decimal; hex only with 0x (issue 10 item 6). */
+	{ "010", 0, 0, 10 },
+	{ "08", 0, 0, 8 },
+	{ "0009k", 0, 0, 9216 },
+	{ "0x10", 0, 0, 16 },
+	{ "0X1F", 0, 0, 31 },
+	{ "0x", 0, -EINVAL, 0 },
+	{ "0x-1", 0, -EINVAL, 0 },
 	{ "1 M", 0, -EINVAL, 0 },
 	{ "18446744073709551615", 0, 0, 18446744073709551615ULL },
 	{ "18446744073709551616", 0, -ERANGE, 0 },
@@ -55,9 +64,9 @@ int main(void)
 		int ret = parse_size(cases[i].in, cases[i].block, &out);
 
 		if (ret != cases[i].ret)
-			fprintf(stderr, "case '%s' (block %llu): ret %d\n",
-				cases[i].in, (unsigned long long)cases[i].block,
-				ret);
+			fprintf(stderr,
+				"case '%s' (block %" PRIu64 "): ret %d\n",
+				cases[i].in, cases[i].block, ret);
 		CHECK(ret == cases[i].ret);
 		if (ret == 0)
 			CHECK_EQ_U64(out, cases[i].out);

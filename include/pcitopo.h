@@ -20,7 +20,9 @@ struct pci_addr {
 	uint8_t fn;
 };
 
-#define PCI_ADDR_STRLEN 16 /* "0000:00:00.0" plus slack for wide domains */
+/* "0000:00:00.0" up to an 8-digit domain ("ffffffff:ff:1f.7"), the widest
+ * pci_addr_parse() accepts, and its NUL. */
+#define PCI_ADDR_STRLEN 17
 
 /* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0). -EINVAL otherwise. */
 int pci_addr_parse(const char *str, struct pci_addr *out);

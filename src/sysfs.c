@@ -169,14 +169,24 @@ static enum kconfig_state kconfig_search(const char *file, const char *option)
 {
 	enum kconfig_state state = KCONFIG_NO;
 	size_t optlen = strlen(option);
+	bool line_start = true, at_start;
 	char line[512];
+	size_t len;
 	gzFile gz;
 
 	gz = gzopen(file, "rb");
 	if (!gz)
 		return KCONFIG_UNKNOWN;
 	while (gzgets(gz, line, sizeof(line))) {
-		if (strncmp(line, option, optlen) || line[optlen] != '=')
+		/*
+		 * A line longer than the buffer (a long string value) comes
+		 * in pieces; only a piece that starts a line can set @option.
+		 */
+		at_start = line_start;
+		len = strlen(line);
+		line_start = len && line[len - 1] == '\n';
+		if (!at_start || strncmp(line, option, optlen) ||
+		    line[optlen] != '=')
 			continue;
 		if (line[optlen + 1] == 'y')
 			state = KCONFIG_YES;

@@ -6,7 +6,9 @@
 # FUZZ_SECONDS (default 5).  New inputs stay in the build directory;
 # a failing input is kept as libfuzzer/crash-* and named on stderr.
 #
-# usage: libfuzzer.sh SOURCE_ROOT BUILD_ROOT FUZZ_DIR [TARGET...]
+# usage: libfuzzer.sh SOURCE_ROOT BUILD_ROOT FUZZ_DIR LIBRARY_SOURCE...
+# (meson passes the library's own source list; FUZZ_TARGETS="size bdf"
+# picks targets.)
 set -uo pipefail
 
 readonly T_EXIT_PASS=0 T_EXIT_FAIL=1 T_EXIT_SKIP=77
@@ -34,17 +36,17 @@ CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -I$SRC/include -I$BUILD -I$FUZZ \
 	$(pkg-config --cflags $PKGS) $SAN"
 LIBS="$(pkg-config --libs $PKGS)"
 
-# The library: every source file that is not a front-end (no main()).
+# The library (the sources meson builds it from) and the fuzz helpers.
 objs=()
-for c in "$SRC"/src/*.c "$FUZZ/fuzz-util.c"; do
-	grep -q '^int main(' "$c" && continue
+rm -f obj/*.o
+for c in "$@" "$FUZZ/fuzz-util.c"; do
 	o=obj/$(basename "${c%.c}").o
 	clang $CFLAGS -fsanitize=fuzzer-no-link -c "$c" -o "$o" ||
 		{ echo "FAIL: cannot compile $c" >&2; exit $T_EXIT_FAIL; }
 	objs+=("$o")
 done
 
-targets=("$@")
+read -ra targets <<<"${FUZZ_TARGETS:-}"
 if [ ${#targets[@]} = 0 ]; then
 	for f in "$FUZZ"/fuzz-*.c; do
 		t=$(basename "${f%.c}")

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pcitopo.h"
+#include "platform.h"
 #include "sysfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

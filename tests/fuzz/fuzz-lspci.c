@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pcitopo.h"
+#include "platform.h"
 
 #define MAX_NODES 12
 

@@ -36,8 +36,11 @@ static void check_pairs(const struct pci_topo *topo, bool amd)
 						   res.path_len,
 				   "path %zu, redirects %zu", res.path_len,
 				   res.acs_redirect_count);
-			FUZZ_CHECK(res.verdict <= P2P_REFUSED, "verdict %d",
-				   res.verdict);
+			FUZZ_CHECK(res.verdict <= P2P_UNKNOWN &&
+					   (res.verdict == P2P_UNKNOWN) ==
+						   (res.unknown != 0),
+				   "verdict %d, unknown bits %#x", res.verdict,
+				   res.unknown);
 			for (k = 0; k < res.path_len; k++)
 				FUZZ_CHECK(res.path[k] >= 0 &&
 						   res.path[k] <

@@ -35,7 +35,7 @@
 struct copy_plan {
 	struct endpoint src, dst;
 	/* Controller identity from libnvme, when it can tell. */
-	struct nvme_ctrl_desc src_ctrl, dst_ctrl;
+	struct p2p_nvme_ctrl_desc src_ctrl, dst_ctrl;
 	bool have_src_ctrl, have_dst_ctrl;
 	uint64_t src_offset, dst_offset, length;
 	uint64_t direct_length; /* the O_DIRECT part of the range */

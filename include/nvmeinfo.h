@@ -9,7 +9,7 @@
 #ifndef P2PCP_NVMEINFO_H
 #define P2PCP_NVMEINFO_H
 
-struct nvme_ctrl_desc {
+struct p2p_nvme_ctrl_desc {
 	char model[48];
 	char serial[32];
 	char firmware[16];
@@ -19,6 +19,6 @@ struct nvme_ctrl_desc {
 };
 
 /* Describe "nvmeN"; -ENOENT if libnvme does not know it. */
-int nvme_ctrl_describe(const char *ctrl, struct nvme_ctrl_desc *out);
+int p2p_nvme_ctrl_describe(const char *ctrl, struct p2p_nvme_ctrl_desc *out);
 
 #endif

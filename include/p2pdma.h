@@ -190,6 +190,37 @@ enum p2p_verdict p2p_verdict_worst(enum p2p_verdict a, enum p2p_verdict b);
 /* Does a multipath head node's queue take P2P pages on @kernel? */
 bool p2p_head_takes_p2p(unsigned int kernel);
 
+/*
+ * A copy reads from one device into the provider's memory and writes
+ * from there to another: the kernel judges provider->source and
+ * provider->destination, and the copy is as good as the worse of the two.
+ * Same device on both sides is distance 0, as the kernel has it.
+ * Returns 0, -ENOENT when a device is not in @topo, or another -errno.
+ */
+int p2p_evaluate_copy(const struct pci_topo *topo,
+		      const struct p2p_platform *plat,
+		      const struct pci_addr *provider,
+		      const struct pci_addr *src, const struct pci_addr *dst,
+		      struct p2p_result *src_path, struct p2p_result *dst_path);
+enum p2p_verdict p2p_copy_verdict(const struct p2p_result *src_path,
+				  const struct p2p_result *dst_path);
+
+/* What a copy endpoint is, as far as P2P pages are concerned. */
+enum p2p_endpoint {
+	P2P_EP_NVME, /* a per-controller NVMe namespace on PCI */
+	P2P_EP_NVME_FABRICS, /* an NVMe namespace not behind a PCI function */
+	P2P_EP_MULTIPATH_HEAD, /* an NVMe multipath head node */
+	P2P_EP_NO_BLOCKDEV, /* a file on a filesystem with no block device */
+	P2P_EP_OTHER, /* any other block device */
+};
+
+/*
+ * Why the kernel @kernel would not take P2P pages for I/O to such an
+ * endpoint, as a phrase ("is an NVMe multipath head node, ..."), or NULL
+ * when it would.
+ */
+const char *p2p_endpoint_problem(enum p2p_endpoint ep, unsigned int kernel);
+
 /* What makes P2P impossible on a kernel before any path is looked at. */
 enum p2p_kernel_block {
 	P2P_KERNEL_OK,

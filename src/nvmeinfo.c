@@ -19,7 +19,7 @@ static void copy_trimmed(char *dst, size_t len, const char *src)
 		dst[--n] = '\0';
 }
 
-int nvme_ctrl_describe(const char *ctrl, struct nvme_ctrl_desc *out)
+int p2p_nvme_ctrl_describe(const char *ctrl, struct p2p_nvme_ctrl_desc *out)
 {
 	nvme_subsystem_t s;
 	nvme_root_t root;

@@ -45,10 +45,14 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 {
 	struct utsname uts;
 	enum plan_reason why;
+	unsigned int kernel;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	if (uname(&uts) == 0)
+	/* The sysroot's release (tests fake it); uname() where it has none. */
+	if (platform_kernel_release(p->kernel_release,
+				    sizeof(p->kernel_release), &kernel) &&
+	    uname(&uts) == 0)
 		snprintf(p->kernel_release, sizeof(p->kernel_release), "%s",
 			 uts.release);
 	ret = resolve_endpoint("SRC", o->src, &p->src);
@@ -64,11 +68,11 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	if (why)
 		return report_plan_reason(why, &o->range, p);
 	if (p->src.disk.ctrl[0])
-		p->have_src_ctrl =
-			nvme_ctrl_describe(p->src.disk.ctrl, &p->src_ctrl) == 0;
+		p->have_src_ctrl = p2p_nvme_ctrl_describe(p->src.disk.ctrl,
+							  &p->src_ctrl) == 0;
 	if (p->dst.disk.ctrl[0])
-		p->have_dst_ctrl =
-			nvme_ctrl_describe(p->dst.disk.ctrl, &p->dst_ctrl) == 0;
+		p->have_dst_ctrl = p2p_nvme_ctrl_describe(p->dst.disk.ctrl,
+							  &p->dst_ctrl) == 0;
 	p->p2p = !o->sysmem;
 	return 0;
 }
@@ -119,21 +123,22 @@ int check_destination(const struct options *o, const struct copy_plan *p)
 	return 0;
 }
 
-static const char *disk_problem(const struct endpoint *ep)
+/* Why the kernel would not take P2P pages for @ep (p2pdma.h's rule). */
+static const char *disk_problem(const struct endpoint *ep,
+				const char *kernel_release)
 {
+	enum p2p_endpoint kind = P2P_EP_OTHER;
+	unsigned int kernel = 0;
+
 	if (!ep->have_disk)
-		return "is on a filesystem with no block device behind it (tmpfs, overlay, btrfs subvolume...)";
-	switch (ep->disk.kind) {
-	case DISK_NVME:
-		return ep->disk.have_pci ?
-			       NULL :
-			       "is on an NVMe controller that is not a PCI device (NVMe over fabrics)";
-	case DISK_NVME_MULTIPATH:
-		return "is an NVMe multipath head node, whose queue does not take P2P pages; boot with nvme_core.multipath=N to get per-controller namespaces";
-	case DISK_OTHER:
-		break;
-	}
-	return "is not on an NVMe namespace (its queue cannot take P2P pages)";
+		kind = P2P_EP_NO_BLOCKDEV;
+	else if (ep->disk.kind == DISK_NVME)
+		kind = ep->disk.have_pci ? P2P_EP_NVME : P2P_EP_NVME_FABRICS;
+	else if (ep->disk.kind == DISK_NVME_MULTIPATH)
+		kind = P2P_EP_MULTIPATH_HEAD;
+	if (p2p_kernel_parse(kernel_release, &kernel))
+		kernel = 0; /* unknown: judge as the oldest, refusing heads */
+	return p2p_endpoint_problem(kind, kernel);
 }
 
 /* Explain an empty provider list as precisely as the system allows. */
@@ -158,25 +163,6 @@ static int explain_no_providers(struct copy_plan *p)
 		EXIT_NO_P2P,
 		"no PCI device offers p2pmem although kernel %s has CONFIG_PCI_P2PDMA: no device exposes a CMB with both read and write data support; use --provider with a device that does, or --sysmem",
 		p->kernel_release);
-}
-
-static int evaluate_paths(const struct pci_topo *topo,
-			  const struct p2p_platform *plat,
-			  const struct pci_addr *prov,
-			  const struct copy_plan *p, struct p2p_result *rs,
-			  struct p2p_result *rd)
-{
-	int pi, si, di, ret;
-
-	pi = pci_topo_find(topo, prov);
-	si = pci_topo_find(topo, &p->src.disk.pci);
-	di = pci_topo_find(topo, &p->dst.disk.pci);
-	if (pi < 0 || si < 0 || di < 0)
-		return -ENOENT;
-	ret = p2p_evaluate(topo, pi, si, plat, rs);
-	if (!ret)
-		ret = p2p_evaluate(topo, pi, di, plat, rd);
-	return ret;
 }
 
 /* p2pmem exists, yet no provider can serve: say which reason holds. */
@@ -259,8 +245,9 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 		p2p_platform_detect(&plat);
 
 	if (o->provider) {
-		if (topo && evaluate_paths(topo, &plat, &p->provider.addr, p,
-					   &p->src_path, &p->dst_path) == 0)
+		if (p2p_evaluate_copy(topo, &plat, &p->provider.addr,
+				      &p->src.disk.pci, &p->dst.disk.pci,
+				      &p->src_path, &p->dst_path) == 0)
 			p->have_verdicts = true;
 		goto out;
 	}
@@ -295,13 +282,13 @@ int plan_p2p(const struct options *o, struct copy_plan *p)
 	if (n == 0)
 		return explain_no_providers(p);
 
-	problem = disk_problem(&p->src);
+	problem = disk_problem(&p->src, p->kernel_release);
 	if (problem)
 		ret = fail(
 			EXIT_NO_P2P,
 			"SRC %s %s; use --sysmem to copy through system memory",
 			p->src.path, problem);
-	else if ((problem = disk_problem(&p->dst)))
+	else if ((problem = disk_problem(&p->dst, p->kernel_release)))
 		ret = fail(
 			EXIT_NO_P2P,
 			"DST %s %s; use --sysmem to copy through system memory",

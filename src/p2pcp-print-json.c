@@ -17,7 +17,7 @@ static const char *endpoint_device(const struct endpoint *ep)
 
 static void json_endpoint(struct json_object *root, const char *key,
 			  const struct endpoint *ep, uint64_t offset,
-			  const struct nvme_ctrl_desc *ctrl)
+			  const struct p2p_nvme_ctrl_desc *ctrl)
 {
 	struct json_object *o = json_object_new_object();
 	char bdf[PCI_ADDR_STRLEN];
@@ -58,17 +58,12 @@ static void json_endpoint(struct json_object *root, const char *key,
 	json_object_object_add(root, key, o);
 }
 
+/* The copy's verdict: the worse of its two paths (p2pdma.h). */
 static const char *path_verdict(const struct copy_plan *p)
 {
 	if (!p->have_verdicts)
 		return "unknown";
-	if (p->src_path.verdict == P2P_REFUSED ||
-	    p->dst_path.verdict == P2P_REFUSED)
-		return p2p_verdict_name(P2P_REFUSED);
-	if (p->src_path.verdict == P2P_HOST_BRIDGE ||
-	    p->dst_path.verdict == P2P_HOST_BRIDGE)
-		return p2p_verdict_name(P2P_HOST_BRIDGE);
-	return p2p_verdict_name(P2P_DIRECT);
+	return p2p_verdict_name(p2p_copy_verdict(&p->src_path, &p->dst_path));
 }
 
 struct json_object *json_plan(const struct copy_plan *p)

@@ -54,7 +54,8 @@ static const char *endpoint_device(const struct endpoint *ep)
 }
 
 static void text_endpoint(const char *role, const struct endpoint *ep,
-			  uint64_t offset, const struct nvme_ctrl_desc *ctrl)
+			  uint64_t offset,
+			  const struct p2p_nvme_ctrl_desc *ctrl)
 {
 	char bdf[PCI_ADDR_STRLEN];
 

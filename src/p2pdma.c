@@ -555,3 +555,53 @@ int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
 		res->verdict_if_known = res->verdict;
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* A copy                                                              */
+
+int p2p_evaluate_copy(const struct pci_topo *topo,
+		      const struct p2p_platform *plat,
+		      const struct pci_addr *provider,
+		      const struct pci_addr *src, const struct pci_addr *dst,
+		      struct p2p_result *src_path, struct p2p_result *dst_path)
+{
+	int pi, si, di, ret;
+
+	if (!topo)
+		return -ENOENT;
+	pi = pci_topo_find(topo, provider);
+	si = pci_topo_find(topo, src);
+	di = pci_topo_find(topo, dst);
+	if (pi < 0 || si < 0 || di < 0)
+		return -ENOENT;
+	ret = p2p_evaluate(topo, pi, si, plat, src_path);
+	if (!ret)
+		ret = p2p_evaluate(topo, pi, di, plat, dst_path);
+	return ret;
+}
+
+enum p2p_verdict p2p_copy_verdict(const struct p2p_result *src_path,
+				  const struct p2p_result *dst_path)
+{
+	return p2p_verdict_worst(src_path->verdict, dst_path->verdict);
+}
+
+const char *p2p_endpoint_problem(enum p2p_endpoint ep, unsigned int kernel)
+{
+	switch (ep) {
+	case P2P_EP_NVME:
+		return NULL;
+	case P2P_EP_NVME_FABRICS:
+		return "is on an NVMe controller that is not a PCI device (NVMe over fabrics)";
+	case P2P_EP_MULTIPATH_HEAD:
+		/* fb0eeeed91f3: the head's queue takes P2P pages from 7.2. */
+		if (p2p_head_takes_p2p(kernel))
+			return NULL;
+		return "is an NVMe multipath head node, whose queue takes no P2P pages before Linux 7.2; boot with nvme_core.multipath=N to get per-controller namespaces";
+	case P2P_EP_NO_BLOCKDEV:
+		return "is on a filesystem with no block device behind it (tmpfs, overlay, btrfs subvolume...)";
+	case P2P_EP_OTHER:
+		break;
+	}
+	return "is not on an NVMe namespace (its queue cannot take P2P pages)";
+}

@@ -165,28 +165,20 @@ int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
 {
 	struct provider_rank best = { 0 }, rank;
 	struct p2p_result rs, rd;
-	int pi, si = -1, di = -1;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	out->index = -1;
-	if (topo) {
-		si = pci_topo_find(topo, src);
-		di = pci_topo_find(topo, dst);
-	}
 	for (i = 0; i < count; i++) {
 		bool known = false;
 
 		if (!provider_candidate(&list[i]))
 			continue;
-		pi = topo ? pci_topo_find(topo, &list[i].addr) : -1;
-		if (pi >= 0 && si >= 0 && di >= 0 &&
-		    p2p_evaluate(topo, pi, si, plat, &rs) == 0 &&
-		    p2p_evaluate(topo, pi, di, plat, &rd) == 0)
-			known = true;
+		known = p2p_evaluate_copy(topo, plat, &list[i].addr, src, dst,
+					  &rs, &rd) == 0;
 		rank.unknown = !known;
-		rank.refused = known && (rs.verdict == P2P_REFUSED ||
-					 rd.verdict == P2P_REFUSED);
+		rank.refused = known &&
+			       p2p_copy_verdict(&rs, &rd) == P2P_REFUSED;
 		rank.distance = known ? rs.distance + rd.distance : 0;
 		rank.place = p2pmem_provider_place(&list[i].addr, src, dst);
 		rank.available = list[i].available;

@@ -286,8 +286,70 @@ static void test_rc_endpoints(void)
 	CHECK(!strcmp(p2p_class_name(P2P_CLASS_NODE), "NODE"));
 }
 
+/* Kernel releases: what osrelease and --kernel give. */
+static void test_kernel_releases(void)
+{
+	unsigned int k;
+
+	CHECK(p2p_kernel_parse("6.12.117-amd64", &k) == 0 &&
+	      k == P2P_KERNEL(6, 12, 117));
+	CHECK(p2p_kernel_parse("7.2-rc1", &k) == 0 && k == P2P_KERNEL(7, 2, 0));
+	CHECK(p2p_kernel_parse("6.1", &k) == 0 && k == P2P_KERNEL(6, 1, 0));
+	CHECK(p2p_kernel_parse("6", &k) == -EINVAL);
+	CHECK(p2p_kernel_parse("six", &k) == -EINVAL);
+	CHECK(p2p_kernel_parse("6.12.x", &k) == -EINVAL);
+	CHECK(P2P_KERNEL(6, 12, 117) > P2P_KERNEL(6, 12, 0));
+	CHECK(P2P_KERNEL(7, 0, 0) > P2P_KERNEL(6, 255, 255));
+	/* No userspace mmap of p2pmem/allocate before 6.2. */
+	CHECK(p2p_kernel_blocks(P2P_KERNEL(6, 1, 99), 1) == P2P_KERNEL_TOO_OLD);
+	CHECK(p2p_kernel_blocks(P2P_KERNEL(6, 2, 0), 1) == P2P_KERNEL_OK);
+	CHECK(p2p_kernel_blocks(P2P_KERNEL(6, 12, 0), 0) ==
+	      P2P_KERNEL_NO_CONFIG);
+	CHECK(p2p_kernel_blocks(0, -1) == P2P_KERNEL_OK);
+}
+
+/*
+ * A copy: the worse of provider->SRC and provider->DST; multipath heads
+ * by release (fb0eeeed91f3, 7.2); a CMB on SRC itself is distance 0.
+ */
+static void test_copy_rules(void)
+{
+	struct builder b = { 0 };
+	struct p2p_result rs, rd;
+	int rp1, e1, e2;
+
+	CHECK(p2p_verdict_worst(P2P_DIRECT, P2P_HOST_BRIDGE) ==
+	      P2P_HOST_BRIDGE);
+	CHECK(p2p_verdict_worst(P2P_UNKNOWN, P2P_HOST_BRIDGE) == P2P_UNKNOWN);
+	CHECK(p2p_verdict_worst(P2P_UNKNOWN, P2P_REFUSED) == P2P_REFUSED);
+	CHECK(p2p_endpoint_problem(P2P_EP_MULTIPATH_HEAD,
+				   P2P_KERNEL(7, 1, 9)) != NULL);
+	CHECK(p2p_endpoint_problem(P2P_EP_MULTIPATH_HEAD,
+				   P2P_KERNEL(7, 2, 0)) == NULL);
+	CHECK(p2p_endpoint_problem(P2P_EP_MULTIPATH_HEAD, 0) != NULL);
+	CHECK(p2p_endpoint_problem(P2P_EP_NVME, 0) == NULL);
+	CHECK(p2p_endpoint_problem(P2P_EP_OTHER, P2P_KERNEL_NEWEST) != NULL);
+
+	add(&b, "00:00.0", 0x8086, 0x29c0, PCI_ROLE_HOST_BRIDGE, -1);
+	rp1 = add(&b, "00:01.0", 0x1b36, 0x000c, PCI_ROLE_ROOT_PORT, -1);
+	add(&b, "00:02.0", 0x1b36, 0x000c, PCI_ROLE_ROOT_PORT, -1);
+	e1 = add(&b, "01:00.0", 0x144d, 0xa808, PCI_ROLE_ENDPOINT, rp1);
+	e2 = add(&b, "02:00.0", 0x144d, 0xa808, PCI_ROLE_ENDPOINT, 2);
+	CHECK(p2p_evaluate_copy(&b.topo, &intel, &b.nodes[e1].addr,
+				&b.nodes[e1].addr, &b.nodes[e2].addr, &rs,
+				&rd) == 0);
+	CHECK(rs.verdict == P2P_DIRECT && rs.distance == 0);
+	CHECK(rd.verdict == P2P_REFUSED);
+	CHECK(p2p_copy_verdict(&rs, &rd) == P2P_REFUSED);
+	CHECK(p2p_evaluate_copy(NULL, &intel, &b.nodes[e1].addr,
+				&b.nodes[e1].addr, &b.nodes[e2].addr, &rs,
+				&rd) == -ENOENT);
+}
+
 int main(void)
 {
+	test_kernel_releases();
+	test_copy_rules();
 	test_addresses();
 	test_multifunction();
 	test_same_function();

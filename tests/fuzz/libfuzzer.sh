@@ -3,7 +3,7 @@
 #
 # Build the fuzz targets with clang's libFuzzer (coverage-guided) plus
 # ASan and UBSan, the library sources instrumented too, and run each for
-# FUZZ_SECONDS (default 5).  New inputs stay in the build directory;
+# FUZZ_SECONDS (default 4).  New inputs stay in the build directory;
 # a failing input is kept as libfuzzer/crash-* and named on stderr.
 #
 # usage: libfuzzer.sh SOURCE_ROOT BUILD_ROOT FUZZ_DIR LIBRARY_SOURCE...
@@ -17,7 +17,7 @@ SRC=$1
 BUILD=$2
 FUZZ=$3
 shift 3
-SECONDS_EACH=${FUZZ_SECONDS:-5}
+SECONDS_EACH=${FUZZ_SECONDS:-4}
 OUT=$BUILD/tests/fuzz/libfuzzer
 PKGS="liburing libnvme libpci json-c blkid zlib"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"

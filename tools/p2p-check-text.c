@@ -175,9 +175,15 @@ static void print_platform(const struct check *c)
 
 static void print_host_id(const struct check *c, int hb)
 {
-	const struct pci_node *n = &c->topo->nodes[hb];
+	const struct pci_node *n;
 	char bdf[PCI_ADDR_STRLEN];
 
+	/* p2p_host_bridge_of(): -1 none, -2 port type unreadable. */
+	if (hb < 0) {
+		printf("%s", hb == -2 ? "(unreadable)" : "(none)");
+		return;
+	}
+	n = &c->topo->nodes[hb];
 	printf("%s (%04x:%04x)", check_addr(c, hb, bdf), n->vendor, n->device);
 }
 

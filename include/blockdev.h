@@ -53,6 +53,8 @@ int disk_info_from_name(const char *name, struct disk_info *out);
 
 struct endpoint {
 	const char *path;
+	int fd; /* open descriptor every check and the copy use; -1: none */
+	bool created; /* p2pcp created this (missing) file DST */
 	enum endpoint_kind kind;
 	struct disk_info disk; /* the device (or the file's filesystem device) */
 	bool have_disk;
@@ -70,6 +72,23 @@ struct endpoint {
  * entry (tmpfs, overlay...).  Returns -errno from stat on failure.
  */
 int endpoint_resolve(const char *path, struct endpoint *out);
+/*
+ * The same for the open @fd (fstat, statx on the descriptor): what is
+ * described is what was opened, whatever @path names by now.
+ */
+int endpoint_from_fd(int fd, const char *path, struct endpoint *out);
+/* A regular file @path that does not exist yet: its directory's disk. */
+int endpoint_new_file(const char *path, struct endpoint *out);
+/* BLKROGET on the open block device (files: false). */
+int endpoint_read_only(const struct endpoint *ep, bool *ro);
+/*
+ * The loop device a regular file @ep backs, if any: 1 and @name set
+ * ("loop0"), 0 if none, or a negative errno.  A file that is attached
+ * (mounted through it, or just set up) is in use.
+ */
+int file_loop_device(const struct endpoint *ep, char *name, size_t len);
+/* Switch O_DIRECT on or off on the endpoint's descriptor (F_SETFL). */
+int endpoint_set_direct(const struct endpoint *ep, bool direct);
 
 /*
  * Do @a and @b name the same bytes of storage?  Files: the same inode.
@@ -92,5 +111,7 @@ struct disk_signature {
  * negative errno.
  */
 int disk_signature_probe(const char *path, struct disk_signature *sig);
+/* The same on an open descriptor (it is not closed). */
+int disk_signature_probe_fd(int fd, struct disk_signature *sig);
 
 #endif

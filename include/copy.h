@@ -11,6 +11,7 @@
  *   copy_phase_transfer()   the O_DIRECT part, through the engine
  *   copy_phase_flush()      make the copied prefix durable (fdatasync)
  *   copy_phase_tail()       the last partial block of a file, buffered
+ *   copy_phase_size()       a whole-file copy: DST ends where SRC does
  *   copy_phase_verify()     read both sides back and compare
  *
  * Each phase returns 0 or a negative errno and records what happened in
@@ -40,6 +41,9 @@ struct copy_plan {
 	uint64_t src_offset, dst_offset, length;
 	uint64_t direct_length; /* the O_DIRECT part of the range */
 	uint64_t tail; /* bytes after it, copied with buffered I/O */
+	/* A whole-file copy sets a file DST's size to SRC's (like cp). */
+	bool dst_resize;
+	uint64_t dst_new_size;
 	uint32_t align; /* the larger O_DIRECT alignment of SRC and DST */
 	bool p2p;
 	struct p2pmem_provider provider;
@@ -73,6 +77,7 @@ enum plan_reason {
 	PLAN_PAST_SRC_END, /* offset + length beyond SRC's size */
 	PLAN_DST_END_OVERFLOW, /* --dst-offset + length above 2^63-1 */
 	PLAN_DST_TOO_SMALL, /* block device DST ends before the range */
+	PLAN_DST_OFFSET_PAST_END, /* file DST: a hole before the range */
 	PLAN_SRC_OFFSET_UNALIGNED,
 	PLAN_DST_OFFSET_UNALIGNED,
 	PLAN_TAIL_ON_BLOCK_DST, /* a partial block for a block device */
@@ -125,11 +130,13 @@ struct copy_outcome {
 	double seconds;
 };
 
-/* One copy in progress: the plan, the open descriptors, the buffer. */
+/*
+ * One copy in progress: the plan (whose endpoints hold the descriptors
+ * opened once, SRC for reading, DST for reading and writing) and the
+ * buffer.
+ */
 struct copy_session {
 	struct copy_plan *plan;
-	int src_fd; /* O_DIRECT, for reading */
-	int dst_fd; /* O_DIRECT, for writing */
 	struct copy_buffer buf;
 	volatile sig_atomic_t *stop;
 	volatile sig_atomic_t *progress_request;
@@ -139,12 +146,25 @@ struct copy_session {
 };
 
 /*
+ * O_DIRECT on (the transfer, the preflight, verify) or off (the tail) on
+ * both descriptors; @side names the one that refused.  The phases switch
+ * it themselves; the front-end calls it once first to learn that both
+ * sides take O_DIRECT at all.
+ */
+int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side);
+
+/*
  * Read one block of each side into the p2pmem buffer: the kernel maps
  * p2pmem for both devices, or refuses here (EREMOTEIO) before any
  * write.  On failure @out->fail_side names the side.
  */
 int copy_phase_preflight(const struct copy_session *s,
 			 struct copy_outcome *out);
+/*
+ * After the copy: cut a file DST to SRC's size as planned (dst_resize);
+ * the writes themselves grew it, so a size limit shows at its byte.
+ */
+int copy_phase_size(const struct copy_session *s);
 /* Copy the O_DIRECT part of the range. */
 int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out);
 /* Make what DST received so far durable. */

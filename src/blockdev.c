@@ -7,13 +7,18 @@
  * cannot open, so the facts p2pcp depends on come from sysfs here.
  */
 #include <blkid/blkid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "blockdev.h"
 #include "platform.h"
@@ -167,13 +172,15 @@ int disk_info_from_name(const char *name, struct disk_info *out)
 /*
  * The O_DIRECT alignment of a regular file: what the filesystem reports
  * through statx (Linux 6.1+), else the device's logical block size.
+ * @fd < 0: the file @path does not exist yet, ask its directory's disk.
  */
-static uint32_t file_dio_align(const char *path, const struct endpoint *ep)
+static uint32_t file_dio_align(int fd, const struct endpoint *ep)
 {
 #ifdef STATX_DIOALIGN
 	struct statx stx;
 
-	if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &stx) == 0 &&
+	if (fd >= 0 &&
+	    statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
 	    (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align)
 		return stx.stx_dio_offset_align;
 #endif
@@ -182,22 +189,18 @@ static uint32_t file_dio_align(const char *path, const struct endpoint *ep)
 	return 512;
 }
 
-int endpoint_resolve(const char *path, struct endpoint *out)
+/* Fill @out from what stat said about @path (open as @fd, or -1). */
+static int endpoint_describe(const struct stat *st, int fd,
+			     struct endpoint *out)
 {
-	struct stat st;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	out->path = path;
-	if (stat(path, &st))
-		return -errno;
-	out->st_dev = st.st_dev;
-	out->st_ino = st.st_ino;
-	out->st_rdev = st.st_rdev;
-
-	if (S_ISBLK(st.st_mode)) {
+	out->st_dev = st->st_dev;
+	out->st_ino = st->st_ino;
+	out->st_rdev = st->st_rdev;
+	if (S_ISBLK(st->st_mode)) {
 		out->kind = ENDPOINT_BLOCK;
-		ret = disk_info_from_devnum(st.st_rdev, &out->disk);
+		ret = disk_info_from_devnum(st->st_rdev, &out->disk);
 		if (ret)
 			return ret;
 		out->have_disk = true;
@@ -205,14 +208,91 @@ int endpoint_resolve(const char *path, struct endpoint *out)
 		out->dio_align = out->disk.logical_block_size;
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return -ENOTBLK;
-
 	out->kind = ENDPOINT_FILE;
-	out->size = (uint64_t)st.st_size;
+	out->size = (uint64_t)st->st_size;
 	/* tmpfs, overlayfs, btrfs: no block device in sysfs to describe. */
+	out->have_disk = disk_info_from_devnum(st->st_dev, &out->disk) == 0;
+	out->dio_align = file_dio_align(fd, out);
+	return 0;
+}
+
+int endpoint_resolve(const char *path, struct endpoint *out)
+{
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	out->fd = -1;
+	if (stat(path, &st))
+		return -errno;
+	return endpoint_describe(&st, -1, out);
+}
+
+int endpoint_from_fd(int fd, const char *path, struct endpoint *out)
+{
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	out->fd = fd;
+	if (fstat(fd, &st))
+		return -errno;
+	return endpoint_describe(&st, fd, out);
+}
+
+int endpoint_new_file(const char *path, struct endpoint *out)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	out->fd = -1;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path),
+			  path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	out->kind = ENDPOINT_FILE;
+	out->st_dev = st.st_dev;
 	out->have_disk = disk_info_from_devnum(st.st_dev, &out->disk) == 0;
-	out->dio_align = file_dio_align(path, out);
+	out->dio_align = file_dio_align(-1, out);
+	return 0;
+}
+
+int endpoint_read_only(const struct endpoint *ep, bool *ro)
+{
+	int flag = 0;
+
+	*ro = false;
+	if (ep->kind != ENDPOINT_BLOCK || ep->fd < 0)
+		return 0;
+	if (ioctl(ep->fd, BLKROGET, &flag))
+		return -errno;
+	*ro = flag != 0;
+	return 0;
+}
+
+int endpoint_set_direct(const struct endpoint *ep, bool direct)
+{
+	int flags = fcntl(ep->fd, F_GETFL);
+
+	if (flags < 0)
+		return -errno;
+	if (!!(flags & O_DIRECT) == direct)
+		return 0;
+	flags = direct ? flags | O_DIRECT : flags & ~O_DIRECT;
+	if (fcntl(ep->fd, F_SETFL, flags))
+		return -errno;
 	return 0;
 }
 
@@ -235,6 +315,58 @@ bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
 	return false;
 }
 
+/*
+ * Is loop device @name (e.g. "loop0") backed by the file @dev/@ino?
+ * LOOP_GET_STATUS64 on the device names the backing inode exactly; when
+ * the device cannot be opened, stat the path sysfs shows instead.
+ */
+static bool loop_backed_by(const char *name, dev_t dev, ino_t ino)
+{
+	struct loop_info64 info;
+	char path[PATH_MAX], backing[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	fd = sysfs_root()[0] ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		int ret = ioctl(fd, LOOP_GET_STATUS64, &info);
+
+		close(fd);
+		if (ret == 0)
+			return info.lo_device == dev && info.lo_inode == ino;
+	}
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
+	if (sysfs_read_str(path, backing, sizeof(backing)))
+		return false;
+	return stat(backing, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+int file_loop_device(const struct endpoint *ep, char *name, size_t len)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int found = 0;
+
+	if (ep->kind != ENDPOINT_FILE || !ep->st_ino)
+		return 0;
+	if (sysfs_path(dir, sizeof(dir), "/sys/block"))
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (!found && (de = readdir(d))) {
+		if (strncmp(de->d_name, "loop", 4) ||
+		    !loop_backed_by(de->d_name, ep->st_dev, ep->st_ino))
+			continue;
+		snprintf(name, len, "%s", de->d_name);
+		found = 1;
+	}
+	closedir(d);
+	return found;
+}
+
 static const char *usage_kind(const char *usage)
 {
 	if (!strcmp(usage, "raid"))
@@ -248,14 +380,29 @@ static const char *usage_kind(const char *usage)
 
 int disk_signature_probe(const char *path, struct disk_signature *sig)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = disk_signature_probe_fd(fd, sig);
+	close(fd);
+	return ret;
+}
+
+int disk_signature_probe_fd(int fd, struct disk_signature *sig)
+{
 	const char *type = NULL, *usage = NULL;
 	blkid_probe pr;
 	int ret;
 
 	memset(sig, 0, sizeof(*sig));
-	pr = blkid_new_probe_from_filename(path);
+	pr = blkid_new_probe();
 	if (!pr)
-		return errno ? -errno : -EIO;
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, fd, 0, 0)) {
+		ret = -EIO;
+		goto out;
+	}
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE |
 						      BLKID_SUBLKS_USAGE);

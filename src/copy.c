@@ -69,6 +69,26 @@ static enum plan_reason plan_bounds(struct copy_plan *p)
 	return PLAN_OK;
 }
 
+/*
+ * A file DST follows cp and dd: a whole-file copy (no offset, no
+ * length) leaves it exactly SRC's size; a ranged copy writes only its
+ * range (conv=notrunc) and may extend the file, but not leave a hole
+ * before the range.
+ */
+static enum plan_reason plan_file_size(const struct copy_request *rq,
+				       struct copy_plan *p)
+{
+	bool whole = !rq->src_offset && !rq->dst_offset && !rq->length;
+
+	if (p->dst.kind != ENDPOINT_FILE)
+		return PLAN_OK;
+	if (p->dst_offset > p->dst.size)
+		return PLAN_DST_OFFSET_PAST_END;
+	p->dst_resize = whole && p->dst.size != p->length;
+	p->dst_new_size = p->length;
+	return PLAN_OK;
+}
+
 static bool ranges_overlap(const struct copy_plan *p)
 {
 	uint64_t a_base, b_base, sa, da;
@@ -88,9 +108,12 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 	p->align = p->src.dio_align > p->dst.dio_align ? p->src.dio_align :
 							 p->dst.dio_align;
 	p->src_offset = p->dst_offset = 0;
+	p->dst_resize = false;
 	why = plan_numbers(rq, p);
 	if (!why)
 		why = plan_bounds(p);
+	if (!why)
+		why = plan_file_size(rq, p);
 	if (why)
 		return why;
 	if (!is_aligned(p->src_offset, p->align))
@@ -173,10 +196,13 @@ void copy_buffer_put(struct copy_buffer *b)
 int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 {
 	const struct copy_plan *p = s->plan;
-	const int fds[2] = { s->src_fd, s->dst_fd };
+	const int fds[2] = { p->src.fd, p->dst.fd };
 	const uint64_t offs[2] = { p->src_offset, p->dst_offset };
 	int i;
 
+	out->error = copy_direct_io(p, true, &out->fail_side);
+	if (out->error)
+		return out->error;
 	for (i = 0; i < 2; i++) {
 		if (pread(fds[i], s->buf.addr, p->align, (off_t)offs[i]) >= 0)
 			continue;
@@ -193,8 +219,8 @@ static void job_from_session(const struct copy_session *s, struct copy_job *job)
 	const struct copy_plan *p = s->plan;
 
 	memset(job, 0, sizeof(*job));
-	job->src_fd = s->src_fd;
-	job->dst_fd = s->dst_fd;
+	job->src_fd = p->src.fd;
+	job->dst_fd = p->dst.fd;
 	job->src_offset = p->src_offset;
 	job->dst_offset = p->dst_offset;
 	job->length = p->direct_length;
@@ -217,6 +243,11 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 
 	if (!s->plan->direct_length)
 		return 0;
+	ret = copy_direct_io(s->plan, true, &out->fail_side);
+	if (ret) {
+		out->error = ret;
+		return ret;
+	}
 	job_from_session(s, &job);
 	ret = copy_run(&job, &r);
 	out->done = r.done;
@@ -232,9 +263,21 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 	return ret;
 }
 
+int copy_phase_size(const struct copy_session *s)
+{
+	const struct copy_plan *p = s->plan;
+
+	if (!p->dst_resize)
+		return 0;
+	if (ftruncate(p->dst.fd, (off_t)p->dst_new_size) ||
+	    fdatasync(p->dst.fd))
+		return -errno;
+	return 0;
+}
+
 int copy_phase_flush(const struct copy_session *s)
 {
-	if (fdatasync(s->dst_fd))
+	if (fdatasync(s->plan->dst.fd))
 		return -errno;
 	return 0;
 }
@@ -258,22 +301,16 @@ static int pread_full(int fd, char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* Open both sides of the tail for buffered I/O. */
-static int open_buffered(const struct copy_plan *p, int dst_flags, int *in,
-			 int *out)
+int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side)
 {
-	*in = open(p->src.path, O_RDONLY | O_CLOEXEC);
-	if (*in < 0)
-		return -errno;
-	*out = open(p->dst.path, dst_flags | O_CLOEXEC);
-	if (*out < 0) {
-		int err = -errno;
+	int ret;
 
-		close(*in);
-		*in = -1;
-		return err;
-	}
-	return 0;
+	*side = COPY_SIDE_READ;
+	ret = endpoint_set_direct(&p->src, on);
+	if (ret)
+		return ret;
+	*side = COPY_SIDE_WRITE;
+	return endpoint_set_direct(&p->dst, on);
 }
 
 #define TAIL_BUF (64 * 1024)
@@ -301,35 +338,32 @@ static int copy_tail_bytes(const struct copy_plan *p, int in, int out,
 	return 0;
 }
 
+/* The tail is not whole blocks: through the page cache, same descriptors. */
 int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
 {
 	const struct copy_plan *p = s->plan;
-	int in = -1, fd = -1, ret;
+	enum copy_side side;
 	char *buf = NULL;
+	int ret;
 
 	if (!p->tail)
 		return 0;
-	ret = open_buffered(p, O_WRONLY, &in, &fd);
-	if (ret)
-		goto fail;
-	buf = malloc(TAIL_BUF);
-	ret = buf ? copy_tail_bytes(p, in, fd, buf) : -ENOMEM;
-	if (ret)
-		goto fail;
+	ret = copy_direct_io(p, false, &side);
+	if (!ret) {
+		buf = malloc(TAIL_BUF);
+		ret = buf ? copy_tail_bytes(p, p->src.fd, p->dst.fd, buf) :
+			    -ENOMEM;
+		free(buf);
+	}
+	if (ret) {
+		out->done = p->direct_length;
+		out->fail_offset = p->direct_length;
+		out->fail_side = COPY_SIDE_WRITE;
+		out->error = ret;
+		return ret;
+	}
 	out->done = p->length;
-	goto out;
-fail:
-	out->done = p->direct_length;
-	out->fail_offset = p->direct_length;
-	out->fail_side = COPY_SIDE_WRITE;
-	out->error = ret;
-out:
-	free(buf);
-	if (in >= 0)
-		close(in);
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return 0;
 }
 
 /* Compare the buffered tail piece by piece: any tail length. */
@@ -370,34 +404,29 @@ static int verify_tail_bytes(const struct copy_plan *p, int a, int b, char *ba,
 	return 0;
 }
 
-/* The buffered tail, read back through plain descriptors of both sides. */
+/* The buffered tail, read back through the same descriptors. */
 static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
 {
 	char *ba = malloc(TAIL_BUF), *bb = malloc(TAIL_BUF);
-	int a = -1, b = -1, ret;
+	enum copy_side side = COPY_SIDE_WRITE;
+	int ret;
 
-	ret = ba && bb ? open_buffered(p, O_RDONLY, &a, &b) : -ENOMEM;
+	ret = ba && bb ? copy_direct_io(p, false, &side) : -ENOMEM;
 	if (ret) {
 		out->error = ret;
 		out->fail_offset = p->direct_length;
-		out->fail_side = COPY_SIDE_WRITE;
-		goto out;
+		out->fail_side = side;
+	} else {
+		ret = verify_tail_bytes(p, p->src.fd, p->dst.fd, ba, bb, out);
 	}
-	ret = verify_tail_bytes(p, a, b, ba, bb, out);
-out:
-	if (a >= 0)
-		close(a);
-	if (b >= 0)
-		close(b);
 	free(ba);
 	free(bb);
 	return ret;
 }
 
 /*
- * The O_DIRECT part, read back through a read-only descriptor of DST;
- * through the p2pmem buffer or, with @in_p2pmem false, into system
- * memory by the engine itself.
+ * The O_DIRECT part, read back through the p2pmem buffer or, with
+ * @in_p2pmem false, into system memory by the engine itself.
  */
 static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 			 struct copy_outcome *out)
@@ -408,16 +437,17 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 	struct copy_job job;
 	int ret;
 
-	job_from_session(s, &job);
-	job.dst_fd = open(p->dst.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (job.dst_fd < 0) {
-		out->error = -errno;
-		out->fail_side = COPY_SIDE_WRITE;
+	enum copy_side side;
+
+	ret = copy_direct_io(p, true, &side);
+	if (ret) {
+		out->error = ret;
+		out->fail_side = side;
 		out->fail_offset = 0;
-		return out->error;
+		return ret;
 	}
+	job_from_session(s, &job);
 	ret = copy_verify(&job, in_p2pmem, &mismatch, &r);
-	close(job.dst_fd);
 	out->stopped = r.stopped;
 	if (ret == 1) {
 		out->mismatch = true;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -18,29 +19,84 @@
 #include "sysfs.h"
 #include "util.h"
 
-static int resolve_endpoint(const char *role, const char *path,
-			    struct endpoint *ep)
+static int report_endpoint(const char *role, const char *path, int err)
 {
-	int ret = endpoint_resolve(path, ep);
-
-	if (ret == -ENOENT)
-		return fail(
-			EXIT_USAGE, "%s %s: no such file or device%s", role,
-			path,
-			!strcmp(role, "DST") ?
-				"; p2pcp writes only to existing targets (create a file first, e.g. truncate -s SIZE FILE)" :
-				"");
-	if (ret == -ENOTBLK)
+	if (err == -ENOENT)
+		return fail(EXIT_USAGE, "%s %s: no such file or device", role,
+			    path);
+	if (err == -ENOTBLK)
 		return fail(EXIT_USAGE,
 			    "%s %s: not a block device or regular file", role,
 			    path);
-	if (ret)
-		return fail(EXIT_USAGE, "%s %s: cannot resolve: %s", role, path,
-			    strerror(-ret));
-	return 0;
+	if (err == -EBUSY)
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use (mounted, or opened exclusively by another program); unmount or stop it first",
+			path);
+	if (err == -EACCES || err == -EPERM || err == -EROFS)
+		return fail(EXIT_USAGE, "%s %s: cannot open for %s: %s", role,
+			    path, strcmp(role, "SRC") ? "writing" : "reading",
+			    strerror(-err));
+	return fail(EXIT_USAGE, "%s %s: cannot open: %s", role, path,
+		    strerror(-err));
 }
 
-/* Resolve SRC and DST, plan the range, and ask libnvme who they are. */
+/*
+ * Open @path once; every check and the copy use this descriptor.
+ * O_NONBLOCK keeps a FIFO from hanging the open; it is dropped again.
+ * O_EXCL claims a block device as mount does (EBUSY if it is in use);
+ * for other files, without O_CREAT, Linux ignores it.
+ */
+static int open_endpoint(const char *path, int flags, struct endpoint *ep)
+{
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0666), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = endpoint_from_fd(fd, path, ep);
+	if (!ret && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		ep->fd = -1;
+	}
+	return ret;
+}
+
+/*
+ * A missing DST file is created (O_EXCL: never someone else's), unless
+ * this is a dry run, which describes the directory's filesystem instead.
+ */
+static int open_destination(const struct options *o, struct endpoint *ep)
+{
+	int ret = open_endpoint(o->dst, O_RDWR | O_EXCL, ep);
+
+	if (ret != -ENOENT)
+		return ret;
+	if (o->dry_run)
+		return endpoint_new_file(o->dst, ep);
+	ret = open_endpoint(o->dst, O_RDWR | O_CREAT | O_EXCL, ep);
+	ep->created = ret == 0;
+	return ret;
+}
+
+void close_endpoints(struct copy_plan *p, bool written)
+{
+	struct stat now;
+	struct endpoint *d = &p->dst;
+
+	/* Remove a DST file p2pcp created, if it was refused unwritten. */
+	if (d->created && !written && lstat(d->path, &now) == 0 &&
+	    now.st_dev == d->st_dev && now.st_ino == d->st_ino)
+		unlink(d->path);
+	if (p->src.fd >= 0)
+		close(p->src.fd);
+	if (d->fd >= 0)
+		close(d->fd);
+	p->src.fd = d->fd = -1;
+}
+
+/* Open SRC and DST, plan the range, and ask libnvme who they are. */
 int plan_endpoints(const struct options *o, struct copy_plan *p)
 {
 	struct utsname uts;
@@ -49,21 +105,19 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	p->src.fd = p->dst.fd = -1;
 	/* The sysroot's release (tests fake it); uname() where it has none. */
 	if (platform_kernel_release(p->kernel_release,
 				    sizeof(p->kernel_release), &kernel) &&
 	    uname(&uts) == 0)
 		snprintf(p->kernel_release, sizeof(p->kernel_release), "%s",
 			 uts.release);
-	ret = resolve_endpoint("SRC", o->src, &p->src);
+	ret = open_endpoint(o->src, O_RDONLY, &p->src);
 	if (ret)
-		return ret;
-	if (access(o->src, R_OK))
-		return fail(EXIT_USAGE, "SRC %s: cannot read: %s", o->src,
-			    strerror(errno));
-	ret = resolve_endpoint("DST", o->dst, &p->dst);
+		return report_endpoint("SRC", o->src, ret);
+	ret = open_destination(o, &p->dst);
 	if (ret)
-		return ret;
+		return report_endpoint("DST", o->dst, ret);
 	why = copy_plan_range(&o->range, p);
 	if (why)
 		return report_plan_reason(why, &o->range, p);
@@ -78,33 +132,37 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 }
 
 /*
- * The destination must be something the user can afford to lose: not
- * in use (O_EXCL claims a block device as mount does), and with no
- * filesystem, RAID, LVM or partition-table signature unless --force.
+ * The destination must be something the user can afford to lose:
+ * writable (not a read-only device), not in use (the O_EXCL open; a
+ * file behind a loop device), and with no filesystem, RAID, LVM or
+ * partition-table signature unless --force.  All on the descriptor.
  */
 int check_destination(const struct options *o, const struct copy_plan *p)
 {
 	const struct endpoint *d = &p->dst;
 	struct disk_signature sig;
-	int fd, ret;
+	char loop[64];
+	bool ro;
+	int ret;
 
-	fd = open(d->path, d->kind == ENDPOINT_BLOCK ?
-				   O_RDONLY | O_EXCL | O_CLOEXEC :
-				   O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == EBUSY)
-			return fail(
-				EXIT_USAGE,
-				"DST %s is in use (mounted, or opened exclusively by another program); unmount or stop it first",
-				d->path);
-		return fail(EXIT_USAGE, "DST %s: cannot open for writing: %s",
-			    d->path, strerror(errno));
-	}
-	close(fd);
+	ret = endpoint_read_only(d, &ro);
+	if (ret)
+		return fail(EXIT_USAGE, "DST %s: BLKROGET failed: %s", d->path,
+			    strerror(-ret));
+	if (ro)
+		return fail(
+			EXIT_USAGE,
+			"DST %s is a read-only block device (BLKROGET; e.g. losetup -r, blockdev --setro); nothing was written",
+			d->path);
+	if (file_loop_device(d, loop, sizeof(loop)) == 1)
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",
+			d->path, loop);
 	if (d->kind != ENDPOINT_BLOCK || o->force)
 		return 0;
 
-	ret = disk_signature_probe(d->path, &sig);
+	ret = disk_signature_probe_fd(d->fd, &sig);
 	if (ret < 0)
 		return fail(
 			EXIT_USAGE,

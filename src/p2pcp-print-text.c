@@ -216,6 +216,13 @@ static int report_bounds(enum plan_reason why, const struct copy_plan *p)
 			    "--length %" PRIu64 " from --src-offset %" PRIu64
 			    " runs past the end of SRC %s (%" PRIu64 " bytes)",
 			    p->length, p->src_offset, s->path, s->size);
+	case PLAN_DST_OFFSET_PAST_END:
+		return fail(
+			EXIT_USAGE,
+			"--dst-offset %" PRIu64
+			" is past the end of DST file %s (%" PRIu64
+			" bytes): a ranged copy may extend a file but not leave a hole before it",
+			p->dst_offset, d->path, d->size);
 	case PLAN_DST_END_OVERFLOW:
 		return fail(
 			EXIT_USAGE,
@@ -255,6 +262,7 @@ int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
 	case PLAN_PAST_SRC_END:
 	case PLAN_DST_END_OVERFLOW:
 	case PLAN_DST_TOO_SMALL:
+	case PLAN_DST_OFFSET_PAST_END:
 		return report_bounds(why, p);
 	case PLAN_OVERLAP:
 		return fail(

@@ -9,6 +9,7 @@
  * here, as one line naming the thing and what to do.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -231,41 +232,25 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static int open_endpoints(struct copy_session *s)
+/*
+ * Both descriptors take O_DIRECT (the filesystem supports it), and, for
+ * a P2P copy, the kernel maps p2pmem for both devices: before any write.
+ */
+static int prepare(const struct copy_session *s)
 {
-	const struct copy_plan *p = s->plan;
+	struct copy_outcome r = { 0 };
+	enum copy_side side;
+	int ret;
 
-	s->src_fd = open(p->src.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (s->src_fd < 0)
-		return report_open_failure(p, COPY_SIDE_READ, -errno);
-	s->dst_fd = open(p->dst.path,
-			 O_WRONLY | O_DIRECT | O_CLOEXEC |
-				 (p->dst.kind == ENDPOINT_BLOCK ? O_EXCL : 0));
-	if (s->dst_fd < 0)
-		return report_open_failure(p, COPY_SIDE_WRITE, -errno);
+	ret = copy_direct_io(s->plan, true, &side);
+	if (ret)
+		return report_open_failure(s->plan, side, ret);
+	if (s->plan->p2p && copy_phase_preflight(s, &r))
+		return report_preflight_failure(s->plan, &r);
 	return 0;
 }
 
-/*
- * The preflight reads DST, whose copy descriptor is write-only: read
- * through a second, read-only one.
- */
-static int preflight(const struct copy_session *s)
-{
-	struct copy_session rd = *s;
-	struct copy_outcome r = { 0 };
-	int ret;
-
-	rd.dst_fd = open(s->plan->dst.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (rd.dst_fd < 0)
-		return fail(EXIT_USAGE, "DST %s: cannot open: %s",
-			    s->plan->dst.path, strerror(errno));
-	ret = copy_phase_preflight(&rd, &r);
-	close(rd.dst_fd);
-	return ret ? report_preflight_failure(s->plan, &r) : 0;
-}
-
-/* The transfer, the flush and the tail; @r->done grows with each. */
+/* Transfer, flush, tail, final size; @r->done grows with each. */
 static int copy_range(const struct copy_session *s, struct copy_outcome *r)
 {
 	const struct copy_plan *p = s->plan;
@@ -282,6 +267,13 @@ static int copy_range(const struct copy_session *s, struct copy_outcome *r)
 			    strerror(-ret));
 	if (copy_phase_tail(s, r))
 		return report_copy_failure(p, r);
+	ret = copy_phase_size(s);
+	if (ret)
+		return fail(
+			EXIT_IO,
+			"DST %s: all %" PRIu64
+			" bytes copied, but setting its size to that failed: %s",
+			p->dst.path, p->length, strerror(-ret));
 	return 0;
 }
 
@@ -306,7 +298,6 @@ static void session_init(const struct options *o, struct copy_plan *p,
 {
 	memset(s, 0, sizeof(*s));
 	s->plan = p;
-	s->src_fd = s->dst_fd = -1;
 	s->buf.map.fd = -1;
 	s->stop = &stop_signal;
 	s->progress_request = &progress_request;
@@ -315,8 +306,9 @@ static void session_init(const struct options *o, struct copy_plan *p,
 	s->progress_interval = o->progress && ps->tty && !o->quiet ? 1.0 : 0;
 }
 
+/* Returns an exit code; *@written once DST may have been changed. */
 static int run_copy(const struct options *o, struct copy_plan *p,
-		    struct json_object *summary)
+		    struct json_object *summary, bool *written)
 {
 	struct progress_state ps = { .tty = isatty(STDERR_FILENO) };
 	struct copy_outcome r = { 0 };
@@ -328,12 +320,11 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	ret = copy_buffer_get(p, false, &s.buf);
 	if (ret)
 		return report_buffer_failure(p, ret);
-	ret = open_endpoints(&s);
-	if (!ret && p->p2p)
-		ret = preflight(&s);
+	ret = prepare(&s);
 	if (ret)
 		goto out;
 	catch_stop_signals();
+	*written = true;
 	seconds = now_seconds();
 	ret = copy_range(&s, &r);
 	if (ps.active)
@@ -347,16 +338,13 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (!ret && !o->quiet && !o->json)
 		text_success(p, o, seconds);
 out:
-	if (s.src_fd >= 0)
-		close(s.src_fd);
-	if (s.dst_fd >= 0)
-		close(s.dst_fd);
 	copy_buffer_put(&s.buf);
 	return ret;
 }
 
 static int run(int argc, char **argv, struct json_object **summary)
 {
+	bool written = false;
 	struct options o;
 	struct copy_plan p;
 	int ret;
@@ -371,16 +359,15 @@ static int run(int argc, char **argv, struct json_object **summary)
 		ret = plan_p2p(&o, &p);
 	if (!ret)
 		ret = check_destination(&o, &p);
-	if (ret)
-		return ret;
-
-	*summary = json_plan(&p);
-	if (o.dry_run) {
-		if (!o.json)
+	if (!ret) {
+		*summary = json_plan(&p);
+		if (o.dry_run && !o.json)
 			text_plan(&p);
-		return EXIT_OK;
+		if (!o.dry_run)
+			ret = run_copy(&o, &p, *summary, &written);
 	}
-	return run_copy(&o, &p, *summary);
+	close_endpoints(&p, written);
+	return ret;
 }
 
 /*

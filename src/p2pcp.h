@@ -57,6 +57,11 @@ void fail_clear(void);
 int plan_endpoints(const struct options *o, struct copy_plan *p);
 int plan_p2p(const struct options *o, struct copy_plan *p);
 int check_destination(const struct options *o, const struct copy_plan *p);
+/*
+ * Close both descriptors; a DST file this run created is removed again
+ * unless something was @written to it.
+ */
+void close_endpoints(struct copy_plan *p, bool written);
 
 /* p2pcp-print-text.c */
 void text_usage(FILE *out);

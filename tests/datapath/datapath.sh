@@ -159,10 +159,12 @@ case_bad_input() {
 	refused --sysmem missing.bin dst.bin
 	expect_status 2
 	expect_err "SRC missing.bin: no such file"
-	refused --sysmem src.bin missing.bin
+	# A missing DST file is created, but not by a refused run.
+	refused --sysmem --src-offset 100 src.bin missing.bin
 	expect_status 2
-	expect_err "DST missing.bin: no such file"
-	[ ! -e missing.bin ] || fail "missing.bin was created"
+	[ ! -e missing.bin ] || fail "missing.bin was left behind by a refusal"
+	refused --sysmem src.bin nodir/missing.bin
+	expect_err "DST nodir/missing.bin: no such file"
 	mkdir adir
 	refused --sysmem adir dst.bin
 	expect_err "not a block device or regular file"
@@ -336,6 +338,121 @@ case_file_size_limit() {
 	[ $((soff + len)) = "$total" ] || fail "resume does not reach the end: $msg"
 	[ "$soff" -le $((2 * 1024 * 1024)) ] || fail "resume starts past the limit: $msg"
 	same_range src.bin 0 "$dir/dst.bin" 0 "$soff"
+}
+
+# Regular-file destinations (item 5): cp/dd semantics.
+case_file_semantics() {
+	local size
+	setup
+	size=$(stat -c %s src.bin)
+	# Missing: created with 0666 & ~umask, sized to the copy.
+	(umask 027 && "$P2PCP" --sysmem src.bin new.bin 2>err.txt) ||
+		fail "copy to a new file failed: $(cat err.txt)"
+	cmp src.bin new.bin || fail "new file differs"
+	[ "$(stat -c %a new.bin)" = 640 ] || fail "mode $(stat -c %a new.bin), want 640"
+	# A dry run creates nothing.
+	run --sysmem --dry-run src.bin new2.bin
+	expect_status 0
+	[ ! -e new2.bin ] || fail "--dry-run created DST"
+	# Whole-file copy into a larger file: DST ends up exactly SRC.
+	run --sysmem src.bin dst.bin
+	expect_status 0
+	cmp src.bin dst.bin || fail "whole-file copy into a larger file differs"
+	# ... and into a smaller one.
+	head -c 1000 /dev/urandom >small.bin
+	run --sysmem src.bin small.bin
+	expect_status 0
+	cmp src.bin small.bin || fail "whole-file copy into a smaller file differs"
+	# Ranged: only the range; may extend from the end, never past it.
+	random dst.bin $((1024 * 1024))
+	cp dst.bin orig.bin
+	run --sysmem --length 64k src.bin dst.bin
+	expect_status 0
+	same_range src.bin 0 dst.bin 0 65536
+	same_range orig.bin 65536 dst.bin 65536 $((1024 * 1024 - 65536))
+	[ "$(stat -c %s dst.bin)" = $((1024 * 1024)) ] || fail "ranged copy changed the size"
+	run --sysmem --dst-offset 1M --length 128k src.bin dst.bin
+	expect_status 0
+	[ "$(stat -c %s dst.bin)" = $((1024 * 1024 + 131072)) ] || fail "copy at the end did not extend"
+	same_range orig.bin 65536 dst.bin 65536 $((1024 * 1024 - 65536))
+	same_range src.bin 0 dst.bin $((1024 * 1024)) 131072
+	refused --sysmem --dst-offset 2M --length 4k src.bin dst.bin
+	expect_status 2
+	expect_err "past the end of DST file dst.bin"
+}
+
+# Check what you write (item 3): SRC and DST are opened once; a symlink
+# swapped right after that open changes nothing, the tail and --verify
+# included.
+case_swap_after_open() {
+	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
+	setup
+	random victim.bin 65536
+	cp victim.bin victim.orig
+	cp dst.bin real.orig
+	ln -s dst.bin dst.lnk
+	ln -s victim.bin swap.lnk
+	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=dst.lnk SWAP_WITH=swap.lnk OPEN_LOG=opens.txt \
+		"$P2PCP" --sysmem --verify src.bin dst.lnk >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	[ "$(readlink dst.lnk)" = victim.bin ] || fail "the shim did not swap the link"
+	cmp victim.bin victim.orig || fail "DST was reopened by name: the swapped-in file was written"
+	cmp src.bin dst.bin || fail "the file opened first did not get the copy"
+	[ "$(grep -c '^dst.lnk$' opens.txt)" = 1 ] || fail "DST opened by name $(grep -c '^dst.lnk$' opens.txt) times"
+	[ "$(grep -c '^src.bin$' opens.txt)" = 1 ] || fail "SRC opened by name $(grep -c '^src.bin$' opens.txt) times"
+	# The same for SRC: the copy comes from the file opened first.
+	random other.bin "$(stat -c %s src.bin)"
+	ln -s src.bin src.lnk
+	ln -s other.bin swap2.lnk
+	: >dst.bin
+	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=src.lnk SWAP_WITH=swap2.lnk \
+		"$P2PCP" --sysmem --verify src.lnk dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	[ "$(readlink src.lnk)" = other.bin ] || fail "the shim did not swap the SRC link"
+	cmp src.bin dst.bin || fail "SRC was reopened by name"
+}
+
+# Loop devices need root and a working losetup; cases that use them
+# detach what they attached.
+LOOPS=()
+loop_attach() { # [losetup options] IMAGE; sets $loop
+	[ "$(id -u)" = 0 ] || { echo "needs root for losetup" >&2; exit 77; }
+	command -v losetup >/dev/null || { echo "no losetup" >&2; exit 77; }
+	loop=$(losetup -f --show "$@" 2>err.txt) || {
+		echo "losetup failed: $(cat err.txt)" >&2
+		exit 77
+	}
+	LOOPS+=("$loop")
+	trap 'for l in "${LOOPS[@]}"; do losetup -d "$l"; done; rm -rf "$WORK"' EXIT
+}
+
+# A read-only block device (item 4) is refused before anything is
+# written, exit 2; it was an I/O error at byte 0 with a resume hint.
+case_readonly_block() {
+	setup
+	random ro.img $((4 * 1024 * 1024))
+	cp ro.img ro.orig
+	loop_attach -r ro.img
+	run --sysmem --length 1M src.bin "$loop"
+	expect_status 2
+	expect_err "DST $loop is a read-only block device"
+	cmp ro.img ro.orig || fail "the read-only device changed"
+	run --sysmem --dry-run --length 1M src.bin "$loop"
+	expect_status 2
+}
+
+# An image file attached to a loop device is in use (item 5).
+case_loop_in_use() {
+	setup
+	random img.bin $((4 * 1024 * 1024))
+	cp img.bin img.orig
+	loop_attach img.bin
+	run --sysmem --length 1M src.bin img.bin
+	expect_status 2
+	expect_err "DST img.bin is in use: it backs $loop"
+	cmp img.bin img.orig || fail "the attached image changed"
 }
 
 case_sigint() { interrupt INT 130; }

@@ -53,8 +53,12 @@ static const struct plan_case cases[] = {
 	  PLAN_PAST_SRC_END },
 	{ "dst end past 2^63-1", NULL, "9223372036854771712", "8192", MIB,
 	  FILE_EP, 0, false, PLAN_DST_END_OVERFLOW },
-	{ "dst end below 2^63", NULL, "9223372036854767616", "4096", MIB,
-	  FILE_EP, 0, false, PLAN_OK, 4096, 0 },
+	{ "file dst: hole before the range", NULL, "9223372036854767616",
+	  "4096", MIB, FILE_EP, 0, false, PLAN_DST_OFFSET_PAST_END },
+	{ "file dst: extend from its end", NULL, "8M", "4096", MIB, FILE_EP, 0,
+	  false, PLAN_OK, 4096, 0 },
+	{ "file dst: just past its end", NULL, "8200k", "4096", MIB, FILE_EP, 0,
+	  false, PLAN_DST_OFFSET_PAST_END },
 	{ "dst offset 2^63", NULL, "9223372036854775808", "4096", MIB, FILE_EP,
 	  0, false, PLAN_DST_OFFSET_RANGE },
 	{ "src offset 2^64-1", "18446744073709551615", NULL, NULL, MIB, FILE_EP,
@@ -123,6 +127,11 @@ static void test_case(const struct plan_case *c)
 	CHECK_EQ_U64(p.direct_length + p.tail, p.length);
 	CHECK_EQ_U64(p.align, 4096);
 	CHECK_EQ_U64(p.chunk_size, c->chunk);
+	/* Only a whole-file copy to a file sets DST's size (to SRC's). */
+	CHECK(p.dst_resize == (c->dst_kind == FILE_EP && !c->src_offset &&
+			       !c->dst_offset && !c->length));
+	if (p.dst_resize)
+		CHECK_EQ_U64(p.dst_new_size, SRC_SIZE);
 }
 
 int main(void)

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * LD_PRELOAD shim for the datapath tests: right after the program first
+ * opens the path $SWAP_PATH, rename $SWAP_WITH over it (a symlink swap,
+ * as an attacker or a confused admin would do it).  A program that
+ * checks and copies through the descriptor it opened is unaffected; one
+ * that reopens the path by name writes to whatever it names by then.
+ * Every path opened is appended to $OPEN_LOG, one per line.
+ */
+/* Name the 32-bit and the 64-bit entry points apart, to wrap both. */
+#undef _FILE_OFFSET_BITS
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*openat_fn)(int, const char *, int, ...);
+
+static int swapped;
+
+static void after_open(const char *path, int fd)
+{
+	const char *target = getenv("SWAP_PATH");
+	const char *with = getenv("SWAP_WITH");
+	const char *log = getenv("OPEN_LOG");
+	FILE *f;
+
+	if (log && (f = fopen(log, "a"))) {
+		fprintf(f, "%s\n", path);
+		fclose(f);
+	}
+	if (fd < 0 || swapped || !target || !with || strcmp(path, target))
+		return;
+	swapped = 1;
+	if (rename(with, target))
+		perror("swap-after-open: rename");
+}
+
+static int real_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	static openat_fn next;
+
+	if (!next)
+		next = (openat_fn)dlsym(RTLD_NEXT, "openat");
+	return next(dirfd, path, flags, mode);
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & (O_CREAT | __O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+}
+
+static int wrapped(int dirfd, const char *path, int flags, mode_t mode)
+{
+	int fd = real_openat(dirfd, path, flags, mode);
+
+	after_open(path, fd);
+	return fd;
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return wrapped(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return wrapped(dirfd, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return wrapped(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return wrapped(AT_FDCWD, path, flags, mode);
+}
+
+/* The _FORTIFY_SOURCE entry points. */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+
+int __open_2(const char *path, int flags)
+{
+	return wrapped(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags)
+{
+	return wrapped(AT_FDCWD, path, flags, 0);
+}

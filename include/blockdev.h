@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "pcitopo.h"
+#include "storage.h"
 
 enum endpoint_kind {
 	ENDPOINT_BLOCK, /* a block device node */
@@ -64,6 +65,8 @@ struct endpoint {
 	dev_t st_dev;
 	ino_t st_ino;
 	dev_t st_rdev;
+	/* The layers its bytes live on (endpoint_storage()). */
+	struct storage_stack storage;
 };
 
 /*
@@ -91,12 +94,11 @@ int file_loop_device(const struct endpoint *ep, char *name, size_t len);
 int endpoint_set_direct(const struct endpoint *ep, bool direct);
 
 /*
- * Do @a and @b name the same bytes of storage?  Files: the same inode.
- * Block devices: the same device, or partitions of the same disk (then
- * @a_base and @b_base are their byte offsets in that disk, else 0).
+ * Fill @ep->storage: the loop devices, partitions, dm/md slaves, files
+ * and filesystems below it (storage.h).  A loop device is asked through
+ * its open descriptor.
  */
-bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
-			   uint64_t *a_base, uint64_t *b_base);
+void endpoint_storage(struct endpoint *ep);
 
 /* What libblkid finds at the start of a device, as mkfs and wipefs see it. */
 struct disk_signature {

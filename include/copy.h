@@ -52,6 +52,8 @@ struct copy_plan {
 	uint32_t chunk_size;
 	uint32_t queue_depth;
 	char kernel_release[128];
+	/* The layer of SRC's storage where the ranges (may) overlap. */
+	struct storage_layer overlap_at;
 };
 
 /* The range as the user gave it; NULL strings take the defaults. */
@@ -82,6 +84,7 @@ enum plan_reason {
 	PLAN_DST_OFFSET_UNALIGNED,
 	PLAN_TAIL_ON_BLOCK_DST, /* a partial block for a block device */
 	PLAN_OVERLAP, /* same storage and the ranges overlap */
+	PLAN_OVERLAP_UNKNOWN, /* shared storage, overlap cannot be excluded */
 	PLAN_CHUNK_UNALIGNED, /* --chunk-size not a multiple of align */
 };
 

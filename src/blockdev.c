@@ -296,23 +296,15 @@ int endpoint_set_direct(const struct endpoint *ep, bool direct)
 	return 0;
 }
 
-bool endpoint_same_storage(const struct endpoint *a, const struct endpoint *b,
-			   uint64_t *a_base, uint64_t *b_base)
+void endpoint_storage(struct endpoint *ep)
 {
-	*a_base = *b_base = 0;
-	if (a->kind == ENDPOINT_FILE || b->kind == ENDPOINT_FILE)
-		return a->kind == b->kind && a->st_dev == b->st_dev &&
-		       a->st_ino == b->st_ino;
-	if (a->st_rdev == b->st_rdev)
-		return true;
-	/* Two partitions, or a partition and its disk. */
-	if (a->have_disk && b->have_disk &&
-	    !strcmp(a->disk.name, b->disk.name)) {
-		*a_base = a->disk.part_start;
-		*b_base = b->disk.part_start;
-		return true;
-	}
-	return false;
+	bool loop = ep->have_disk && !strncmp(ep->disk.name, "loop", 4);
+
+	if (ep->kind == ENDPOINT_FILE)
+		storage_of_file(ep->st_dev, ep->st_ino, ep->size, &ep->storage);
+	else
+		storage_of_device(ep->st_rdev, loop ? ep->fd : -1,
+				  &ep->storage);
 }
 
 /*

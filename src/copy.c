@@ -89,15 +89,21 @@ static enum plan_reason plan_file_size(const struct copy_request *rq,
 	return PLAN_OK;
 }
 
-static bool ranges_overlap(const struct copy_plan *p)
+/* Same storage under any name (storage.h): exact overlap, or unknown. */
+static enum plan_reason plan_overlap(struct copy_plan *p)
 {
-	uint64_t a_base, b_base, sa, da;
+	const struct storage_layer *where;
+	enum storage_verdict v;
 
-	if (!endpoint_same_storage(&p->src, &p->dst, &a_base, &b_base))
-		return false;
-	sa = a_base + p->src_offset;
-	da = b_base + p->dst_offset;
-	return sa < da + p->length && da < sa + p->length;
+	v = storage_compare(&p->src.storage, p->src_offset, &p->dst.storage,
+			    p->dst_offset, p->length, &where);
+	if (where)
+		p->overlap_at = *where;
+	if (v == STORAGE_OVERLAP)
+		return PLAN_OVERLAP;
+	if (v == STORAGE_UNKNOWN)
+		return PLAN_OVERLAP_UNKNOWN;
+	return PLAN_OK;
 }
 
 enum plan_reason copy_plan_range(const struct copy_request *rq,
@@ -129,8 +135,9 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 	p->direct_length = p->length - p->tail;
 	if (p->tail && p->dst.kind == ENDPOINT_BLOCK)
 		return PLAN_TAIL_ON_BLOCK_DST;
-	if (ranges_overlap(p))
-		return PLAN_OVERLAP;
+	why = plan_overlap(p);
+	if (why)
+		return why;
 	if (!is_aligned(rq->chunk_size, p->align))
 		return PLAN_CHUNK_UNALIGNED;
 	p->chunk_size = (uint32_t)rq->chunk_size;

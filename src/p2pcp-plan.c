@@ -118,6 +118,8 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	ret = open_destination(o, &p->dst);
 	if (ret)
 		return report_endpoint("DST", o->dst, ret);
+	endpoint_storage(&p->src);
+	endpoint_storage(&p->dst);
 	why = copy_plan_range(&o->range, p);
 	if (why)
 		return report_plan_reason(why, &o->range, p);

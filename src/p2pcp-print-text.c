@@ -239,6 +239,19 @@ static int report_bounds(enum plan_reason why, const struct copy_plan *p)
 	}
 }
 
+static int report_overlap_unknown(const struct copy_plan *p)
+{
+	if (!p->overlap_at.name[0])
+		return fail(
+			EXIT_USAGE,
+			"SRC %s and DST %s: cannot tell whether they share storage (a storage stack that could not be read completely); refusing",
+			p->src.path, p->dst.path);
+	return fail(
+		EXIT_USAGE,
+		"SRC %s and DST %s may overlap: both reach %s (through a filesystem, device-mapper or md), where their ranges cannot be located; refusing",
+		p->src.path, p->dst.path, p->overlap_at.name);
+}
+
 int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
 		       const struct copy_plan *p)
 {
@@ -267,8 +280,10 @@ int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
 	case PLAN_OVERLAP:
 		return fail(
 			EXIT_USAGE,
-			"SRC %s and DST %s are the same storage and the ranges overlap",
-			p->src.path, p->dst.path);
+			"SRC %s and DST %s are the same storage and the ranges overlap (in %s)",
+			p->src.path, p->dst.path, p->overlap_at.name);
+	case PLAN_OVERLAP_UNKNOWN:
+		return report_overlap_unknown(p);
 	default:
 		return report_alignment(why, rq, p);
 	}

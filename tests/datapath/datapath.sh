@@ -455,6 +455,96 @@ case_loop_in_use() {
 	cmp img.bin img.orig || fail "the attached image changed"
 }
 
+# unchanged_by ARGS...: p2pcp must refuse (exit 2) and leave FILE alone.
+refused_keeps() {
+	local file=$1 before
+	shift
+	before=$(sha256sum <"$file")
+	run "$@"
+	expect_status 2
+	[ "$before" = "$(sha256sum <"$file")" ] || fail "$file changed by: $*"
+}
+
+# Same storage through a loop device (item 2): A.img and /dev/loopN
+# backed by it are one storage; lo_offset shifts the loop's bytes.
+case_overlap_loop() {
+	local mib=$((1024 * 1024))
+	random A.img $((16 * mib))
+	cp A.img A.orig
+	loop_attach A.img
+	refused_keeps A.img --sysmem --dst-offset 1M --length 4M \
+		--queue-depth 1 A.img "$loop"
+	expect_err "same storage .*overlap"
+	# The other way round A.img is a DST in use (it backs the loop).
+	refused_keeps A.img --sysmem --src-offset 4M --length 4M --force \
+		"$loop" A.img
+	expect_err "DST A.img is in use: it backs $loop"
+	# Disjoint ranges of the same storage are fine.
+	run --sysmem --dst-offset 8M --length 4M A.img "$loop"
+	expect_status 0
+	same_range A.orig 0 A.img $((8 * mib)) $((4 * mib))
+	# losetup --offset 8M: loop byte x is A.img byte 8M + x.
+	cp A.orig A.img
+	loop_attach --offset $((8 * mib)) A.img
+	run --sysmem --length 4M A.img "$loop"
+	expect_status 0
+	same_range A.orig 0 A.img $((8 * mib)) $((4 * mib))
+	cp A.orig A.img
+	refused_keeps A.img --sysmem --src-offset 9M --length 2M A.img "$loop"
+	expect_err "same storage .*overlap"
+	# Two loop devices on one file.
+	local first=${LOOPS[0]}
+	refused_keeps A.img --sysmem --src-offset 8M --length 4M "$first" "$loop"
+	expect_err "same storage .*overlap"
+}
+
+# A partition and its disk (loop -P on an MBR image): overlap by offset.
+case_overlap_partition() {
+	local mib=$((1024 * 1024))
+	random disk.img $((16 * mib))
+	# One primary partition, type 0x83, from sector 2048 (1 MiB), 8 MiB.
+	python3 -c '
+import struct, sys
+with open("disk.img", "r+b") as f:
+    f.seek(446)
+    f.write(struct.pack("<B3sB3sII", 0, b"\0\0\0", 0x83, b"\0\0\0", 2048, 16384))
+    f.seek(510)
+    f.write(b"\x55\xaa")
+'
+	loop_attach -P disk.img
+	[ -b "${loop}p1" ] || { echo "no ${loop}p1: no partition scan" >&2; exit 77; }
+	cp disk.img disk.orig
+	refused_keeps disk.img --sysmem --force --dst-offset 1M --length 1M \
+		"${loop}p1" "$loop"
+	expect_err "same storage .*overlap"
+	refused_keeps disk.img --sysmem --force --src-offset 2M --length 1M \
+		"$loop" "${loop}p1"
+	expect_err "same storage .*overlap"
+	run --sysmem --force --dst-offset 12M --length 1M "${loop}p1" "$loop"
+	expect_status 0
+	same_range disk.orig $((1 * mib)) disk.img $((12 * mib)) "$mib"
+}
+
+# A device-mapper device over a loop device: where its bytes are in the
+# loop device is not known, so overlap with the loop cannot be excluded.
+case_overlap_dm() {
+	local mib=$((1024 * 1024)) name
+	random dm.img $((16 * mib))
+	loop_attach dm.img
+	command -v dmsetup >/dev/null || { echo "no dmsetup" >&2; exit 77; }
+	name=p2pcp-test-$$
+	dmsetup create "$name" --table "0 8192 linear $loop 4096" 2>err.txt || {
+		echo "dmsetup failed: $(cat err.txt)" >&2
+		exit 77
+	}
+	trap 'dmsetup remove '"$name"'; for l in "${LOOPS[@]}"; do losetup -d "$l"; done; rm -rf "$WORK"' EXIT
+	udevadm settle 2>/dev/null
+	refused_keeps dm.img --sysmem --force --length 1M "/dev/mapper/$name" "$loop"
+	expect_err "may overlap: both reach"
+	refused_keeps dm.img --sysmem --force --length 1M "$loop" "/dev/mapper/$name"
+	expect_err "may overlap: both reach"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

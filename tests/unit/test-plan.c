@@ -98,6 +98,14 @@ static void make_plan(const struct plan_case *c, struct copy_plan *p)
 	p->dst.st_dev = 1;
 	p->dst.st_ino = c->same ? 10 : 11;
 	p->dst.st_rdev = c->dst_kind == BLOCK_EP ? 259 : 0;
+	/* Storage: SRC's file; DST the same file, or another one. */
+	p->src.storage.count = p->dst.storage.count = 1;
+	p->src.storage.layer[0] = (struct storage_layer){
+		.kind = LAYER_FILE, .map = MAP_EXACT, .dev = 1, .ino = 10,
+		.limit = UINT64_MAX, .name = "the same file"
+	};
+	p->dst.storage.layer[0] = p->src.storage.layer[0];
+	p->dst.storage.layer[0].ino = c->same ? 10 : 11;
 }
 
 static void test_case(const struct plan_case *c)

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where an endpoint's bytes live, layer by layer, so that two endpoints
+ * that reach the same storage by different names are caught: a loop
+ * device and its backing file (drivers/block/loop.c: backing_file,
+ * lo_offset, lo_sizelimit), a partition and its disk (block/partitions:
+ * "start"), a device-mapper or md device and its slaves (the holders/
+ * slaves links of block/holder.c), a file and the filesystem's device.
+ * Building a stack reads sysfs (through the sysfs root); comparing two
+ * is pure.
+ */
+#ifndef P2PCP_STORAGE_H
+#define P2PCP_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum layer_kind {
+	LAYER_DISK, /* a whole block device (not a partition) */
+	LAYER_FILE, /* a regular file, by device and inode */
+};
+
+/* How the endpoint's byte x maps into a layer. */
+enum layer_map {
+	MAP_EXACT, /* to byte base + x */
+	MAP_WITHIN, /* somewhere in [base, base + limit): dm, md */
+	MAP_FS, /* a filesystem in [base, base + limit) holds it */
+};
+
+struct storage_layer {
+	enum layer_kind kind;
+	enum layer_map map;
+	dev_t dev; /* FILE: st_dev (a DISK is known by its name) */
+	ino_t ino; /* FILE only */
+	uint64_t base;
+	uint64_t limit; /* bytes reachable from base; UINT64_MAX: unknown */
+	/* DISK: the disk's name ("nvme0n1"), its identity; FILE: for messages. */
+	char name[64];
+};
+
+#define STORAGE_MAX_LAYERS 16
+
+struct storage_stack {
+	struct storage_layer layer[STORAGE_MAX_LAYERS];
+	size_t count;
+	bool incomplete; /* too deep, or a layer could not be read */
+};
+
+/* The stack of the regular file @dev/@ino of @size bytes. */
+int storage_of_file(dev_t dev, ino_t ino, uint64_t size,
+		    struct storage_stack *out);
+/*
+ * The stack of the block device @devnum.  @loop_fd: an open descriptor
+ * of it when it is a loop device (LOOP_GET_STATUS64 then names the
+ * backing file exactly), else -1.
+ */
+int storage_of_device(dev_t devnum, int loop_fd, struct storage_stack *out);
+
+enum storage_verdict {
+	STORAGE_DISJOINT, /* provably different bytes */
+	STORAGE_OVERLAP, /* the two ranges share bytes */
+	STORAGE_UNKNOWN, /* overlap cannot be excluded */
+};
+
+/*
+ * Do [@a_off, +@len) of @a and [@b_off, +@len) of @b share storage?
+ * @where: the layer of @a that decides (NULL when disjoint).
+ */
+enum storage_verdict storage_compare(const struct storage_stack *a,
+				     uint64_t a_off,
+				     const struct storage_stack *b,
+				     uint64_t b_off, uint64_t len,
+				     const struct storage_layer **where);
+
+#endif

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Storage stacks (storage.h): from an endpoint down through loop
+ * devices, partitions and dm/md slaves to the files and disks that hold
+ * its bytes, and the comparison of two stacks for overlap.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "blockdev.h"
+#include "storage.h"
+#include "sysfs.h"
+
+#define MAX_DEPTH 8
+
+static void push(struct storage_stack *s, const struct storage_layer *l)
+{
+	if (s->count == STORAGE_MAX_LAYERS) {
+		s->incomplete = true;
+		return;
+	}
+	s->layer[s->count++] = *l;
+}
+
+static uint64_t clamp_limit(uint64_t limit, uint64_t room)
+{
+	return limit < room ? limit : room;
+}
+
+struct loop_backing {
+	dev_t dev;
+	ino_t ino;
+	uint64_t offset, sizelimit; /* sizelimit 0: to the end */
+};
+
+/* The file behind loop device @name: the descriptor first, else sysfs. */
+static int loop_backing(const char *name, int fd, struct loop_backing *out)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	struct loop_info64 info;
+	struct stat st;
+	int ret;
+
+	if (fd >= 0 && ioctl(fd, LOOP_GET_STATUS64, &info) == 0) {
+		out->dev = (dev_t)info.lo_device;
+		out->ino = (ino_t)info.lo_inode;
+		out->offset = info.lo_offset;
+		out->sizelimit = info.lo_sizelimit;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
+	ret = sysfs_read_str(path, file, sizeof(file));
+	if (ret)
+		return ret; /* -ENOENT: not attached */
+	if (stat(file, &st))
+		return -errno;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/offset", name);
+	ret = sysfs_read_u64(path, &out->offset);
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/sizelimit", name);
+	if (!ret)
+		ret = sysfs_read_u64(path, &out->sizelimit);
+	return ret;
+}
+
+static void add_device(struct storage_stack *s, const struct disk_info *info,
+		       enum layer_map map, uint64_t base, uint64_t limit,
+		       int loop_fd, int depth);
+
+/* Describe device @devnum; no sysfs entry (tmpfs...) is no layer. */
+static bool describe(struct storage_stack *s, dev_t devnum,
+		     struct disk_info *info)
+{
+	int ret = disk_info_from_devnum(devnum, info);
+
+	s->incomplete |= ret && ret != -ENOENT;
+	return ret == 0;
+}
+
+/* What a filesystem on device @dev holds: a filesystem layer. */
+static void add_filesystem(struct storage_stack *s, dev_t dev, int depth)
+{
+	struct disk_info info;
+
+	if (describe(s, dev, &info))
+		add_device(s, &info, MAP_FS, 0, UINT64_MAX, -1, depth);
+}
+
+static void add_loop_backing(struct storage_stack *s,
+			     const struct storage_layer *disk, int loop_fd,
+			     int depth)
+{
+	struct storage_layer l = *disk;
+	struct loop_backing b;
+	int ret = loop_backing(disk->name, loop_fd, &b);
+
+	if (ret == -ENOENT)
+		return;
+	if (ret) {
+		s->incomplete = true;
+		return;
+	}
+	l.kind = LAYER_FILE;
+	l.dev = b.dev;
+	l.ino = b.ino;
+	l.base = disk->base + b.offset;
+	if (b.sizelimit)
+		l.limit = clamp_limit(l.limit, b.sizelimit);
+	snprintf(l.name, sizeof(l.name), "%.20s's backing file", disk->name);
+	push(s, &l);
+	add_filesystem(s, b.dev, depth + 1);
+}
+
+/* dm and md devices: each slave holds some of the bytes, where unknown. */
+static void add_slaves(struct storage_stack *s, const char *disk,
+		       enum layer_map map, int depth)
+{
+	struct disk_info info;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (sysfs_path(dir, sizeof(dir), "/sys/block/%s/slaves", disk))
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (disk_info_from_name(de->d_name, &info)) {
+			s->incomplete = true;
+			continue;
+		}
+		add_device(s, &info, map == MAP_FS ? MAP_FS : MAP_WITHIN, 0,
+			   UINT64_MAX, -1, depth + 1);
+	}
+	closedir(d);
+}
+
+/* A disk (or a partition: its disk) is known by its name. */
+static void add_device(struct storage_stack *s, const struct disk_info *info,
+		       enum layer_map map, uint64_t base, uint64_t limit,
+		       int loop_fd, int depth)
+{
+	struct storage_layer l = { .kind = LAYER_DISK, .map = map };
+
+	if (depth > MAX_DEPTH) {
+		s->incomplete = true;
+		return;
+	}
+	snprintf(l.name, sizeof(l.name), "%s", info->name);
+	/* Exact: byte x is at base + x; else anywhere in the device. */
+	l.base = info->part_start + (map == MAP_EXACT ? base : 0);
+	l.limit = map == MAP_EXACT && base <= info->size ?
+			  clamp_limit(limit, info->size - base) :
+			  info->size;
+	push(s, &l);
+	if (!strncmp(info->name, "loop", 4))
+		add_loop_backing(s, &l, loop_fd, depth);
+	add_slaves(s, info->name, map, depth);
+}
+
+int storage_of_file(dev_t dev, ino_t ino, uint64_t size,
+		    struct storage_stack *out)
+{
+	struct storage_layer l = { .kind = LAYER_FILE, .map = MAP_EXACT };
+
+	memset(out, 0, sizeof(*out));
+	if (ino) {
+		l.dev = dev;
+		l.ino = ino;
+		l.limit = UINT64_MAX; /* a file can grow */
+		snprintf(l.name, sizeof(l.name), "the same file");
+		push(out, &l);
+	}
+	add_filesystem(out, dev, 0);
+	return 0;
+}
+
+int storage_of_device(dev_t devnum, int loop_fd, struct storage_stack *out)
+{
+	struct disk_info info;
+
+	memset(out, 0, sizeof(*out));
+	if (!describe(out, devnum, &info)) {
+		out->incomplete = true;
+		return -ENOENT;
+	}
+	add_device(out, &info, MAP_EXACT, 0, UINT64_MAX, loop_fd, 0);
+	return 0;
+}
+
+static bool same_object(const struct storage_layer *a,
+			const struct storage_layer *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == LAYER_DISK)
+		return !strcmp(a->name, b->name);
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* The bytes of layer @l that [@off, +@len) of the endpoint may touch. */
+static void extent(const struct storage_layer *l, uint64_t off, uint64_t len,
+		   uint64_t *lo, uint64_t *hi)
+{
+	uint64_t room = l->limit == UINT64_MAX ? UINT64_MAX - l->base :
+						 l->limit;
+
+	if (l->map == MAP_EXACT) {
+		*lo = l->base + (off < room ? off : room);
+		*hi = *lo + (len < UINT64_MAX - *lo ? len : UINT64_MAX - *lo);
+		return;
+	}
+	*lo = l->base;
+	*hi = l->base + room;
+}
+
+static bool extents_meet(const struct storage_layer *la, uint64_t a_off,
+			 const struct storage_layer *lb, uint64_t b_off,
+			 uint64_t len)
+{
+	uint64_t alo, ahi, blo, bhi;
+
+	extent(la, a_off, len, &alo, &ahi);
+	extent(lb, b_off, len, &blo, &bhi);
+	return alo < bhi && blo < ahi;
+}
+
+/*
+ * A layer both stacks map exactly locates both ranges in it, and every
+ * layer below is a function of that: it alone decides.  Returns the
+ * index pair's layer of @a, or NULL when there is none.
+ */
+static const struct storage_layer *
+common_exact(const struct storage_stack *a, const struct storage_stack *b,
+	     const struct storage_layer **lb_out)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->count; i++) {
+		if (a->layer[i].map != MAP_EXACT)
+			continue;
+		for (j = 0; j < b->count; j++) {
+			if (b->layer[j].map == MAP_EXACT &&
+			    same_object(&a->layer[i], &b->layer[j])) {
+				*lb_out = &b->layer[j];
+				return &a->layer[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+enum storage_verdict storage_compare(const struct storage_stack *a,
+				     uint64_t a_off,
+				     const struct storage_stack *b,
+				     uint64_t b_off, uint64_t len,
+				     const struct storage_layer **where)
+{
+	const struct storage_layer *la, *lb;
+	size_t i, j;
+
+	*where = NULL;
+	la = common_exact(a, b, &lb);
+	if (la) {
+		if (!extents_meet(la, a_off, lb, b_off, len))
+			return STORAGE_DISJOINT;
+		*where = la;
+		return STORAGE_OVERLAP;
+	}
+	for (i = 0; i < a->count; i++) {
+		for (j = 0; j < b->count; j++) {
+			la = &a->layer[i];
+			lb = &b->layer[j];
+			/* Two files on one filesystem: their inodes decide. */
+			if (!same_object(la, lb) ||
+			    (la->map == MAP_FS && lb->map == MAP_FS) ||
+			    !extents_meet(la, a_off, lb, b_off, len))
+				continue;
+			*where = la;
+			return STORAGE_UNKNOWN;
+		}
+	}
+	return a->incomplete || b->incomplete ? STORAGE_UNKNOWN :
+						STORAGE_DISJOINT;
+}

@@ -74,6 +74,8 @@ enum p2p_unknown {
 	P2P_UNKNOWN_RELEASE = 1 << 2,
 	/* the root bus's first function has an unreadable port type */
 	P2P_UNKNOWN_HOST_BRIDGE = 1 << 3,
+	/* a capture lacks the ports above a device (root bus mid-tree) */
+	P2P_UNKNOWN_PARTIAL = 1 << 4,
 };
 
 /* Why a host-bridge path is refused or allowed. */
@@ -147,7 +149,8 @@ struct p2p_result {
  * The root-bus function the kernel takes as @node's host bridge
  * (pci_host_bridge_dev(): the first function on the root bus if it is
  * 00.0 or a root port): its index, -1 if there is none, -2 if the first
- * function's port type cannot be read.
+ * function's port type cannot be read, -3 if the root bus starts with a
+ * switch port or an endpoint (a capture that left out the ports above).
  */
 int p2p_host_bridge_of(const struct pci_topo *topo, int node);
 

@@ -243,6 +243,10 @@ int p2p_host_bridge_of(const struct pci_topo *topo, int node)
 		    n->addr.bus != top->addr.bus)
 			continue;
 		/* Sorted: this is the lowest devfn on the root bus. */
+		if (n->role == PCI_ROLE_SWITCH_UP ||
+		    n->role == PCI_ROLE_SWITCH_DOWN ||
+		    n->role == PCI_ROLE_ENDPOINT)
+			return -3;
 		if (n->addr.dev == 0 && n->addr.fn == 0)
 			return (int)i;
 		if (!n->port_type_known)
@@ -548,6 +552,13 @@ int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
 			res->verdict_if_known = P2P_DIRECT;
 			res->unknown = P2P_UNKNOWN_ACS;
 		}
+		return 0;
+	}
+	if (res->host_bridge_provider == -3 || res->host_bridge_client == -3) {
+		/* The real path may share a switch the capture left out. */
+		res->verdict = P2P_UNKNOWN;
+		res->verdict_if_known = P2P_UNKNOWN;
+		res->unknown = P2P_UNKNOWN_PARTIAL;
 		return 0;
 	}
 	res->verdict = host_bridge_verdict(topo, plat, res);

@@ -54,15 +54,8 @@ int p2pmem_provider_read(const struct pci_addr *addr,
 static int provider_cmp(const void *a, const void *b)
 {
 	const struct p2pmem_provider *pa = a, *pb = b;
-	const struct pci_addr *x = &pa->addr, *y = &pb->addr;
 
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	if (x->bus != y->bus)
-		return x->bus - y->bus;
-	if (x->dev != y->dev)
-		return x->dev - y->dev;
-	return x->fn - y->fn;
+	return pci_addr_cmp(&pa->addr, &pb->addr);
 }
 
 int p2pmem_list(struct p2pmem_provider **out, size_t *count)

@@ -217,6 +217,8 @@ static json_object *json_unknown(unsigned int bits)
 	if (bits & P2P_UNKNOWN_HOST_BRIDGE)
 		json_object_array_add(arr,
 				      json_object_new_string("host-bridge"));
+	if (bits & P2P_UNKNOWN_PARTIAL)
+		json_object_array_add(arr, json_object_new_string("partial"));
 	return arr;
 }
 

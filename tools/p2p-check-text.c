@@ -178,9 +178,11 @@ static void print_host_id(const struct check *c, int hb)
 	const struct pci_node *n;
 	char bdf[PCI_ADDR_STRLEN];
 
-	/* p2p_host_bridge_of(): -1 none, -2 port type unreadable. */
+	/* p2p_host_bridge_of(): -1 none, -2 port type unreadable, -3 partial. */
 	if (hb < 0) {
-		printf("%s", hb == -2 ? "(unreadable)" : "(none)");
+		printf("%s", hb == -2 ? "(unreadable)" :
+			     hb == -3 ? "(not in the capture)" :
+					"(none)");
 		return;
 	}
 	n = &c->topo->nodes[hb];
@@ -193,6 +195,11 @@ static void explain_host_bridge(const struct check *c, const struct pair *pr)
 	char rel[32];
 
 	p2p_kernel_format(check_kernel(c), rel, sizeof(rel));
+	if ((r->unknown & P2P_UNKNOWN_RELEASE) && r->entry) {
+		printf(", and the host bridge is on the kernel's whitelist from %s, whose first release is not established (not in 6.12.117; rules of Linux %s)\n",
+		       r->entry->origin, rel);
+		return;
+	}
 	switch (r->host_reason) {
 	case P2P_HOST_CPU:
 		printf(", which the kernel allows on AMD Zen CPUs\n");
@@ -233,7 +240,9 @@ static void explain_host_bridge(const struct check *c, const struct pair *pr)
 		print_host_id(c, r->host_bridge_client);
 	}
 	printf(" is not on the kernel's whitelist (Linux %s)%s\n", rel,
-	       r->unknown & P2P_UNKNOWN_CPU ? "" : " nor is the CPU AMD Zen");
+	       r->unknown & P2P_UNKNOWN_CPU ?
+		       ", so it depends on the CPU: allowed on AMD Zen (give --cpu)" :
+		       " nor is the CPU AMD Zen");
 }
 
 static void explain_blocked(const struct check *c, const struct pair *pr)
@@ -264,6 +273,14 @@ static void explain_verdict(const struct check *c, const struct pair *pr)
 	if (r->verdict == P2P_DIRECT) {
 		printf("direct (bus addresses through %s, no ACS redirect)\n",
 		       check_addr(c, r->common, bdf));
+		return;
+	}
+	if (r->unknown & P2P_UNKNOWN_PARTIAL) {
+		printf("unknown: the capture lacks the ports above the devices, where they may share a switch\n");
+		return;
+	}
+	if (r->unknown & P2P_UNKNOWN_HOST_BRIDGE) {
+		printf("unknown: the path runs through the host bridge, and whether the root bus's first function is a root port the kernel matches against its whitelist is unreadable\n");
 		return;
 	}
 	if (r->verdict == P2P_UNKNOWN && (r->unknown & P2P_UNKNOWN_ACS)) {
@@ -445,6 +462,10 @@ static void print_root_heading(const struct check *c, const struct pci_node *n,
 	char rel[32];
 
 	printf("[%04x:%02x]", n->addr.domain, n->addr.bus);
+	if (hb == -3) {
+		printf(" partial: starts with a switch port or an endpoint, the ports above are not in the capture\n");
+		return;
+	}
 	if (hb == -2) {
 		printf(" host bridge function unknown (port type unreadable)\n");
 		return;

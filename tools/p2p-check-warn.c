@@ -34,6 +34,11 @@ static void pair_unknown_warnings(struct check *c, const struct pair *p,
 			"%s <-> %s: unknown: the host bridge is on the kernel's whitelist from %s, whose first release is not established (not in 6.12.117); rules of %s",
 			a, b, r->entry->origin,
 			p2p_kernel_format(check_kernel(c), rel, sizeof(rel)));
+	if (r->unknown & P2P_UNKNOWN_PARTIAL)
+		name_list_add(
+			&c->warnings,
+			"%s <-> %s: unknown: the capture lacks the ports above them (a root bus starts with a switch port or an endpoint), so a switch they share may be missing",
+			a, b);
 	if (r->unknown & P2P_UNKNOWN_HOST_BRIDGE)
 		name_list_add(
 			&c->warnings,

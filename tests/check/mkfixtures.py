@@ -132,6 +132,27 @@ def sriov_vfs():
             Fn("03:00.0", **NVME)]
 
 
+def two_levels_redirect():
+    """two_levels with redirect on both sides below the common switch:
+    02:10.0 above the provider 07:00.0, and 02:08.0 and 04:01.0 above the
+    client 05:00.0, so the ports come in path order, not walk order."""
+    fns = two_levels()
+    for f in fns:
+        if f.bdf in ("02:08.0", "02:10.0"):
+            f.acs = (PLX_ACS_CAP, RR | CR)
+        if f.bdf == "04:01.0":
+            f.acs, f.acs_at = (PLX_ACS_CAP, RR), 0x100
+    return fns
+
+
+def partial_subtree():
+    """What "lspci -s 02: -xxxx" style captures hold: switch downstream
+    ports and their endpoints, no root port and no host bridge."""
+    return [Fn("02:08.0", bus=(3, 3), acs=(PLX_ACS_CAP, 0), **PLX_DOWN),
+            Fn("02:09.0", bus=(4, 4), acs=(PLX_ACS_CAP, 0), **PLX_DOWN),
+            Fn("03:00.0", **NVME), Fn("04:00.0", **NVME)]
+
+
 # Skylake-SP root ports 8086:2030/2031 (on the whitelist) first on a root
 # bus that has no 00.0: pci_host_bridge_dev() takes the root port.
 SKX_RP = dict(vid=0x8086, cls=0x060400, exp=ROOT_PORT, acs_at=0x110)
@@ -187,7 +208,17 @@ TOPOLOGIES = {
     "two-socket-haswell": TWO_SOCKETS,
     "nvidia-root-ports": NVIDIA_ROOT_PORTS,
     "amd-15h-root-ports": AMD_15H,
+    "two-level-redirect": two_levels_redirect(),
+    "partial-subtree": partial_subtree(),
+    # Live only: a VF on a bus outside every bridge's range; only its
+    # physfn link says where it is (see write_sysroot's physfn).
+    "vf-physfn": [HOST_Q35,
+                  Fn("00:01.0", bus=(1, 1), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
+                  Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)],
 }
+
+# Topologies that make sense only with a live sysfs (no capture written).
+LIVE_ONLY = {"vf-physfn"}
 
 # Captures an unprivileged user gets: 64 bytes per function.
 TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64),
@@ -211,7 +242,7 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
     extra: dict with optional keys nvme {bdf: ctrl}, p2pmem {bdf: (size,
     available, published)}, kernel, kconfig (text of /boot/config-KERNEL),
     cpuinfo, cmdline, iommu (list), multipath {disk: (subsys, [ctrls])},
-    drivers {bdf: driver name}.
+    drivers {bdf: driver name}, physfn {vf bdf: pf bdf}.
     """
     extra = extra or {}
     by_bus = {}
@@ -279,6 +310,10 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         put(d + "/" + disk + "/queue/logical_block_size", "512\n")
         link("sys/class/block/" + disk, d + "/" + disk)
         link("sys/block/" + disk, d + "/" + disk)
+    for vf, pf in extra.get("physfn", {}).items():
+        vfn = [f for f in fns if f.bdf == vf][0]
+        pfn = [f for f in fns if f.bdf == pf][0]
+        link(devpath(vfn) + "/physfn", devpath(pfn))
     for bdf, drv in extra.get("drivers", {}).items():
         fn = [f for f in fns if f.bdf == bdf][0]
         os.makedirs(os.path.join(root, "sys/bus/pci/drivers", drv),
@@ -305,6 +340,8 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
 def main(argv):
     if len(argv) == 3 and argv[1] == "--dumps":
         for name, fns in TOPOLOGIES.items():
+            if name in LIVE_ONLY:
+                continue
             write_dump(fns, os.path.join(argv[2], name + ".lspci"))
         for name, (base, length) in TRUNCATED.items():
             write_dump(TOPOLOGIES[base], os.path.join(argv[2], name + ".lspci"),

@@ -5,8 +5,68 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "p2pcp.h"
+
+/*
+ * A JSON string of @s.  JSON is UTF-8, paths are bytes: each byte that
+ * is not part of valid UTF-8 becomes the four characters \xHH.
+ */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+static struct json_object *json_string(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct json_object *o;
+	size_t len = strlen(s), n, out = 0;
+	char *buf = malloc(len * 4 + 1);
+
+	if (!buf)
+		return json_object_new_string("");
+	while (*p) {
+		n = utf8_sequence(p);
+		if (n) {
+			memcpy(buf + out, p, n);
+		} else {
+			n = 1;
+			snprintf(buf + out, 5, "\\x%02X", *p);
+			out += 3;
+		}
+		out += n;
+		p += n;
+	}
+	buf[out] = '\0';
+	o = json_object_new_string(buf);
+	free(buf);
+	return o;
+}
 
 static const char *endpoint_device(const struct endpoint *ep)
 {
@@ -22,33 +82,28 @@ static void json_endpoint(struct json_object *root, const char *key,
 	struct json_object *o = json_object_new_object();
 	char bdf[PCI_ADDR_STRLEN];
 
-	json_object_object_add(o, "path", json_object_new_string(ep->path));
+	json_object_object_add(o, "path", json_string(ep->path));
 	json_object_object_add(
 		o, "type",
-		json_object_new_string(ep->kind == ENDPOINT_BLOCK ? "block" :
-								    "file"));
+		json_string(ep->kind == ENDPOINT_BLOCK ? "block" : "file"));
 	if (ep->have_disk) {
-		json_object_object_add(
-			o, "device",
-			json_object_new_string(endpoint_device(ep)));
+		json_object_object_add(o, "device",
+				       json_string(endpoint_device(ep)));
 		if (ep->disk.ctrl[0])
-			json_object_object_add(
-				o, "controller",
-				json_object_new_string(ep->disk.ctrl));
+			json_object_object_add(o, "controller",
+					       json_string(ep->disk.ctrl));
 		if (ep->disk.have_pci)
 			json_object_object_add(
 				o, "pci",
-				json_object_new_string(pci_addr_format(
-					&ep->disk.pci, bdf, sizeof(bdf))));
+				json_string(pci_addr_format(&ep->disk.pci, bdf,
+							    sizeof(bdf))));
 		json_object_object_add(
 			o, "logical_block_size",
 			json_object_new_int64(ep->disk.logical_block_size));
 	}
 	if (ctrl) {
-		json_object_object_add(o, "model",
-				       json_object_new_string(ctrl->model));
-		json_object_object_add(o, "serial",
-				       json_object_new_string(ctrl->serial));
+		json_object_object_add(o, "model", json_string(ctrl->model));
+		json_object_object_add(o, "serial", json_string(ctrl->serial));
 		json_object_object_add(
 			o, "subsystem_controllers",
 			json_object_new_int((int)ctrl->subsystem_ctrls));
@@ -78,15 +133,14 @@ struct json_object *json_plan(const struct copy_plan *p)
 	json_object_object_add(root, "length",
 			       json_object_new_int64(p->length));
 	json_object_object_add(root, "mode",
-			       json_object_new_string(p->p2p ? "p2p" :
-							       "sysmem"));
+			       json_string(p->p2p ? "p2p" : "sysmem"));
 	if (p->p2p) {
 		struct json_object *pv = json_object_new_object();
 
 		json_object_object_add(
 			pv, "pci",
-			json_object_new_string(pci_addr_format(
-				&p->provider.addr, bdf, sizeof(bdf))));
+			json_string(pci_addr_format(&p->provider.addr, bdf,
+						    sizeof(bdf))));
 		json_object_object_add(pv, "size",
 				       json_object_new_int64(p->provider.size));
 		json_object_object_add(
@@ -97,7 +151,7 @@ struct json_object *json_plan(const struct copy_plan *p)
 			json_object_new_boolean(p->provider.published));
 		json_object_object_add(root, "provider", pv);
 		json_object_object_add(root, "verdict",
-				       json_object_new_string(path_verdict(p)));
+				       json_string(path_verdict(p)));
 	}
 	json_object_object_add(root, "chunk_size",
 			       json_object_new_int64(p->chunk_size));
@@ -141,14 +195,77 @@ void json_add_verify(struct json_object *summary, const struct copy_outcome *r)
 			json_object_new_int64((int64_t)r->mismatch_offset));
 }
 
+static const char *side_name(enum copy_side side)
+{
+	return side == COPY_SIDE_READ  ? "src" :
+	       side == COPY_SIDE_WRITE ? "dst" :
+					 NULL;
+}
+
+/* Where it failed, and the options that resume the copy. */
+static void json_add_failure(struct json_object *summary,
+			     const struct run_result *p,
+			     const struct copy_outcome *r, bool resumable)
+{
+	const char *side = r->error ? side_name(r->fail_side) : NULL;
+	struct json_object *resume = NULL;
+	uint64_t base;
+
+	json_object_object_add(summary, "fail_side",
+			       side ? json_string(side) : NULL);
+	base = r->fail_side == COPY_SIDE_READ ? p->src_offset : p->dst_offset;
+	json_object_object_add(
+		summary, "fail_offset",
+		side ? json_object_new_int64((int64_t)(base + r->fail_offset)) :
+		       NULL);
+	if (resumable) {
+		resume = json_object_new_object();
+		json_object_object_add(
+			resume, "src_offset",
+			json_object_new_int64(
+				(int64_t)(p->src_offset + r->done)));
+		json_object_object_add(
+			resume, "dst_offset",
+			json_object_new_int64(
+				(int64_t)(p->dst_offset + r->done)));
+		json_object_object_add(
+			resume, "length",
+			json_object_new_int64((int64_t)(p->length - r->done)));
+	}
+	json_object_object_add(summary, "resume", resume);
+}
+
+void json_add_outcome(struct json_object *summary, const struct run_result *r,
+		      int code)
+{
+	const struct copy_outcome *o = r->verified ? &r->verify : &r->copy;
+	uint64_t done = r->started ? r->copy.done : 0;
+	bool interrupted = code == EXIT_SIGINT || code == EXIT_SIGTERM;
+
+	if (r->started && !code)
+		done = r->length;
+	json_object_object_add(summary, "exit", json_object_new_int(code));
+	json_object_object_add(summary, "done",
+			       json_object_new_int64((int64_t)done));
+	if (!r->planned) {
+		json_object_object_add(summary, "fail_side", NULL);
+		json_object_object_add(summary, "fail_offset", NULL);
+		json_object_object_add(summary, "resume", NULL);
+		return;
+	}
+	json_add_failure(summary, r, o,
+			 r->started && !r->verified &&
+				 (code == EXIT_IO || interrupted) &&
+				 done < r->length);
+}
+
 void json_print(struct json_object *summary, int code, const char *message)
 {
 	json_object_object_add(summary, "status",
-			       json_object_new_string(code ? "error" : "ok"));
+			       json_string(code ? "error" : "ok"));
 	json_object_object_add(summary, "exit_code", json_object_new_int(code));
 	if (code && message[0])
-		json_object_object_add(summary, "error",
-				       json_object_new_string(message));
+		json_object_object_add(summary, "error", json_string(message));
 	printf("%s\n",
 	       json_object_to_json_string_ext(
 		       summary, JSON_C_TO_STRING_PRETTY |

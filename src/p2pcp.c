@@ -33,6 +33,10 @@
 static char *message;
 /* The command line itself was wrong: point to --help. */
 static bool usage_error;
+/* argv as getopt permutes it, for naming a bad option. */
+static char **argv_seen;
+/* What the run did, for the JSON object: the plan, the copy's outcome. */
+static struct run_result result;
 
 int fail(int code, const char *fmt, ...)
 {
@@ -183,9 +187,12 @@ static int parse_option(int c, struct options *o)
 		printf(PROG " " P2PCP_VERSION "\n");
 		return EXIT_OK;
 	default:
-		/* getopt already named the option. */
-		fail_clear();
-		return EXIT_USAGE;
+		return fail(
+			EXIT_USAGE,
+			"option '%s' is unknown, ambiguous or lacks its argument",
+			optopt && optopt < 256 ?
+				(char[]){ '-', (char)optopt, '\0' } :
+				argv_seen[optind - 1]);
 	}
 	return -1;
 }
@@ -200,6 +207,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	argv[0] = (char *)PROG;
 	o->range.chunk_size = DEFAULT_CHUNK;
 	o->range.queue_depth = DEFAULT_QUEUE_DEPTH;
+	argv_seen = argv;
+	opterr = 0; /* the one message names the option itself */
+	optind = 0; /* again from the start, after wants_json() */
 
 	while ((c = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1) {
 		ret = parse_option(c, o);
@@ -245,8 +255,10 @@ static int prepare(const struct copy_session *s)
 	ret = copy_direct_io(s->plan, true, &side);
 	if (ret)
 		return report_open_failure(s->plan, side, ret);
-	if (s->plan->p2p && copy_phase_preflight(s, &r))
+	if (s->plan->p2p && copy_phase_preflight(s, &r)) {
+		result.copy = r;
 		return report_preflight_failure(s->plan, &r);
+	}
 	return 0;
 }
 
@@ -287,6 +299,8 @@ static int verify(const struct options *o, const struct copy_session *s,
 				o->verify == VERIFY_P2PMEM ? VERIFY_IN_P2PMEM :
 							     VERIFY_IN_SYSMEM,
 				&r);
+	result.verify = r;
+	result.verified = true;
 	if (ret < 0)
 		return report_verify_failure(s->plan, &r, stop_signal);
 	json_add_verify(summary, &r);
@@ -317,6 +331,10 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	int ret;
 
 	session_init(o, p, &s, &ps);
+	result.planned = true;
+	result.src_offset = p->src_offset;
+	result.dst_offset = p->dst_offset;
+	result.length = p->length;
 	ret = copy_buffer_get(p, false, &s.buf);
 	if (ret)
 		return report_buffer_failure(p, ret);
@@ -326,7 +344,9 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	catch_stop_signals();
 	*written = true;
 	seconds = now_seconds();
+	result.started = true;
 	ret = copy_range(&s, &r);
+	result.copy = r;
 	if (ps.active)
 		fputc('\n', stderr);
 	if (ret)
@@ -393,18 +413,32 @@ static int std_fds_open(void)
 	return 0;
 }
 
+/*
+ * Under --json every outcome is one JSON object, usage errors included:
+ * find the option the way getopt will, before anything can go wrong.
+ */
+static bool wants_json(int argc, char **argv)
+{
+	bool json = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1)
+		json |= c == OPT_JSON;
+	return json;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction usr1 = { .sa_handler = on_usr1,
 				  .sa_flags = SA_RESTART };
 	struct json_object *summary = NULL;
-	bool json = false;
-	int i, ret;
+	bool json;
+	int ret;
 
 	if (std_fds_open())
 		return EXIT_USAGE;
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		json |= !strcmp(argv[i], "--json");
+	json = wants_json(argc, argv);
 
 	/* SIGUSR1 asks for progress (as with dd); it must never kill us. */
 	sigaction(SIGUSR1, &usr1, NULL);
@@ -416,9 +450,10 @@ int main(int argc, char **argv)
 	if (usage_error)
 		fprintf(stderr, "Try '%s --help' for more information.\n",
 			PROG);
-	if (json && (summary || message)) {
+	if (json) {
 		if (!summary)
 			summary = json_object_new_object();
+		json_add_outcome(summary, &result, ret);
 		json_print(summary, ret, fail_message());
 	}
 	json_object_put(summary);

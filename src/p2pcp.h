@@ -88,7 +88,19 @@ struct progress_state {
 	bool active; /* a \r line is on screen */
 };
 
+/* What a run did, for the JSON outcome fields. */
+struct run_result {
+	bool planned; /* the range below was planned */
+	uint64_t src_offset, dst_offset, length;
+	bool started; /* the transfer began: done and resume apply */
+	struct copy_outcome copy; /* of the preflight, or the copy */
+	bool verified; /* verify ran */
+	struct copy_outcome verify;
+};
+
 /* p2pcp-print-json.c */
+void json_add_outcome(struct json_object *summary, const struct run_result *r,
+		      int code);
 struct json_object *json_plan(const struct copy_plan *p);
 void json_add_result(struct json_object *summary, const struct copy_plan *p,
 		     const struct copy_outcome *r, size_t mapped,

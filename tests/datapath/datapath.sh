@@ -545,6 +545,86 @@ case_overlap_dm() {
 	expect_err "may overlap: both reach"
 }
 
+# json_check STATUS PYTHON-EXPR...: stdout is exactly one JSON object
+# (strict UTF-8) with "exit" equal to STATUS and each expression true.
+json_check() {
+	python3 - "$@" <<'PY' || fail "bad JSON outcome: $(cat out.txt) / $(cat err.txt)"
+import json, sys
+raw = open("out.txt", "rb").read()
+d = json.loads(raw.decode("utf-8"))  # one object; raises on anything else
+assert isinstance(d, dict), d
+assert d["exit"] == int(sys.argv[1]), d
+for key in ("done", "fail_offset", "fail_side", "resume"):
+    assert key in d, (key, d)
+for expr in sys.argv[2:]:
+    assert eval(expr, {"d": d}), (expr, d)
+PY
+}
+
+# --json (item 12): recognised as getopt accepts it, and every outcome
+# is one JSON object on stdout, with done, fail_*, resume and exit.
+case_json_outcomes() {
+	local size
+	setup
+	size=$(stat -c %s src.bin)
+	run --jso --sysmem src.bin dst.bin
+	expect_status 0
+	json_check 0 "d['done'] == $size" "d['resume'] is None" "d['fail_side'] is None"
+	run --json --no-such-option src.bin dst.bin
+	expect_status 2
+	json_check 2 "'--no-such-option' in d['error']" "d['done'] == 0"
+	run --json src.bin
+	expect_status 2
+	json_check 2 "'expected SRC and DST' in d['error']"
+	run --json --sysmem --length 1G src.bin dst.bin
+	expect_status 2
+	json_check 2 "'runs past the end' in d['error']" "d['resume'] is None"
+	run --sysmem --json nodir/src.bin dst.bin
+	expect_status 2
+	json_check 2 "'no such file' in d['error']"
+	# An I/O error: where, and how to resume.
+	: >dst.bin
+	(
+		ulimit -f 2048
+		exec "$P2PCP" --json --sysmem --chunk-size 64k src.bin dst.bin \
+			>out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	json_check 1 "d['fail_side'] == 'dst'" "d['fail_offset'] == 2097152" \
+		"d['resume']['src_offset'] == d['done']" \
+		"d['resume']['dst_offset'] == d['done']" \
+		"d['resume']['length'] == $size - d['done']" \
+		"d['done'] <= 2097152"
+	# An interrupt.
+	random src.bin $((256 * 1024 * 1024))
+	: >dst.bin
+	"$P2PCP" --json --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
+		>out.txt 2>err.txt &
+	pid=$!
+	sleep 0.5
+	kill -INT "$pid"
+	wait "$pid"
+	status=$?
+	[ "$status" != 0 ] || { echo "finished before the signal" >&2; exit 77; }
+	expect_status 130
+	json_check 130 "d['resume']['src_offset'] == d['done'] > 0" \
+		"d['resume']['length'] == 256 * 1024 * 1024 - d['done']"
+}
+
+# JSON is valid UTF-8 whatever the path (item 13): bytes that are not
+# UTF-8 are escaped as \xHH.
+case_json_utf8() {
+	setup
+	cp src.bin $'bad\xff\xfe-\xc3\xa9.bin'
+	run --json --sysmem --dry-run $'bad\xff\xfe-\xc3\xa9.bin' dst.bin
+	expect_status 0
+	json_check 0 "d['source']['path'] == 'bad\\\\xFF\\\\xFE-\u00e9.bin'"
+	run --json --sysmem --length 1G $'bad\xff\xfe-\xc3\xa9.bin' dst.bin
+	expect_status 2
+	json_check 2 "'bad\\\\xFF' in d['error']"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

@@ -43,14 +43,18 @@ struct passthru_failure {
 };
 
 struct passthru_session {
-	int blk_fd[2]; /* block devices, O_EXCL, held for the whole copy */
+	int blk_fd[2]; /* SRC's block device held O_EXCL (DST's: its own fd) */
 	int chr_fd[2]; /* their char devices: the engine's descriptors */
 	struct passthru_ns ns[2];
 	struct copy_backend backend;
 };
 
+/* No descriptors yet: safe to close. */
+void passthru_session_init(struct passthru_session *ps);
+
 /*
- * Open both sides for passthrough: SRC read-only, DST read-write, and
+ * Open both sides for passthrough: SRC read-only, DST read-write (DST's
+ * endpoint descriptor must hold its block device with O_EXCL), and
  * check that [offset, offset + length) of each is whole LBAs inside it.
  * On failure everything is closed and @why says what and where.
  */
@@ -68,10 +72,6 @@ void passthru_session_close(struct passthru_session *ps);
 int passthru_session_preflight(const struct passthru_session *ps, void *buf,
 			       uint64_t src_offset, uint64_t dst_offset,
 			       struct passthru_failure *why);
-
-/* Point @job at the session: backend, descriptors and contexts. */
-void passthru_session_job(const struct passthru_session *ps,
-			  struct copy_job *job);
 
 /* "SRC /dev/nvme1n1: ..." (no trailing period), for the front-end. */
 void passthru_failure_text(const struct passthru_failure *f,

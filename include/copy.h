@@ -32,6 +32,12 @@
 #include "p2pmem.h"
 #include "pcitopo.h"
 
+/* How the data moves between the devices and the buffer. */
+enum copy_engine {
+	COPY_ENGINE_BLOCK, /* O_DIRECT reads and writes of the block devices */
+	COPY_ENGINE_PASSTHRU, /* NVMe commands on /dev/ngXnY (nvme-passthru.h) */
+};
+
 /* What was decided before the copy; also what --dry-run shows. */
 struct copy_plan {
 	struct endpoint src, dst;
@@ -54,6 +60,11 @@ struct copy_plan {
 	char kernel_release[128];
 	/* The layer of SRC's storage where the ranges (may) overlap. */
 	struct storage_layer overlap_at;
+	enum provider_place place; /* the provider relative to SRC and DST */
+	enum copy_engine engine;
+	bool engine_decided; /* false: auto's prediction, the preflight decides */
+	char engine_reason[256];
+	uint32_t max_transfer; /* passthrough: bytes per command */
 };
 
 /* The range as the user gave it; NULL strings take the defaults. */
@@ -123,6 +134,7 @@ struct copy_outcome {
 	uint64_t fail_offset;
 	enum copy_side fail_side; /* READ: SRC, WRITE: DST */
 	int error; /* negative errno, 0 if none */
+	uint32_t nvme_status; /* passthrough: the NVMe status of that I/O */
 	bool stopped; /* a stop signal ended the phase */
 	bool unexpected_eof; /* SRC ended before the range did */
 	bool lost; /* a read succeeded but its data never arrived */
@@ -140,6 +152,14 @@ struct copy_outcome {
  */
 struct copy_session {
 	struct copy_plan *plan;
+	/*
+	 * NULL: the endpoints' own descriptors with block I/O.  Else the
+	 * passthrough backend and its descriptors (the char devices; DST's
+	 * read-write) and per-side contexts.
+	 */
+	const struct copy_backend *backend;
+	int io_fd[2];
+	const void *src_ctx, *dst_ctx;
 	struct copy_buffer buf;
 	volatile sig_atomic_t *stop;
 	volatile sig_atomic_t *progress_request;

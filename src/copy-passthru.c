@@ -2,10 +2,11 @@
 /*
  * Opening a copy for the passthrough engine.
  *
- * Each side's block device is opened first, with O_EXCL, and kept open:
- * nobody mounts or claims the namespace while commands bypass the block
- * layer, and what was opened is what gets described (its device number,
- * not the path, leads to sysfs and the char device).  The char device
+ * Each side's block device is held with O_EXCL for the whole copy: DST
+ * by the descriptor p2pcp opened it with, SRC by a second one opened
+ * here.  Nobody mounts or claims the namespace while commands bypass
+ * the block layer, and what was opened is what gets described (its
+ * device number, not the path, leads to sysfs and the char device).  The char device
  * is opened read-only for SRC and read-write for DST, which is what the
  * kernel asks of unprivileged users (Linux 6.2+).
  */
@@ -72,11 +73,15 @@ static int open_side(struct passthru_session *ps, int side,
 	if (!ep->have_disk || (ep->disk.kind != DISK_NVME &&
 			       ep->disk.kind != DISK_NVME_MULTIPATH))
 		return refuse(why, PT_NOT_NVME, side, 0);
-	fd = open(ep->path, (write ? O_RDWR : O_RDONLY) | O_EXCL | O_CLOEXEC);
-	if (fd < 0)
-		return refuse(why, errno == EBUSY ? PT_BUSY : PT_OPEN, side,
-			      -errno);
-	ps->blk_fd[side] = fd;
+	/* DST's own descriptor holds it exclusively already. */
+	fd = ep->fd;
+	if (!write) {
+		fd = open(ep->path, O_RDONLY | O_EXCL | O_CLOEXEC);
+		if (fd < 0)
+			return refuse(why, errno == EBUSY ? PT_BUSY : PT_OPEN,
+				      side, -errno);
+		ps->blk_fd[side] = fd;
+	}
 	ret = opened_disk(fd, ep, &disk);
 	if (ret)
 		return refuse(why, ret == -ESTALE ? PT_CHANGED : PT_OPEN, side,
@@ -100,6 +105,12 @@ static int open_side(struct passthru_session *ps, int side,
 	return 0;
 }
 
+void passthru_session_init(struct passthru_session *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->blk_fd[0] = ps->blk_fd[1] = ps->chr_fd[0] = ps->chr_fd[1] = -1;
+}
+
 int passthru_session_open(struct passthru_session *ps,
 			  const struct endpoint *src, uint64_t src_offset,
 			  const struct endpoint *dst, uint64_t dst_offset,
@@ -108,9 +119,8 @@ int passthru_session_open(struct passthru_session *ps,
 	uint32_t max;
 	int ret;
 
-	memset(ps, 0, sizeof(*ps));
+	passthru_session_init(ps);
 	memset(why, 0, sizeof(*why));
-	ps->blk_fd[0] = ps->blk_fd[1] = ps->chr_fd[0] = ps->chr_fd[1] = -1;
 	ret = open_side(ps, 0, src, src_offset, length, why);
 	if (!ret) {
 		memset(why, 0, sizeof(*why));
@@ -165,16 +175,6 @@ int passthru_session_preflight(const struct passthru_session *ps, void *buf,
 			      i, ret);
 	}
 	return 0;
-}
-
-void passthru_session_job(const struct passthru_session *ps,
-			  struct copy_job *job)
-{
-	job->backend = &ps->backend;
-	job->src_fd = ps->chr_fd[0];
-	job->dst_fd = ps->chr_fd[1];
-	job->src_ctx = &ps->ns[0];
-	job->dst_ctx = &ps->ns[1];
 }
 
 static const char *access_text(int side)

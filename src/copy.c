@@ -226,8 +226,11 @@ static void job_from_session(const struct copy_session *s, struct copy_job *job)
 	const struct copy_plan *p = s->plan;
 
 	memset(job, 0, sizeof(*job));
-	job->src_fd = p->src.fd;
-	job->dst_fd = p->dst.fd;
+	job->src_fd = s->backend ? s->io_fd[0] : p->src.fd;
+	job->dst_fd = s->backend ? s->io_fd[1] : p->dst.fd;
+	job->backend = s->backend;
+	job->src_ctx = s->src_ctx;
+	job->dst_ctx = s->dst_ctx;
 	job->src_offset = p->src_offset;
 	job->dst_offset = p->dst_offset;
 	job->length = p->direct_length;
@@ -261,6 +264,7 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 	out->fail_offset = r.fail_offset;
 	out->fail_side = r.fail_side;
 	out->error = r.error;
+	out->nvme_status = r.nvme_status;
 	out->stopped = r.stopped;
 	out->unexpected_eof = r.unexpected_eof;
 	out->lost = r.lost;
@@ -462,6 +466,7 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 	} else if (ret < 0) {
 		out->error = ret;
 		out->lost = r.lost;
+		out->nvme_status = r.nvme_status;
 		out->fail_side = r.fail_side;
 		out->fail_offset = r.fail_offset;
 	}

@@ -183,9 +183,15 @@ int check_destination(const struct options *o, const struct copy_plan *p)
 	return 0;
 }
 
-/* Why the kernel would not take P2P pages for @ep (p2pdma.h's rule). */
+/*
+ * Why the kernel would not take P2P pages for @ep (p2pdma.h's rule),
+ * or NULL.  A multipath head is fine for the passthrough engine, which
+ * reaches P2P pages through the head's char device, for whole
+ * namespaces (not files) on PCI paths.
+ */
 static const char *disk_problem(const struct endpoint *ep,
-				const char *kernel_release)
+				const char *kernel_release,
+				enum engine_choice engine)
 {
 	enum p2p_endpoint kind = P2P_EP_OTHER;
 	unsigned int kernel = 0;
@@ -196,6 +202,9 @@ static const char *disk_problem(const struct endpoint *ep,
 		kind = ep->disk.have_pci ? P2P_EP_NVME : P2P_EP_NVME_FABRICS;
 	else if (ep->disk.kind == DISK_NVME_MULTIPATH)
 		kind = P2P_EP_MULTIPATH_HEAD;
+	if (kind == P2P_EP_MULTIPATH_HEAD && engine != ENGINE_BLOCK &&
+	    ep->kind == ENDPOINT_BLOCK && ep->disk.have_pci)
+		return NULL;
 	if (p2p_kernel_parse(kernel_release, &kernel))
 		kernel = 0; /* unknown: judge as the oldest, refusing heads */
 	return p2p_endpoint_problem(kind, kernel);
@@ -309,6 +318,8 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 				      &p->src.disk.pci, &p->dst.disk.pci,
 				      &p->src_path, &p->dst_path) == 0)
 			p->have_verdicts = true;
+		p->place = p2pmem_provider_place(
+			&p->provider.addr, &p->src.disk.pci, &p->dst.disk.pci);
 		goto out;
 	}
 
@@ -316,6 +327,7 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 			    &p->src.disk.pci, &p->dst.disk.pci, &choice);
 	if (ret == 0) {
 		p->provider = list[choice.index];
+		p->place = choice.place;
 		p->have_verdicts = choice.have_paths;
 		p->src_path = choice.src_path;
 		p->dst_path = choice.dst_path;
@@ -342,13 +354,14 @@ int plan_p2p(const struct options *o, struct copy_plan *p)
 	if (n == 0)
 		return explain_no_providers(p);
 
-	problem = disk_problem(&p->src, p->kernel_release);
+	problem = disk_problem(&p->src, p->kernel_release, o->engine);
 	if (problem)
 		ret = fail(
 			EXIT_NO_P2P,
 			"SRC %s %s; use --sysmem to copy through system memory",
 			p->src.path, problem);
-	else if ((problem = disk_problem(&p->dst, p->kernel_release)))
+	else if ((problem =
+			  disk_problem(&p->dst, p->kernel_release, o->engine)))
 		ret = fail(
 			EXIT_NO_P2P,
 			"DST %s %s; use --sysmem to copy through system memory",

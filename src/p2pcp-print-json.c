@@ -121,6 +121,35 @@ static const char *path_verdict(const struct copy_plan *p)
 	return p2p_verdict_name(p2p_copy_verdict(&p->src_path, &p->dst_path));
 }
 
+static const char *place_name(enum provider_place place)
+{
+	switch (place) {
+	case PROVIDER_ON_DST:
+		return "dst";
+	case PROVIDER_ON_SRC:
+		return "src";
+	case PROVIDER_THIRD:
+		break;
+	}
+	return "third";
+}
+
+void json_add_engine(struct json_object *root, const struct copy_plan *p)
+{
+	json_object_object_add(
+		root, "engine",
+		json_object_new_string(p->engine == COPY_ENGINE_PASSTHRU ?
+					       "passthru" :
+					       "block"));
+	json_object_object_add(root, "engine_decided",
+			       json_object_new_boolean(p->engine_decided));
+	json_object_object_add(root, "engine_reason",
+			       json_object_new_string(p->engine_reason));
+	if (p->max_transfer)
+		json_object_object_add(root, "max_transfer",
+				       json_object_new_int64(p->max_transfer));
+}
+
 struct json_object *json_plan(const struct copy_plan *p)
 {
 	struct json_object *root = json_object_new_object();
@@ -149,10 +178,14 @@ struct json_object *json_plan(const struct copy_plan *p)
 		json_object_object_add(
 			pv, "published",
 			json_object_new_boolean(p->provider.published));
+		json_object_object_add(
+			pv, "place",
+			json_object_new_string(place_name(p->place)));
 		json_object_object_add(root, "provider", pv);
 		json_object_object_add(root, "verdict",
 				       json_string(path_verdict(p)));
 	}
+	json_add_engine(root, p);
 	json_object_object_add(root, "chunk_size",
 			       json_object_new_int64(p->chunk_size));
 	json_object_object_add(root, "queue_depth",

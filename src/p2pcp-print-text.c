@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nvme-passthru.h"
 #include "p2pcp.h"
 #include "util.h"
 
@@ -33,6 +34,10 @@ void text_usage(FILE *out)
 		"      --dry-run            print the plan and write nothing\n"
 		"      --progress           show progress on a terminal (also on SIGUSR1)\n"
 		"      --json               print a JSON summary on stdout\n"
+		"      --engine ENGINE      auto (default), block or passthru (NVMe\n"
+		"                           commands on /dev/ngXnY); auto uses passthru\n"
+		"                           where the kernel refuses P2P pages on a\n"
+		"                           block device (NVMe multipath head nodes)\n"
 		"      --sysmem             copy through system memory instead (no P2P)\n"
 		"      --force              write over a destination with a signature, or\n"
 		"                           use an unpublished provider\n"
@@ -77,6 +82,19 @@ static void text_endpoint(const char *role, const struct endpoint *ep,
 			       "");
 }
 
+static const char *provider_place_text(enum provider_place place)
+{
+	switch (place) {
+	case PROVIDER_ON_DST:
+		return "the provider is DST's own CMB: only SRC's writes into it cross the fabric";
+	case PROVIDER_ON_SRC:
+		return "the provider is SRC's own CMB: DST's reads from it cross the fabric";
+	case PROVIDER_THIRD:
+		break;
+	}
+	return "the provider is a third device: both directions cross the fabric (SRC writes into it, DST reads from it)";
+}
+
 static void text_provider(const struct copy_plan *p)
 {
 	char bdf[PCI_ADDR_STRLEN];
@@ -85,6 +103,7 @@ static void text_provider(const struct copy_plan *p)
 	       pci_addr_format(&p->provider.addr, bdf, sizeof(bdf)),
 	       p->provider.size, p->provider.available,
 	       p->provider.published ? "published" : "not published");
+	printf("%s\n", provider_place_text(p->place));
 	if (p->have_verdicts)
 		printf("path: SRC<->provider %s (distance %d), DST<->provider %s (distance %d)\n",
 		       p2p_verdict_name(p->src_path.verdict),
@@ -112,6 +131,9 @@ void text_plan(const struct copy_plan *p)
 		text_provider(p);
 	else
 		printf("through system memory (--sysmem)\n");
+	printf("engine %s (%s)\n",
+	       p->engine == COPY_ENGINE_PASSTHRU ? "passthru" : "block",
+	       p->engine_reason);
 	printf("%u chunks of %u bytes in flight\n", p->queue_depth,
 	       p->chunk_size);
 }
@@ -135,13 +157,14 @@ void text_success(const struct copy_plan *p, const struct options *o,
 	char sz[32], bdf[PCI_ADDR_STRLEN];
 
 	fprintf(stderr,
-		"%s: copied %s from %s to %s %s%s in %.2f s (%.1f MB/s)%s\n",
+		"%s: copied %s from %s to %s %s%s in %.2f s (%.1f MB/s, %s engine)%s\n",
 		PROG, format_size(p->length, sz, sizeof(sz)), p->src.path,
 		p->dst.path,
 		p->p2p ? "through p2pmem of " : "through system memory",
 		p->p2p ? pci_addr_format(&p->provider.addr, bdf, sizeof(bdf)) :
 			 "",
 		seconds, seconds > 0 ? p->length / seconds / 1e6 : 0.0,
+		p->engine == COPY_ENGINE_PASSTHRU ? "passthru" : "block",
 		o->verify != VERIFY_NONE ? ", verified" : "");
 }
 
@@ -360,14 +383,35 @@ int report_preflight_failure(const struct copy_plan *p,
 		    side ? p->dst_offset : p->src_offset, errno_text(r->error));
 }
 
+/*
+ * An NVMe status by name, with the namespace's LBA (a partition adds
+ * its start); else the errno.
+ */
+static const char *error_text(const struct endpoint *ep, uint64_t at,
+			      const struct copy_outcome *r, char *buf,
+			      size_t len)
+{
+	const char *name = passthru_status_name(r->nvme_status);
+	uint32_t lbs = ep->disk.logical_block_size;
+
+	if (!r->nvme_status || !lbs)
+		return errno_text(r->error);
+	snprintf(buf, len, "%s (NVMe status 0x%x, LBA %" PRIu64 ")",
+		 name ? name : "NVMe error",
+		 r->nvme_status & PASSTHRU_STATUS_MASK,
+		 (ep->disk.part_start + at) / lbs);
+	return buf;
+}
+
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
+	char what[160];
 	bool read = r->fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = read ? &p->src : &p->dst;
 	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
 	char bdf[PCI_ADDR_STRLEN];
 
-	if (p->p2p && r->done == 0 &&
+	if (p->p2p && r->done == 0 && !r->nvme_status &&
 	    (r->error == -EREMOTEIO || r->error == -EINVAL)) {
 		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 		return fail(
@@ -384,7 +428,7 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 		    " --dst-offset %" PRIu64 " --length %" PRIu64,
 		    read ? "read" : "write", read ? "SRC" : "DST", ep->path, at,
 		    at / (ep->dio_align ? ep->dio_align : 512),
-		    errno_text(r->error),
+		    error_text(ep, at, r, what, sizeof(what)),
 		    r->unexpected_eof ? " (SRC ended early)" : "",
 		    p->src_offset, p->src_offset + r->done, p->dst_offset,
 		    p->dst_offset + r->done, r->done, p->src_offset + r->done,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "copy-passthru.h"
 #include "p2pcp.h"
 #include "sysfs.h"
 #include "util.h"
@@ -90,6 +91,7 @@ enum {
 	OPT_SYSMEM,
 	OPT_FORCE,
 	OPT_SYSROOT,
+	OPT_ENGINE,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +107,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "sysmem", no_argument, NULL, OPT_SYSMEM },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -177,6 +180,19 @@ static int parse_option(int c, struct options *o)
 	case OPT_SYSROOT:
 		sysfs_set_root(optarg);
 		break;
+	case OPT_ENGINE:
+		if (!strcmp(optarg, "auto"))
+			o->engine = ENGINE_AUTO;
+		else if (!strcmp(optarg, "block"))
+			o->engine = ENGINE_BLOCK;
+		else if (!strcmp(optarg, "passthru"))
+			o->engine = ENGINE_PASSTHRU;
+		else
+			return fail(
+				EXIT_USAGE,
+				"--engine: '%s' is not an engine; use auto, block or passthru",
+				optarg);
+		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -245,20 +261,30 @@ static void catch_stop_signals(void)
 /*
  * Both descriptors take O_DIRECT (the filesystem supports it), and, for
  * a P2P copy, the kernel maps p2pmem for both devices: before any write.
+ * The engine the plan names is used; auto takes the block engine and
+ * falls back to passthrough where the kernel refuses P2P pages on a
+ * block device (p2pcp-engine.c).
  */
-static int prepare(const struct copy_session *s)
+static int prepare(const struct options *o, struct copy_session *s,
+		   struct passthru_session *pt)
 {
+	struct copy_plan *p = s->plan;
 	struct copy_outcome r = { 0 };
 	enum copy_side side;
 	int ret;
 
-	ret = copy_direct_io(s->plan, true, &side);
+	if (o->engine == ENGINE_PASSTHRU)
+		return engine_passthru(s, pt, NULL);
+	ret = copy_direct_io(p, true, &side);
 	if (ret)
-		return report_open_failure(s->plan, side, ret);
-	if (s->plan->p2p && copy_phase_preflight(s, &r)) {
+		return report_open_failure(p, side, ret);
+	if (p->p2p && copy_phase_preflight(s, &r)) {
 		result.copy = r;
-		return report_preflight_failure(s->plan, &r);
+		if (!engine_can_fall_back(o, p, &r))
+			return engine_report_refusal(p, &r);
+		return engine_passthru(s, pt, &r);
 	}
+	engine_block_confirmed(o, p);
 	return 0;
 }
 
@@ -326,6 +352,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 {
 	struct progress_state ps = { .tty = isatty(STDERR_FILENO) };
 	struct copy_outcome r = { 0 };
+	struct passthru_session pt;
 	struct copy_session s;
 	double seconds;
 	int ret;
@@ -335,12 +362,14 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	result.src_offset = p->src_offset;
 	result.dst_offset = p->dst_offset;
 	result.length = p->length;
+	passthru_session_init(&pt);
 	ret = copy_buffer_get(p, false, &s.buf);
 	if (ret)
 		return report_buffer_failure(p, ret);
-	ret = prepare(&s);
+	ret = prepare(o, &s, &pt);
 	if (ret)
 		goto out;
+	json_add_engine(summary, p);
 	catch_stop_signals();
 	*written = true;
 	seconds = now_seconds();
@@ -358,6 +387,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (!ret && !o->quiet && !o->json)
 		text_success(p, o, seconds);
 out:
+	passthru_session_close(&pt);
 	copy_buffer_put(&s.buf);
 	return ret;
 }
@@ -375,6 +405,8 @@ static int run(int argc, char **argv, struct json_object **summary)
 		return ret;
 	}
 	ret = plan_endpoints(&o, &p);
+	if (!ret)
+		ret = plan_engine(&o, &p);
 	if (!ret && p.p2p)
 		ret = plan_p2p(&o, &p);
 	if (!ret)

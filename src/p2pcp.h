@@ -33,12 +33,15 @@ enum {
 
 enum verify_mode { VERIFY_NONE, VERIFY_P2PMEM, VERIFY_SYSMEM };
 
+enum engine_choice { ENGINE_AUTO, ENGINE_BLOCK, ENGINE_PASSTHRU };
+
 struct options {
 	const char *src;
 	const char *dst;
 	const char *provider; /* NULL: choose */
 	struct copy_request range;
 	enum verify_mode verify;
+	enum engine_choice engine;
 	bool dry_run;
 	bool progress;
 	bool json;
@@ -62,6 +65,19 @@ int check_destination(const struct options *o, const struct copy_plan *p);
  * unless something was @written to it.
  */
 void close_endpoints(struct copy_plan *p, bool written);
+
+/* p2pcp-engine.c: --engine, see there. */
+struct passthru_session;
+int plan_engine(const struct options *o, struct copy_plan *p);
+void engine_block_confirmed(const struct options *o, struct copy_plan *p);
+bool engine_can_fall_back(const struct options *o, const struct copy_plan *p,
+			  const struct copy_outcome *refusal);
+/* The block engine's preflight refusal, when auto cannot fall back. */
+int engine_report_refusal(const struct copy_plan *p,
+			  const struct copy_outcome *refusal);
+/* Open and check passthrough; @refusal: the block engine's, if any. */
+int engine_passthru(struct copy_session *s, struct passthru_session *pt,
+		    const struct copy_outcome *refusal);
 
 /* p2pcp-print-text.c */
 void text_usage(FILE *out);
@@ -105,6 +121,8 @@ struct json_object *json_plan(const struct copy_plan *p);
 void json_add_result(struct json_object *summary, const struct copy_plan *p,
 		     const struct copy_outcome *r, size_t mapped,
 		     double seconds);
+/* The engine and why (again once the preflight has decided). */
+void json_add_engine(struct json_object *root, const struct copy_plan *p);
 void json_add_verify(struct json_object *summary, const struct copy_outcome *r);
 void json_print(struct json_object *summary, int code, const char *message);
 

@@ -4,14 +4,15 @@
 #
 # SRC and DST are NVMe multipath head nodes (as on stock kernels with
 # CONFIG_NVME_MULTIPATH): the kernel would fail P2P I/O there with nothing
-# in dmesg.  p2pcp names the cause and the cure and writes nothing.
+# in dmesg.  With --engine block p2pcp names the cause and the cure and
+# writes nothing (auto copies with passthrough: passthru-multipath.sh).
 set -eu
 . /lab/tests/lib.sh
 
 mib=$((1 << 20))
 fill_random "$SRC" $((2 * mib))
 fill_zero "$DST" $((2 * mib))
-expect_rc 3 p2pcp --length 2M "$SRC" "$DST"
+expect_rc 3 p2pcp --engine block --length 2M "$SRC" "$DST"
 out_has "SRC $SRC is an NVMe multipath head node"
 out_has "nvme_core.multipath=N"
 expect_differs "$SRC" 0 "$DST" 0 $((2 * mib))

@@ -10,6 +10,10 @@ set -eu
 expect_providers "$SRC_BDF" "$DST_BDF"
 len=$((8 << 20))
 fill_random "$SRC" "$len"
+expect_rc 0 p2pcp --dry-run --length "$len" "$SRC" "$DST"
+out_has "provider $DST_BDF"
+out_has "the provider is DST's own CMB: only SRC's writes into it cross the fabric"
 expect_rc 0 p2pcp --json --length "$len" "$SRC" "$DST"
+out_json_has '"place":"dst"'
 out_json_has "\"provider\":\\{\"pci\":\"$DST_BDF\""
 expect_same "$SRC" 0 "$DST" 0 "$len"

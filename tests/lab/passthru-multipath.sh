@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology multipath --disk-size 64M
+# lab-needs: p2pcp
+#
+# SRC and DST are NVMe multipath head nodes on a stock-like kernel (no
+# nvme_core.multipath=N): the block layer refuses P2P pages there, so
+# --engine auto copies with NVMe passthrough on /dev/ngXnY, through the
+# CMB, in commands no larger than the controller takes (QEMU: 512 KiB;
+# the default 1 MiB chunks are split).  --engine block refuses as before
+# and writes nothing.
+set -eu
+. /lab/tests/lib.sh
+
+mib=$((1 << 20))
+for d in "$SRC" "$DST"; do
+	p=$(readlink -f "/sys/block/${d#/dev/}")
+	case $p in
+	/sys/devices/virtual/nvme-subsystem/*) ok "$d is a multipath head node" ;;
+	*) fail "$d is not a multipath head node ($p)" ;;
+	esac
+done
+expect_eq "$(cat /sys/block/${SRC#/dev/}/queue/max_hw_sectors_kb)" 512 "SRC max_hw_sectors_kb"
+
+# --engine block: today's refusal, nothing written.
+fill_random "$SRC" $((8 * mib))
+fill_zero "$DST" $((8 * mib))
+expect_rc 3 p2pcp --engine block --length 8M "$SRC" "$DST"
+out_has "SRC $SRC is an NVMe multipath head node"
+out_has "nvme_core.multipath=N"
+expect_differs "$SRC" 0 "$DST" 0 $((8 * mib))
+
+# auto: passthrough, through the CMB, exact.
+expect_rc 0 p2pcp --json --length 8M "$SRC" "$DST"
+out_json_has '"engine":"passthru"'
+out_has '"engine_reason": *"auto: the kernel refused P2P pages on SRC [^"]*multipath head node'
+out_json_has "\"provider\":\\{\"pci\":\"$CMB_BDF\""
+out_json_has '"max_transfer":520192'
+expect_same "$SRC" 0 "$DST" 0 $((8 * mib))
+
+# The plan says so too, and writes nothing.
+fill_zero "$DST" $((8 * mib))
+expect_rc 0 p2pcp --dry-run --length 8M "$SRC" "$DST"
+out_has "engine +passthru"
+expect_differs "$SRC" 0 "$DST" 0 $((8 * mib))
+
+# --engine passthru with offsets, verify through the CMB.
+fill_random "$SRC" $((4 * mib)) $((16 * mib))
+expect_rc 0 p2pcp --engine passthru --verify --json --chunk-size 256k \
+	--src-offset 16M --dst-offset 3M --length 4M "$SRC" "$DST"
+out_json_has '"verified":true'
+expect_same "$SRC" $((16 * mib)) "$DST" $((3 * mib)) $((4 * mib))
+
+# Not whole logical blocks: refused before anything is written.
+expect_rc 2 p2pcp --engine passthru --length 4097 "$SRC" "$DST"

@@ -4,9 +4,11 @@
  * --src-offset, --dst-offset, --length) goes through it.  First byte:
  * the logical block size for "Ns"; the rest is the string.  Beyond the
  * sanitizers, a parsed value must be what the documented rule says:
- * digits are decimal, a suffix multiplies, "Ns" counts blocks.
+ * digits are decimal (leading zeros too; hexadecimal only after 0x), a
+ * suffix multiplies, "Ns" counts blocks.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,24 +51,30 @@ static uint64_t suffix_value(const char *suffix, uint64_t block_size)
 	return 0;
 }
 
-/* Decimal digits of @s into *@v; false on overflow. */
-static int decimal(const char *s, size_t n, uint64_t *v)
+/* Digits of @s in @base into *@v; -ERANGE on overflow. */
+static int digits_value(const char *s, size_t n, unsigned int base, uint64_t *v)
 {
 	size_t i;
+	int d;
 
 	*v = 0;
-	for (i = 0; i < n; i++)
-		if (__builtin_mul_overflow(*v, 10, v) ||
-		    __builtin_add_overflow(*v, (uint64_t)(s[i] - '0'), v))
+	for (i = 0; i < n; i++) {
+		d = isdigit((unsigned char)s[i]) ?
+			    s[i] - '0' :
+			    tolower((unsigned char)s[i]) - 'a' + 10;
+		if (__builtin_mul_overflow(*v, base, v) ||
+		    __builtin_add_overflow(*v, (uint64_t)d, v))
 			return -ERANGE;
+	}
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t block_size, out = 0, num, mult, want;
+	size_t digits, start;
 	char *str;
-	size_t digits;
+	bool hex;
 	int ret;
 
 	if (!size)
@@ -77,30 +85,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -ERANGE,
 		   "'%s': returned %d", str, ret);
 
-	for (digits = 0; isdigit((unsigned char)str[digits]); digits++)
+	/* Decimal whatever the leading zeros; hexadecimal after 0x. */
+	hex = str[0] == '0' && (str[1] == 'x' || str[1] == 'X');
+	start = hex ? 2 : 0;
+	for (digits = 0; hex ? isxdigit((unsigned char)str[start + digits]) :
+			       isdigit((unsigned char)str[start + digits]);
+	     digits++)
 		;
-	mult = suffix_value(str + digits, block_size);
-	/* issue 10 item 6: a leading zero still reads as octal (and 0x as
-	 * hex); until that lands, only spellings without one are checked. */
-	if (digits && str[0] != '0' && mult) {
-		if (decimal(str, digits, &num) ||
-		    __builtin_mul_overflow(num, mult, &want)) {
-			FUZZ_CHECK(ret == -ERANGE, "'%s': %d, not -ERANGE", str,
-				   ret);
-		} else {
-			FUZZ_CHECK(
-				ret == 0 && out == want,
-				"'%s' (block %llu): %d, %llu instead of %llu",
-				str, (unsigned long long)block_size, ret,
-				(unsigned long long)out,
-				(unsigned long long)want);
-		}
-	} else if (!digits || !mult) {
+	mult = suffix_value(str + start + digits, block_size);
+	if (!digits || !mult) {
 		/* Not a number with a known suffix: never accepted. */
-		FUZZ_CHECK(ret != 0 || str[0] == '0',
-			   "'%s' (block %llu) accepted as %llu", str,
+		FUZZ_CHECK(ret != 0, "'%s' (block %llu) accepted as %llu", str,
 			   (unsigned long long)block_size,
 			   (unsigned long long)out);
+	} else if (digits_value(str + start, digits, hex ? 16 : 10, &num) ||
+		   __builtin_mul_overflow(num, mult, &want)) {
+		FUZZ_CHECK(ret == -ERANGE, "'%s': %d, not -ERANGE", str, ret);
+	} else {
+		FUZZ_CHECK(ret == 0 && out == want,
+			   "'%s' (block %llu): %d, %llu instead of %llu", str,
+			   (unsigned long long)block_size, ret,
+			   (unsigned long long)out, (unsigned long long)want);
 	}
 	free(str);
 	return 0;

@@ -53,14 +53,12 @@ KNOWN_DEFECTS = {
     # issue 10 item 15: --length 0 / an empty range is refused (exit 2)
     # instead of succeeding and copying nothing.
     "empty-range": True,
-    # issue 10 item 5: a whole-file copy into a LARGER existing file
-    # leaves DST's old bytes past SRC's size (cp semantics: truncate).
-    "whole-file-into-larger": True,
-    # issue 10 item 5: a ranged copy that starts past the end of a DST
-    # file must be refused; today it leaves a hole and succeeds.
-    "start-past-dst-end": True,
-    # issue 10 item 7 (--verify with a one-block buffer, with a tail over
-    # 4096 bytes) was listed here until it landed on main.
+    # issue 10 item 5 (a whole-file copy into a larger file, a ranged
+    # copy starting past the end of a DST file) was listed here until it
+    # landed on main, as was item 7 (--verify with a one-block buffer,
+    # with a tail over 4096 bytes).
+    "whole-file-into-larger": False,
+    "start-past-dst-end": False,
 }
 
 
@@ -199,7 +197,7 @@ def reference(case, whole_file):
     # item 5: a file DST may grow only from a range starting at or
     # before its end.
     refused = (soff > ssize or soff + length > ssize or
-               (not d.is_block and not case.same and doff > dsize) or
+               (not d.is_block and doff > dsize) or
                soff % align or doff % align or case.chunk % align or
                (d.is_block and doff + length > dsize) or
                (d.is_block and length % align) or

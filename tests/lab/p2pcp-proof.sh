@@ -16,7 +16,8 @@ fill_random "$SRC" "$len"
 
 # Record the lowest "available" seen until /tmp/stop appears.
 watch_available() {
-	rm -f /tmp/stop
+	# A stale /tmp/min from the previous watcher must never be read.
+	rm -f /tmp/stop /tmp/min
 	(
 		min=$(cat "$avail")
 		while [ ! -e /tmp/stop ]; do
@@ -30,6 +31,7 @@ watch_available() {
 stop_watching() {
 	touch /tmp/stop
 	wait "$watcher"
+	while [ ! -s /tmp/min ]; do sleep 0.1; done
 	cat /tmp/min
 }
 

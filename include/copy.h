@@ -86,7 +86,6 @@ enum plan_reason {
 	PLAN_LENGTH_SYNTAX,
 	PLAN_LENGTH_RANGE,
 	PLAN_SRC_OFFSET_PAST_END, /* --src-offset beyond SRC's size */
-	PLAN_EMPTY, /* nothing to copy */
 	PLAN_PAST_SRC_END, /* offset + length beyond SRC's size */
 	PLAN_DST_END_OVERFLOW, /* --dst-offset + length above 2^63-1 */
 	PLAN_DST_TOO_SMALL, /* block device DST ends before the range */
@@ -125,6 +124,12 @@ int copy_buffer_get(struct copy_plan *p, bool sysmem, struct copy_buffer *b);
 void copy_buffer_put(struct copy_buffer *b);
 /* The smallest buffer worth mapping for @p: a page or a block. */
 size_t copy_buffer_floor(const struct copy_plan *p);
+/*
+ * The buffer @p asks for: chunk size x queue depth, but no more than the
+ * O_DIRECT part of the range rounded up to the floor, and at least the
+ * floor (a chunk below a page is rounded up, never a refusal).
+ */
+size_t copy_buffer_want(const struct copy_plan *p);
 
 /* What a phase did; the union of all phases' results for one run. */
 struct copy_outcome {

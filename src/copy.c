@@ -58,8 +58,6 @@ static enum plan_reason plan_bounds(struct copy_plan *p)
 {
 	uint64_t end;
 
-	if (p->length == 0)
-		return PLAN_EMPTY;
 	if (add_overflows(p->src_offset, p->length, &end) || end > p->src.size)
 		return PLAN_PAST_SRC_END;
 	if (add_overflows(p->dst_offset, p->length, &end) || end > INT64_MAX)
@@ -167,9 +165,23 @@ size_t copy_buffer_floor(const struct copy_plan *p)
 	return p->align > (uint32_t)page ? p->align : (size_t)page;
 }
 
+size_t copy_buffer_want(const struct copy_plan *p)
+{
+	uint64_t want = (uint64_t)p->chunk_size * p->queue_depth;
+	uint64_t floor = copy_buffer_floor(p);
+	uint64_t need = (p->direct_length + floor - 1) / floor * floor;
+
+	/* Never more than the copy moves; never less than a page. */
+	if (need < want)
+		want = need;
+	if (want < floor)
+		want = floor;
+	return (size_t)want;
+}
+
 int copy_buffer_get(struct copy_plan *p, bool sysmem, struct copy_buffer *b)
 {
-	size_t want = (size_t)p->chunk_size * p->queue_depth;
+	size_t want = copy_buffer_want(p);
 	long page = sysconf(_SC_PAGESIZE);
 	int ret;
 
@@ -181,7 +193,10 @@ int copy_buffer_get(struct copy_plan *p, bool sysmem, struct copy_buffer *b)
 		b->addr = b->sysmem;
 		b->len = want;
 	} else {
-		ret = p2pmem_map(&p->provider.addr, want, copy_buffer_floor(p),
+		ret = p2pmem_map(&p->provider.addr, want,
+				 want < copy_buffer_floor(p) ?
+					 want :
+					 copy_buffer_floor(p),
 				 &b->map);
 		if (ret)
 			return ret;

@@ -228,12 +228,6 @@ static int report_bounds(enum plan_reason why, const struct copy_plan *p)
 			    "--src-offset %" PRIu64
 			    " is past the end of SRC %s (%" PRIu64 " bytes)",
 			    p->src_offset, s->path, s->size);
-	case PLAN_EMPTY:
-		return fail(
-			EXIT_USAGE,
-			"nothing to copy: the range is empty (SRC %s has %" PRIu64
-			" bytes from --src-offset)",
-			s->path, s->size - p->src_offset);
 	case PLAN_PAST_SRC_END:
 		return fail(EXIT_USAGE,
 			    "--length %" PRIu64 " from --src-offset %" PRIu64
@@ -294,7 +288,6 @@ int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
 		return report_size_value("--length", rq->length,
 					 why == PLAN_LENGTH_RANGE);
 	case PLAN_SRC_OFFSET_PAST_END:
-	case PLAN_EMPTY:
 	case PLAN_PAST_SRC_END:
 	case PLAN_DST_END_OVERFLOW:
 	case PLAN_DST_TOO_SMALL:
@@ -317,8 +310,10 @@ int report_buffer_failure(const struct copy_plan *p, int err)
 	char bdf[PCI_ADDR_STRLEN], sz[32];
 
 	if (!p->p2p)
-		return fail(EXIT_IO, "cannot allocate %zu bytes",
-			    (size_t)p->chunk_size * p->queue_depth);
+		return fail(
+			EXIT_USAGE,
+			"cannot allocate a %zu-byte buffer in system memory; nothing was written; use a smaller --chunk-size or --queue-depth",
+			copy_buffer_want(p));
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 	if (err == -ENOMEM)
 		return fail(
@@ -422,8 +417,8 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 	}
 	return fail(EXIT_IO,
 		    "%s error on %s %s at byte %" PRIu64 " (block %" PRIu64
-		    "): %s%s; copied SRC bytes %" PRIu64 "-%" PRIu64
-		    " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
+		    "): %s%s; copied SRC bytes [%" PRIu64 ", %" PRIu64
+		    ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
 		    " bytes); resume with --src-offset %" PRIu64
 		    " --dst-offset %" PRIu64 " --length %" PRIu64,
 		    read ? "read" : "write", read ? "SRC" : "DST", ep->path, at,
@@ -439,8 +434,8 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig)
 {
 	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
-		    "interrupted: copied SRC bytes %" PRIu64 "-%" PRIu64
-		    " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
+		    "interrupted: copied SRC bytes [%" PRIu64 ", %" PRIu64
+		    ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
 		    " bytes); resume with --src-offset %" PRIu64
 		    " --dst-offset %" PRIu64 " --length %" PRIu64,
 		    p->src_offset, p->src_offset + r->done, p->dst_offset,

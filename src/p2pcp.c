@@ -363,10 +363,11 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	result.dst_offset = p->dst_offset;
 	result.length = p->length;
 	passthru_session_init(&pt);
-	ret = copy_buffer_get(p, false, &s.buf);
+	/* An empty range (empty SRC, --length 0) needs no buffer. */
+	ret = p->length ? copy_buffer_get(p, false, &s.buf) : 0;
 	if (ret)
 		return report_buffer_failure(p, ret);
-	ret = prepare(o, &s, &pt);
+	ret = p->length ? prepare(o, &s, &pt) : 0;
 	if (ret)
 		goto out;
 	json_add_engine(summary, p);

@@ -23,7 +23,7 @@ interrupt() { # SIGNAL STATUS
 	set -e
 	cat /tmp/err
 	expect_eq "$rc" "$2" "exit status after SIG$1"
-	grep -q "interrupted: copied SRC bytes 0-" /tmp/err || fail "no progress report"
+	grep -q "interrupted: copied SRC bytes \\[0, " /tmp/err || fail "no progress report"
 	args=$(sed -n 's/.*resume with \(--src-offset [0-9]* --dst-offset [0-9]* --length [0-9]*\).*/\1/p' /tmp/err)
 	[ -n "$args" ] || fail "no resume offsets"
 	set -- $args

@@ -42,7 +42,7 @@ LOOP_SIZE = 3 << 20  # every loop device's size: a multiple of 8192
 SECTOR_SIZES = (512, 4096, 8192)
 
 RESUME_RE = re.compile(
-    r"interrupted: copied SRC bytes \S+ to DST bytes \S+ \((\d+) bytes\); "
+    r"interrupted: copied SRC bytes \[\d+, \d+\) to DST bytes \[\d+, \d+\) \((\d+) bytes\); "
     r"resume with --src-offset (\d+) --dst-offset (\d+) --length (\d+)$")
 
 # Geometries the current p2pcp is known to get wrong and another helper

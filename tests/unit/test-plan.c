@@ -4,6 +4,7 @@
  * endpoints built by hand (no files, no sysfs).
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "copy.h"
@@ -48,7 +49,10 @@ static const struct plan_case cases[] = {
 	  false, PLAN_LENGTH_RANGE },
 	{ "src offset past end", "1G", NULL, NULL, MIB, FILE_EP, 0, false,
 	  PLAN_SRC_OFFSET_PAST_END },
-	{ "length zero", NULL, NULL, "0", MIB, FILE_EP, 0, false, PLAN_EMPTY },
+	{ "length zero", NULL, NULL, "0", MIB, FILE_EP, 0, false, PLAN_OK, 0,
+	  0 },
+	{ "length zero at SRC's end", "5M", NULL, "0", MIB, FILE_EP, 0, false,
+	  PLAN_OK, 0, 0 },
 	{ "past src end", "4096", NULL, "5M", MIB, FILE_EP, 0, false,
 	  PLAN_PAST_SRC_END },
 	{ "dst end past 2^63-1", NULL, "9223372036854771712", "8192", MIB,
@@ -100,10 +104,13 @@ static void make_plan(const struct plan_case *c, struct copy_plan *p)
 	p->dst.st_rdev = c->dst_kind == BLOCK_EP ? 259 : 0;
 	/* Storage: SRC's file; DST the same file, or another one. */
 	p->src.storage.count = p->dst.storage.count = 1;
-	p->src.storage.layer[0] = (struct storage_layer){
-		.kind = LAYER_FILE, .map = MAP_EXACT, .dev = 1, .ino = 10,
-		.limit = UINT64_MAX, .name = "the same file"
-	};
+	p->src.storage.layer[0] =
+		(struct storage_layer){ .kind = LAYER_FILE,
+					.map = MAP_EXACT,
+					.dev = 1,
+					.ino = 10,
+					.limit = UINT64_MAX,
+					.name = "the same file" };
 	p->dst.storage.layer[0] = p->src.storage.layer[0];
 	p->dst.storage.layer[0].ino = c->same ? 10 : 11;
 }
@@ -142,8 +149,37 @@ static void test_case(const struct plan_case *c)
 		CHECK_EQ_U64(p.dst_new_size, SRC_SIZE);
 }
 
+/* The buffer: rounded up to a page, never beyond what the copy moves. */
+static void test_buffer_want(void)
+{
+	struct copy_plan p;
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(&p, 0, sizeof(p));
+	p.align = 512;
+	p.chunk_size = 512;
+	p.queue_depth = 1;
+	p.direct_length = 8 * MIB;
+	CHECK_EQ_U64(copy_buffer_want(&p), page); /* below a page: up */
+	p.chunk_size = 64 * MIB;
+	p.queue_depth = 16;
+	p.direct_length = 4096;
+	CHECK_EQ_U64(copy_buffer_want(&p), page); /* not 1 GiB */
+	p.direct_length = 3 * MIB + 512;
+	CHECK_EQ_U64(copy_buffer_want(&p), 3 * MIB + page);
+	p.direct_length = 8ULL << 30;
+	CHECK_EQ_U64(copy_buffer_want(&p), 1ULL << 30);
+	p.align = 65536;
+	p.chunk_size = 65536;
+	p.queue_depth = 1;
+	CHECK_EQ_U64(copy_buffer_want(&p), 65536); /* a block above a page */
+	p.direct_length = 0;
+	CHECK_EQ_U64(copy_buffer_want(&p), 65536);
+}
+
 int main(void)
 {
+	test_buffer_want();
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

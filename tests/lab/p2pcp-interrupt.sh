@@ -15,7 +15,19 @@ interrupt() { # SIGNAL STATUS
 	fill_zero "$DST" "$size"
 	p2pcp --chunk-size 64k --queue-depth 2 "$SRC" "$DST" 2>/tmp/err &
 	pid=$!
-	sleep 1
+	# Signal only once the copy runs: p2pcp catches SIGINT/SIGTERM right
+	# after mapping its buffer, so wait for the CMB's "available" to drop
+	# instead of guessing a delay (a loaded host can take seconds to plan).
+	tries=0
+	avail=/sys/bus/pci/devices/$CMB_BDF/p2pmem/available
+	while read -r a <"$avail" && [ "$a" -ge "$LAB_CMB_SIZE" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 600 ] || fail "p2pcp never mapped its buffer"
+		kill -0 "$pid" 2>/dev/null || fail "p2pcp ended before mapping its buffer"
+		sleep 0.05
+	done
+	[ "$a" -lt "$LAB_CMB_SIZE" ] || fail "cannot read $avail"
+	sleep 0.5
 	kill -"$1" "$pid"
 	set +e
 	wait "$pid"

@@ -168,19 +168,22 @@ struct arrival_result {
 	uint32_t poison_left; /* of them, still holding the poison */
 	bool src_checked; /* SRC's peer writes were proven to arrive */
 	bool dst_checked; /* DST's peer reads were proven to deliver */
+	/* DST's first block could not be put back after a failed check. */
+	bool dst_not_restored;
 };
 
 /*
  * Before anything is written: prove that the copy's path moves data.
- * 1. Read DST's first block into @buf (the kernel's verdict for DST;
- *    a refusal fails here, -EREMOTEIO, with DST untouched).
+ * 1. Read DST's first block into system memory (to restore it later).
  * 2. Poison @buf's first block with a per-run nonce, read SRC's first
- *    block into it through the backend, read the same block into
- *    system memory, compare: "lost" if the poison survived.
+ *    block into it through the backend (a kernel refusal fails here,
+ *    -EREMOTEIO), read the same block into system memory, compare:
+ *    "lost" if the poison survived.
  * 3. Only if 2 passed: write that block (SRC's own first block, which
- *    the copy puts there anyway) from @buf to DST, read it back into
- *    system memory, compare; on a difference DST's block is restored
- *    from a system-memory copy taken in step 1.
+ *    the copy puts there anyway) from @buf to DST (the kernel's verdict
+ *    for DST), read it back into system memory, compare; on a failure
+ *    DST's block is restored from the copy taken in step 1.  Skipped
+ *    when DST is a file that ends before that block.
  * @job->dst_fd must be readable.  Returns 0 (out->verdict tells) or a
  * negative errno for a failure of the probe itself (memory, ring).
  */

@@ -926,6 +926,7 @@ struct prober {
 	char *truth; /* SRC's block, read into system memory */
 	char *saved; /* DST's block as it was before the probe */
 	char *back; /* scratch, system memory */
+	bool eof; /* the last probe_io() ended at end of file */
 	struct arrival_result *out;
 };
 
@@ -942,6 +943,7 @@ static int probe_io(struct prober *p, int side, bool write, char *buf)
 			   side ? job->dst_ctx : job->src_ctx, write, buf,
 			   p->len, side ? job->dst_offset : job->src_offset,
 			   &out->nvme_status, &failed_at, &eof);
+	p->eof = ret && eof;
 	if (ret) {
 		out->verdict = ARRIVAL_IO_ERROR;
 		out->side = side ? COPY_SIDE_WRITE : COPY_SIDE_READ;
@@ -1001,6 +1003,17 @@ static int probe_src(struct prober *p)
  * taken before (through system memory), so a failed check leaves DST
  * as it was.  If DST already held these bytes, nothing is proven.
  */
+/* Put DST's first block back as it was; true if that failed. */
+static bool probe_restore(struct prober *p)
+{
+	struct arrival_result keep = *p->out;
+	bool failed = probe_io(p, 1, true, p->saved) != 0;
+
+	/* The report is about the check, not about the restore. */
+	*p->out = keep;
+	return failed;
+}
+
 static int probe_dst(struct prober *p)
 {
 	struct arrival_result *out = p->out;
@@ -1008,7 +1021,7 @@ static int probe_dst(struct prober *p)
 	out->side = COPY_SIDE_WRITE;
 	if (probe_io(p, 1, true, p->job->buf) ||
 	    probe_io(p, 1, false, p->back)) {
-		probe_io(p, 1, true, p->saved); /* best effort */
+		out->dst_not_restored = probe_restore(p);
 		return -1;
 	}
 	out->verdict = probe_judge(p, p->back, 0);
@@ -1019,18 +1032,25 @@ static int probe_dst(struct prober *p)
 	/* Unchanged: nothing the device read arrived on DST. */
 	if (!memcmp(p->back, p->saved, p->len))
 		out->verdict = ARRIVAL_LOST;
-	if (probe_io(p, 1, true, p->saved))
-		out->verdict = ARRIVAL_IO_ERROR; /* and DST is not restored */
+	out->dst_not_restored = probe_restore(p);
 	return -1;
 }
 
 static int probe_steps(struct prober *p)
 {
-	/* DST's block as it is, then the kernel's verdict for DST. */
-	if (probe_io(p, 1, false, p->saved) ||
-	    probe_io(p, 1, false, p->job->buf))
+	bool dst_block;
+
+	/*
+	 * DST's first block as it is, to put back after a failed check.  A
+	 * file that ends before it has no such block: DST's direction is
+	 * then not checked (a write there would have to be undone by a
+	 * truncate).  The kernel's verdict for DST comes with DST's write.
+	 */
+	dst_block = !probe_io(p, 1, false, p->saved);
+	if (!dst_block && !p->eof)
 		return 0;
-	if (probe_src(p))
+	memset(p->out, 0, sizeof(*p->out));
+	if (probe_src(p) || !dst_block)
 		return 0;
 	probe_dst(p);
 	return 0;

@@ -357,7 +357,11 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	char *before = alloc_buf(BLOCK);
 
 	j.length = MIB;
+	/* A DST file that ends before the block: only SRC is checked. */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && !ar.dst_checked);
+	CHECK_EQ_U64(file_size(j.dst_fd), 0);
 	CHECK(ftruncate(j.dst_fd, MIB) == 0);
 	CHECK(copy_check_arrival(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && ar.dst_checked);
@@ -391,6 +395,7 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	bad.garble_writes = 1;
 	CHECK(copy_check_arrival(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_MISMATCH && ar.side == COPY_SIDE_WRITE);
+	CHECK(!ar.dst_not_restored);
 	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
 	free(before);
 }

@@ -144,10 +144,26 @@ struct copy_outcome {
 	bool unexpected_eof; /* SRC ended before the range did */
 	bool lost; /* a read succeeded but its data never arrived */
 	bool sentinels; /* every chunk was checked for arrival */
+	/* Preflight: what the arrival probe found (engine.h). */
+	struct arrival_result arrival;
+	bool arrival_checked; /* SRC's peer writes were proven to arrive */
+	bool poisoned; /* verify: reads into p2pmem were poisoned first */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
 	double seconds;
+};
+
+/*
+ * Switches for the test suites only (P2PCP_TESTING, p2pcp(1) TESTING):
+ * they can weaken the loss checks to show what the others catch, or
+ * simulate a loss; none can make a copy report success it did not have
+ * without also turning the checks off.
+ */
+struct copy_testing {
+	uint64_t lose_chunk; /* engine test seam: chunk N's read is lost */
+	bool no_sentinels; /* no per-chunk arrival sentinels */
+	bool no_arrival_check; /* no arrival probe in the preflight */
 };
 
 /*
@@ -165,6 +181,7 @@ struct copy_session {
 	const struct copy_backend *backend;
 	int io_fd[2];
 	const void *src_ctx, *dst_ctx;
+	struct copy_testing testing;
 	struct copy_buffer buf;
 	volatile sig_atomic_t *stop;
 	volatile sig_atomic_t *progress_request;
@@ -182,9 +199,12 @@ struct copy_session {
 int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side);
 
 /*
- * Read one block of each side into the p2pmem buffer: the kernel maps
- * p2pmem for both devices, or refuses here (EREMOTEIO) before any
- * write.  On failure @out->fail_side names the side.
+ * Before the first write of a P2P copy, prove the path moves data
+ * (copy_check_arrival): the kernel maps p2pmem for both devices, or
+ * refuses here (EREMOTEIO); SRC's peer writes arrive in the buffer, or
+ * they are lost (-EPROTO, @out->lost); DST gets the buffer's data.  On
+ * failure @out->fail_side names the side and @out->arrival has the
+ * details; DST is as it was.
  */
 int copy_phase_preflight(const struct copy_session *s,
 			 struct copy_outcome *out);

@@ -215,27 +215,6 @@ void copy_buffer_put(struct copy_buffer *b)
 	b->map.fd = -1;
 }
 
-int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
-{
-	const struct copy_plan *p = s->plan;
-	const int fds[2] = { p->src.fd, p->dst.fd };
-	const uint64_t offs[2] = { p->src_offset, p->dst_offset };
-	int i;
-
-	out->error = copy_direct_io(p, true, &out->fail_side);
-	if (out->error)
-		return out->error;
-	for (i = 0; i < 2; i++) {
-		if (pread(fds[i], s->buf.addr, p->align, (off_t)offs[i]) >= 0)
-			continue;
-		out->error = -errno;
-		out->fail_side = i ? COPY_SIDE_WRITE : COPY_SIDE_READ;
-		out->fail_offset = 0;
-		return out->error;
-	}
-	return 0;
-}
-
 static void job_from_session(const struct copy_session *s, struct copy_job *job)
 {
 	const struct copy_plan *p = s->plan;
@@ -258,6 +237,38 @@ static void job_from_session(const struct copy_session *s, struct copy_job *job)
 	job->progress = s->progress;
 	job->progress_data = s->progress_data;
 	job->progress_interval = s->progress_interval;
+	/* Every chunk read into p2pmem must prove that it arrived. */
+	job->sentinels = p->p2p && !s->testing.no_sentinels;
+	job->test_lose_chunk = s->testing.lose_chunk;
+}
+
+int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
+{
+	struct arrival_result *ar = &out->arrival;
+	struct copy_job job;
+	int ret;
+
+	out->error = copy_direct_io(s->plan, true, &out->fail_side);
+	if (out->error)
+		return out->error;
+	if (!s->plan->direct_length || s->testing.no_arrival_check)
+		return 0;
+	job_from_session(s, &job);
+	ret = copy_check_arrival(&job, ar);
+	if (!ret && ar->verdict == ARRIVAL_OK) {
+		out->arrival_checked = true;
+		return 0;
+	}
+	if (!ret && ar->verdict == ARRIVAL_IO_ERROR)
+		ret = ar->error;
+	else if (!ret)
+		ret = -EPROTO; /* the I/O succeeded, the data did not arrive */
+	out->error = ret;
+	out->lost = ret == -EPROTO;
+	out->nvme_status = ar->nvme_status;
+	out->fail_side = ar->side;
+	out->fail_offset = 0;
+	return ret;
 }
 
 int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
@@ -475,6 +486,7 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 	job_from_session(s, &job);
 	ret = copy_verify(&job, in_p2pmem, &mismatch, &r);
 	out->stopped = r.stopped;
+	out->poisoned = r.poisoned;
 	if (ret == 1) {
 		out->mismatch = true;
 		out->mismatch_offset = mismatch;

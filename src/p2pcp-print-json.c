@@ -211,6 +211,11 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 			       json_object_new_int64((int64_t)mapped));
 	json_object_object_add(summary, "fixed_buffers",
 			       json_object_new_boolean(r->fixed_buffers));
+	/* What was proven about the data's arrival (p2pcp(1), LOST DATA). */
+	json_object_object_add(summary, "arrival_checked",
+			       json_object_new_boolean(r->arrival_checked));
+	json_object_object_add(summary, "sentinels",
+			       json_object_new_boolean(r->sentinels));
 	/* Slots may have shrunk to fit the buffer. */
 	json_object_object_add(summary, "chunk_size",
 			       json_object_new_int64(p->chunk_size));
@@ -218,10 +223,42 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 			       json_object_new_int64(p->queue_depth));
 }
 
-void json_add_verify(struct json_object *summary, const struct copy_outcome *r)
+static const char *arrival_name(const struct copy_outcome *r)
+{
+	static const char *const names[] = {
+		[ARRIVAL_OK] = "ok",
+		[ARRIVAL_LOST] = "lost",
+		[ARRIVAL_PARTIAL] = "partly-lost",
+		[ARRIVAL_MISMATCH] = "mismatch",
+		[ARRIVAL_IO_ERROR] = "io-error",
+	};
+
+	if (!r->arrival_checked && r->arrival.verdict == ARRIVAL_OK)
+		return "not-checked";
+	return names[r->arrival.verdict];
+}
+
+void json_add_arrival(struct json_object *summary, const struct copy_outcome *r)
+{
+	json_object_object_add(summary, "arrival",
+			       json_object_new_string(arrival_name(r)));
+	if (r->arrival.verdict != ARRIVAL_OK)
+		json_object_object_add(
+			summary, "arrival_side",
+			json_object_new_string(
+				r->arrival.side == COPY_SIDE_WRITE ? "dst" :
+								     "src"));
+	json_object_object_add(summary, "arrival_dst_checked",
+			       json_object_new_boolean(r->arrival.dst_checked));
+}
+
+/* "verified": how ("sysmem" or "p2pmem"), or false on a difference. */
+void json_add_verify(struct json_object *summary, const struct copy_outcome *r,
+		     const char *where)
 {
 	json_object_object_add(summary, "verified",
-			       json_object_new_boolean(!r->mismatch));
+			       r->mismatch ? json_object_new_boolean(false) :
+					     json_object_new_string(where));
 	if (r->mismatch)
 		json_object_object_add(
 			summary, "mismatch_offset",

@@ -4,6 +4,7 @@
  * the success line, and the wording of every refusal and failure (the
  * run's one message, which --json also carries).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include "nvme-passthru.h"
 #include "p2pcp.h"
+#include "sysfs.h"
 #include "util.h"
 
 void text_usage(FILE *out)
@@ -29,8 +31,9 @@ void text_usage(FILE *out)
 		"      --src-offset SIZE    start in SRC (default 0)\n"
 		"      --dst-offset SIZE    start in DST (default 0)\n"
 		"      --length SIZE        bytes to copy (default: rest of SRC)\n"
-		"      --verify[=MODE]      read back and compare; MODE p2pmem (default)\n"
-		"                           or sysmem\n"
+		"      --verify[=MODE]      read back and compare; MODE sysmem (default:\n"
+		"                           into system memory) or p2pmem (through the\n"
+		"                           buffer, poisoned before every read)\n"
 		"      --dry-run            print the plan and write nothing\n"
 		"      --progress           show progress on a terminal (also on SIGUSR1)\n"
 		"      --json               print a JSON summary on stdout\n"
@@ -358,6 +361,87 @@ static const char *refusal_reason(const struct copy_plan *p, int side)
 	return "the devices share no upstream bridge and the host bridge is not on the kernel's whitelist";
 }
 
+/* The IOMMUs the kernel lists (/sys/class/iommu), e.g. "dmar0", or "". */
+static const char *iommu_names(char *buf, size_t len)
+{
+	char path[512];
+	struct dirent *de;
+	size_t used = 0;
+	DIR *dir;
+
+	buf[0] = 0;
+	if (sysfs_path(path, sizeof(path), "/sys/class/iommu"))
+		return buf;
+	dir = opendir(path);
+	if (!dir)
+		return buf;
+	while ((de = readdir(dir)) && used + strlen(de->d_name) + 2 < len) {
+		if (de->d_name[0] == '.')
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? " " : "", de->d_name);
+	}
+	closedir(dir);
+	return buf;
+}
+
+/* What the platform shows for the path of @side, for a loss message. */
+static const char *loss_facts(const struct copy_plan *p, int side, char *buf,
+			      size_t len)
+{
+	const struct p2p_result *r = side ? &p->dst_path : &p->src_path;
+	char iommu[128];
+	int n;
+
+	iommu_names(iommu, sizeof(iommu));
+	n = snprintf(buf, len, "here: %s%s",
+		     iommu[0] ? "IOMMU active: " :
+				"no IOMMU in /sys/class/iommu",
+		     iommu);
+	if (p->have_verdicts && n > 0 && (size_t)n < len)
+		snprintf(
+			buf + n, len - (size_t)n,
+			"; p2p-check's verdict for this pair: %s, %zu port%s with ACS redirect on the path",
+			p2p_verdict_name(r->verdict), r->acs_redirect_count,
+			r->acs_redirect_count == 1 ? "" : "s");
+	return buf;
+}
+
+#define LOSS_CAUSE                                                             \
+	"an IOMMU or ACS redirect on the path is the usual cause (the kernel " \
+	"keeps its first verdict per device pair until a driver rebind)"
+
+/* The arrival probe found that the data does not arrive. */
+static int report_lost_preflight(const struct copy_plan *p,
+				 const struct copy_outcome *r, const char *bdf)
+{
+	const struct arrival_result *a = &r->arrival;
+	int side = r->fail_side == COPY_SIDE_WRITE;
+	char facts[512];
+
+	loss_facts(p, side, facts, sizeof(facts));
+	if (!side)
+		return fail(
+			EXIT_NO_P2P,
+			"peer-to-peer writes from SRC %s into the p2pmem of %s were lost without an error: a read of SRC's first block completed with success, but %s; nothing was written to DST; %s (%s); dmesg will show DMAR or AMD-Vi faults; run 'p2p-check %s %s', or copy with --sysmem",
+			p->src.path, bdf,
+			a->verdict == ARRIVAL_MISMATCH ?
+				"the buffer then held other data than SRC has" :
+			a->verdict == ARRIVAL_LOST ?
+				"every poison word written to the buffer before it survived" :
+				"some poison words written to the buffer before it survived",
+			LOSS_CAUSE, facts, p->src.path, p->dst.path);
+	return fail(
+		EXIT_NO_P2P,
+		"DST %s did not receive what it read from the p2pmem of %s: SRC's first block, written to DST's first block from the buffer, read back %s; %s; %s (%s); dmesg will show DMAR or AMD-Vi faults; run 'p2p-check %s %s', or copy with --sysmem",
+		p->dst.path, bdf,
+		a->verdict == ARRIVAL_LOST ? "unchanged" : "different",
+		a->dst_not_restored ?
+			"restoring that block FAILED: DST's first block may hold other data now" :
+			"that block was restored and nothing else was written",
+		LOSS_CAUSE, facts, p->src.path, p->dst.path);
+}
+
 int report_preflight_failure(const struct copy_plan *p,
 			     const struct copy_outcome *r)
 {
@@ -366,6 +450,8 @@ int report_preflight_failure(const struct copy_plan *p,
 	char bdf[PCI_ADDR_STRLEN];
 
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	if (r->lost)
+		return report_lost_preflight(p, r, bdf);
 	if (r->error == -EREMOTEIO || r->error == -EINVAL)
 		return fail(
 			EXIT_NO_P2P,
@@ -373,9 +459,63 @@ int report_preflight_failure(const struct copy_plan *p,
 			side ? "DST" : "SRC", ep->path, bdf,
 			errno_text(r->error), refusal_reason(p, side),
 			p->src.path, p->dst.path);
-	return fail(EXIT_IO, "%s %s: read at byte %" PRIu64 " failed: %s",
+	return fail(EXIT_IO,
+		    "%s %s: I/O at byte %" PRIu64
+		    " failed before the copy: %s; %s",
 		    side ? "DST" : "SRC", ep->path,
-		    side ? p->dst_offset : p->src_offset, errno_text(r->error));
+		    side ? p->dst_offset : p->src_offset, errno_text(r->error),
+		    r->arrival.dst_not_restored ?
+			    "DST's first block may hold SRC's first block now" :
+			    "nothing was written");
+}
+
+/* A chunk's sentinels survived its read: the copy stopped there. */
+static int report_lost_chunk(const struct copy_plan *p,
+			     const struct copy_outcome *r)
+{
+	uint64_t at = p->src_offset + r->fail_offset;
+	char bdf[PCI_ADDR_STRLEN], facts[512];
+
+	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	loss_facts(p, 0, facts, sizeof(facts));
+	return fail(
+		EXIT_NO_P2P,
+		"peer-to-peer writes from SRC %s into the p2pmem of %s were lost without an error at byte %" PRIu64
+		" (the sentinels of the chunk there survived a read that completed with success); that chunk was not written; %s (%s); dmesg will show DMAR or AMD-Vi faults; copied SRC bytes %" PRIu64
+		"-%" PRIu64 " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
+		" bytes); resume with --src-offset %" PRIu64
+		" --dst-offset %" PRIu64 " --length %" PRIu64,
+		p->src.path, bdf, at, LOSS_CAUSE, facts, p->src_offset,
+		p->src_offset + r->done, p->dst_offset, p->dst_offset + r->done,
+		r->done, p->src_offset + r->done, p->dst_offset + r->done,
+		p->length - r->done);
+}
+
+/* io_uring_setup() failed: why, as far as the system tells. */
+static const char *ring_hint(int err)
+{
+	uint64_t disabled = 0;
+
+	if (!sysfs_read_u64("/proc/sys/kernel/io_uring_disabled", &disabled) &&
+	    disabled == 2)
+		return "kernel.io_uring_disabled is 2, io_uring is off for everyone ('sysctl kernel.io_uring_disabled=0' turns it on)";
+	if (disabled == 1)
+		return "kernel.io_uring_disabled is 1, only root and members of the group kernel.io_uring_group may use io_uring";
+	if (err == -ENOSYS)
+		return "the kernel lacks io_uring (CONFIG_IO_URING) or a seccomp filter hides it (in a container: allow io_uring_setup, io_uring_enter and io_uring_register)";
+	if (err == -EPERM || err == -EACCES)
+		return "a seccomp filter or security policy forbids it (in a container: allow io_uring_setup, io_uring_enter and io_uring_register)";
+	if (err == -ENOMEM)
+		return "the locked-memory limit is too low for the ring (ulimit -l)";
+	return "see the kernel log";
+}
+
+int report_ring_failure(int err)
+{
+	return fail(
+		EXIT_NO_P2P,
+		"io_uring is not available (%s): %s; p2pcp does all its I/O with it; nothing was written",
+		errno_text(err), ring_hint(err));
 }
 
 /*
@@ -406,6 +546,8 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
 	char bdf[PCI_ADDR_STRLEN];
 
+	if (r->lost)
+		return report_lost_chunk(p, r);
 	if (p->p2p && r->done == 0 && !r->nvme_status &&
 	    (r->error == -EREMOTEIO || r->error == -EINVAL)) {
 		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
@@ -461,6 +603,19 @@ int report_verify_failure(const struct copy_plan *p,
 			p->dst.path, p->src.path, r->mismatch_offset,
 			p->src_offset + r->mismatch_offset,
 			p->dst_offset + r->mismatch_offset);
+	if (r->lost) {
+		char bdf[PCI_ADDR_STRLEN];
+
+		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+		return fail(
+			EXIT_MISMATCH,
+			"verify: reads of %s %s into the p2pmem of %s were lost at byte %" PRIu64
+			" of the range (the poison written before the read survived): the copy went the same way and is not proven; check it with --verify=sysmem; %s",
+			r->fail_side == COPY_SIDE_READ ? "SRC" : "DST",
+			r->fail_side == COPY_SIDE_READ ? p->src.path :
+							 p->dst.path,
+			bdf, r->fail_offset, LOSS_CAUSE);
+	}
 	if (r->fail_offset >= p->direct_length && p->tail)
 		return fail(EXIT_IO,
 			    "verify: cannot read the last %" PRIu64

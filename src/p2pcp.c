@@ -152,10 +152,11 @@ static int parse_option(int c, struct options *o)
 		o->range.length = optarg;
 		break;
 	case OPT_VERIFY:
-		if (!optarg || !strcmp(optarg, "p2pmem"))
-			o->verify = VERIFY_P2PMEM;
-		else if (!strcmp(optarg, "sysmem"))
+		/* The default is the ground truth: reads into system memory. */
+		if (!optarg || !strcmp(optarg, "sysmem"))
 			o->verify = VERIFY_SYSMEM;
+		else if (!strcmp(optarg, "p2pmem"))
+			o->verify = VERIFY_P2PMEM;
 		else
 			return fail(
 				EXIT_USAGE,
@@ -266,10 +267,9 @@ static void catch_stop_signals(void)
  * block device (p2pcp-engine.c).
  */
 static int prepare(const struct options *o, struct copy_session *s,
-		   struct passthru_session *pt)
+		   struct passthru_session *pt, struct copy_outcome *r)
 {
 	struct copy_plan *p = s->plan;
-	struct copy_outcome r = { 0 };
 	enum copy_side side;
 	int ret;
 
@@ -278,14 +278,48 @@ static int prepare(const struct options *o, struct copy_session *s,
 	ret = copy_direct_io(p, true, &side);
 	if (ret)
 		return report_open_failure(p, side, ret);
-	if (p->p2p && copy_phase_preflight(s, &r)) {
-		result.copy = r;
-		if (!engine_can_fall_back(o, p, &r))
-			return engine_report_refusal(p, &r);
-		return engine_passthru(s, pt, &r);
+	if (p->p2p && copy_phase_preflight(s, r)) {
+		result.copy = *r;
+		if (!engine_can_fall_back(o, p, r))
+			return engine_report_refusal(p, r);
+		return engine_passthru(s, pt, r);
 	}
 	engine_block_confirmed(o, p);
 	return 0;
+}
+
+/*
+ * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
+ * TESTING): lose-chunk=N, no-sentinels, no-arrival-check.
+ */
+static int parse_testing(struct copy_testing *t)
+{
+	const char *env = getenv("P2PCP_TESTING");
+	char *copy, *tok, *save = NULL;
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!env || !*env)
+		return 0;
+	copy = strdup(env);
+	if (!copy)
+		return fail(EXIT_USAGE, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "no-sentinels"))
+			t->no_sentinels = true;
+		else if (!strcmp(tok, "no-arrival-check"))
+			t->no_arrival_check = true;
+		else if (strncmp(tok, "lose-chunk=", 11) ||
+			 parse_size(tok + 11, 0, &t->lose_chunk) ||
+			 !t->lose_chunk)
+			ret = fail(
+				EXIT_USAGE,
+				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check); unset it for normal use",
+				tok);
+	}
+	free(copy);
+	return ret;
 }
 
 /* Transfer, flush, tail, final size; @r->done grows with each. */
@@ -329,7 +363,9 @@ static int verify(const struct options *o, const struct copy_session *s,
 	result.verified = true;
 	if (ret < 0)
 		return report_verify_failure(s->plan, &r, stop_signal);
-	json_add_verify(summary, &r);
+	json_add_verify(summary, &r,
+			o->verify == VERIFY_P2PMEM && s->plan->p2p ? "p2pmem" :
+								     "sysmem");
 	return ret ? report_verify_failure(s->plan, &r, stop_signal) : 0;
 }
 
@@ -363,11 +399,20 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	result.dst_offset = p->dst_offset;
 	result.length = p->length;
 	passthru_session_init(&pt);
+	ret = parse_testing(&s.testing);
+	if (ret)
+		return ret;
+	/* io_uring refused (seccomp, sysctl): say so before any write. */
+	ret = copy_ring_probe(NULL);
+	if (ret)
+		return report_ring_failure(ret);
 	/* An empty range (empty SRC, --length 0) needs no buffer. */
 	ret = p->length ? copy_buffer_get(p, false, &s.buf) : 0;
 	if (ret)
 		return report_buffer_failure(p, ret);
-	ret = p->length ? prepare(o, &s, &pt) : 0;
+	ret = p->length ? prepare(o, &s, &pt, &r) : 0;
+	if (p->p2p && p->length)
+		json_add_arrival(summary, &r);
 	if (ret)
 		goto out;
 	json_add_engine(summary, p);

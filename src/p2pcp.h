@@ -98,6 +98,7 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig);
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig);
+int report_ring_failure(int err);
 
 struct progress_state {
 	bool tty;
@@ -123,7 +124,10 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 		     double seconds);
 /* The engine and why (again once the preflight has decided). */
 void json_add_engine(struct json_object *root, const struct copy_plan *p);
-void json_add_verify(struct json_object *summary, const struct copy_outcome *r);
+void json_add_arrival(struct json_object *summary,
+		      const struct copy_outcome *r);
+void json_add_verify(struct json_object *summary, const struct copy_outcome *r,
+		     const char *where);
 void json_print(struct json_object *summary, int code, const char *message);
 
 #endif

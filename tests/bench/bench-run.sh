@@ -25,7 +25,7 @@ CHUNKS=$9
 shift 9
 DEPTHS=$1 RSS_SRC=$2 RSS_DST=$3 RSS_LENS=$4
 if [ "$MODE" = lab ]; then
-	DEFAULT="p2pcp serial-p2p fio-p2p-read fio-p2p-write fio-p2p-read+write dd p2pcp-sysmem serial-sysmem fio-read fio-write"
+	DEFAULT="p2pcp p2pcp-nosentinels serial-p2p fio-p2p-read fio-p2p-write fio-p2p-read+write dd p2pcp-sysmem serial-sysmem fio-read fio-write"
 else
 	DEFAULT="p2pcp-sysmem serial-sysmem dd fio-read fio-write fio-read+write"
 fi
@@ -83,6 +83,12 @@ contender() {
 	case $n in
 	p2pcp)
 		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --provider "$CMB_BDF" \
+			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
+		;;
+	p2pcp-nosentinels)
+		# Testing switch (p2pcp(1), TESTING): the sentinels' cost.
+		run "$n" "$r" "$c" "$d" "$b" env P2PCP_TESTING=no-sentinels \
+			p2pcp --json -q --provider "$CMB_BDF" \
 			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
 		;;
 	p2pcp-sysmem)

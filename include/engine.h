@@ -141,15 +141,6 @@ int copy_run(const struct copy_job *job, struct copy_result *res);
 int copy_verify(const struct copy_job *job, bool through_buf,
 		uint64_t *mismatch, struct copy_result *res);
 
-/*
- * Compare @len bytes of @fd_a at @off_a with @fd_b at @off_b using
- * plain buffered reads (the unaligned tail of a file).  Returns 0
- * (equal), 1 (*mismatch set, relative to the start) or a negative
- * errno with *failed_b telling which descriptor failed.
- */
-int compare_plain(int fd_a, uint64_t off_a, int fd_b, uint64_t off_b,
-		  uint64_t len, uint64_t *mismatch, bool *failed_b);
-
 enum arrival_verdict {
 	ARRIVAL_OK, /* the block arrived and equals the system-memory read */
 	ARRIVAL_LOST, /* every poison word survived: nothing arrived */

@@ -882,37 +882,6 @@ int copy_verify(const struct copy_job *job, bool through_buf,
 	return ret;
 }
 
-int compare_plain(int fd_a, uint64_t off_a, int fd_b, uint64_t off_b,
-		  uint64_t len, uint64_t *mismatch, bool *failed_b)
-{
-	static char a[65536], b[65536];
-	uint64_t off = 0;
-	size_t want, i;
-	ssize_t n;
-
-	while (off < len) {
-		want = len - off < sizeof(a) ? (size_t)(len - off) : sizeof(a);
-		*failed_b = false;
-		n = pread(fd_a, a, want, (off_t)(off_a + off));
-		if (n == (ssize_t)want) {
-			*failed_b = true;
-			n = pread(fd_b, b, want, (off_t)(off_b + off));
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)want)
-			return n < 0 ? -errno : -EIO;
-		for (i = 0; i < want && a[i] == b[i]; i++)
-			;
-		if (i < want) {
-			*mismatch = off + i;
-			return 1;
-		}
-		off += want;
-	}
-	return 0;
-}
-
 /*
  * The arrival probe.  One block of the copy, moved the way the copy
  * moves it, compared with the same block moved through system memory

@@ -371,3 +371,37 @@ int plan_p2p(const struct options *o, struct copy_plan *p)
 	free(list);
 	return ret;
 }
+
+/*
+ * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
+ * TESTING): lose-chunk=N, no-sentinels, no-arrival-check.
+ */
+int testing_switches_parse(struct copy_testing *t)
+{
+	const char *env = getenv("P2PCP_TESTING");
+	char *copy, *tok, *save = NULL;
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!env || !*env)
+		return 0;
+	copy = strdup(env);
+	if (!copy)
+		return fail(EXIT_USAGE, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "no-sentinels"))
+			t->no_sentinels = true;
+		else if (!strcmp(tok, "no-arrival-check"))
+			t->no_arrival_check = true;
+		else if (strncmp(tok, "lose-chunk=", 11) ||
+			 parse_size(tok + 11, 0, &t->lose_chunk) ||
+			 !t->lose_chunk)
+			ret = fail(
+				EXIT_USAGE,
+				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check); unset it for normal use",
+				tok);
+	}
+	free(copy);
+	return ret;
+}

@@ -8,13 +8,43 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nvme-passthru.h"
 #include "p2pcp.h"
 #include "sysfs.h"
 #include "util.h"
+
+/* The one message of a run, printed by main(); never truncated. */
+static char *message;
+
+int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	free(message);
+	message = text;
+	return code;
+}
+
+const char *fail_message(void)
+{
+	return message ? message : "";
+}
+
+void fail_clear(void)
+{
+	free(message);
+	message = NULL;
+}
 
 void text_usage(FILE *out)
 {

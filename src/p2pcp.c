@@ -30,39 +30,12 @@
 #define MAX_QUEUE_DEPTH 256
 #define MAX_CHUNK (64 * MIB)
 
-/* The one message of a run, printed by main(); never truncated. */
-static char *message;
 /* The command line itself was wrong: point to --help. */
 static bool usage_error;
 /* argv as getopt permutes it, for naming a bad option. */
 static char **argv_seen;
 /* What the run did, for the JSON object: the plan, the copy's outcome. */
 static struct run_result result;
-
-int fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	free(message);
-	message = text;
-	return code;
-}
-
-const char *fail_message(void)
-{
-	return message ? message : "";
-}
-
-void fail_clear(void)
-{
-	free(message);
-	message = NULL;
-}
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t progress_request;
@@ -288,55 +261,23 @@ static int prepare(const struct options *o, struct copy_session *s,
 	return 0;
 }
 
-/*
- * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
- * TESTING): lose-chunk=N, no-sentinels, no-arrival-check.
- */
-static int parse_testing(struct copy_testing *t)
-{
-	const char *env = getenv("P2PCP_TESTING");
-	char *copy, *tok, *save = NULL;
-	int ret = 0;
-
-	memset(t, 0, sizeof(*t));
-	if (!env || !*env)
-		return 0;
-	copy = strdup(env);
-	if (!copy)
-		return fail(EXIT_USAGE, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok && !ret;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "no-sentinels"))
-			t->no_sentinels = true;
-		else if (!strcmp(tok, "no-arrival-check"))
-			t->no_arrival_check = true;
-		else if (strncmp(tok, "lose-chunk=", 11) ||
-			 parse_size(tok + 11, 0, &t->lose_chunk) ||
-			 !t->lose_chunk)
-			ret = fail(
-				EXIT_USAGE,
-				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check); unset it for normal use",
-				tok);
-	}
-	free(copy);
-	return ret;
-}
-
 /* Transfer, flush, tail, final size; @r->done grows with each. */
 static int copy_range(const struct copy_session *s, struct copy_outcome *r)
 {
 	const struct copy_plan *p = s->plan;
-	int ret;
+	int ret, flushed;
 
 	ret = copy_phase_transfer(s, r);
+	/* A range is reported as copied only once it is durable, also
+	 * when the copy failed or was interrupted. */
+	flushed = copy_phase_flush(s);
+	if (flushed)
+		return fail(EXIT_IO, "DST %s: flushing failed: %s", p->dst.path,
+			    strerror(-flushed));
 	if (r->stopped)
 		return report_interrupt(p, r, stop_signal);
 	if (ret)
 		return report_copy_failure(p, r);
-	ret = copy_phase_flush(s);
-	if (ret)
-		return fail(EXIT_IO, "DST %s: flushing failed: %s", p->dst.path,
-			    strerror(-ret));
 	if (copy_phase_tail(s, r))
 		return report_copy_failure(p, r);
 	ret = copy_phase_size(s);
@@ -399,7 +340,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	result.dst_offset = p->dst_offset;
 	result.length = p->length;
 	passthru_session_init(&pt);
-	ret = parse_testing(&s.testing);
+	ret = testing_switches_parse(&s.testing);
 	if (ret)
 		return ret;
 	/* io_uring refused (seccomp, sysctl): say so before any write. */
@@ -523,8 +464,8 @@ int main(int argc, char **argv)
 	/* A file-size limit is a write error (EFBIG) with a resume hint. */
 	signal(SIGXFSZ, SIG_IGN);
 	ret = run(argc, argv, &summary);
-	if (ret != EXIT_OK && message)
-		fprintf(stderr, "%s: %s\n", PROG, message);
+	if (ret != EXIT_OK && *fail_message())
+		fprintf(stderr, "%s: %s\n", PROG, fail_message());
 	if (usage_error)
 		fprintf(stderr, "Try '%s --help' for more information.\n",
 			PROG);

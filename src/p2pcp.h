@@ -54,6 +54,8 @@ struct options {
 __attribute__((format(printf, 2, 3))) int fail(int code, const char *fmt, ...);
 /* The message, "" when none was set. */
 const char *fail_message(void);
+/* P2PCP_TESTING's switches (p2pcp(1), TESTING); EXIT_USAGE if unknown. */
+int testing_switches_parse(struct copy_testing *t);
 void fail_clear(void);
 
 /* p2pcp-plan.c: everything decided before the first write. */

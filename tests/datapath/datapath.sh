@@ -338,6 +338,51 @@ case_file_size_limit() {
 	same_range src.bin 0 "$dir/dst.bin" 0 "$soff"
 }
 
+# The copied prefix is made durable before it is reported, on a write
+# error and on an interrupt too: fdatasync on DST comes before the message.
+case_durable_prefix() {
+	local total=$((8 * 1024 * 1024))
+	command -v strace >/dev/null || { echo "no strace" >&2; exit 77; }
+	random src.bin "$total"
+	: >dst.bin
+	(
+		ulimit -f 2048 # 1024-byte blocks: 2 MiB
+		exec strace -f -e trace=fdatasync,write -o trace.txt \
+			"$P2PCP" --sysmem --chunk-size 64k --queue-depth 4 \
+			src.bin dst.bin >out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	synced_before_report "write error"
+	random src.bin $((256 * 1024 * 1024))
+	: >dst.bin
+	strace -f -e trace=fdatasync,write -o trace.txt \
+		"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 \
+		src.bin dst.bin >out.txt 2>err.txt &
+	tracer=$!
+	# Signal p2pcp itself (strace's child) once DST has grown: mid-copy.
+	while [ "$(stat -c %s dst.bin)" -lt $((1024 * 1024)) ]; do
+		kill -0 "$tracer" 2>/dev/null || fail "the copy ended early"
+		sleep 0.05
+	done
+	kill -INT "$(pgrep -P "$tracer")"
+	wait "$tracer"
+	status=$?
+	[ "$status" != 0 ] || { echo "copy finished before the signal" >&2; exit 77; }
+	expect_status 130
+	synced_before_report "interrupted"
+}
+
+# In trace.txt, an fdatasync() precedes the write of the message to fd 2.
+synced_before_report() { # MESSAGE-WORDS
+	local sync_line report_line
+	sync_line=$(grep -n 'fdatasync(' trace.txt | head -n 1 | cut -d: -f1)
+	report_line=$(grep -n "write(2, .*$1" trace.txt | head -n 1 | cut -d: -f1)
+	[ -n "$report_line" ] || fail "no '$1' message written to stderr"
+	[ -n "$sync_line" ] && [ "$sync_line" -lt "$report_line" ] ||
+		fail "'$1' was reported before DST was made durable"
+}
+
 # Regular-file destinations (item 5): cp/dd semantics.
 case_file_semantics() {
 	local size

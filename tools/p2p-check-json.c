@@ -91,7 +91,8 @@ static json_object *json_p2pmem(const struct platform *p)
 		const struct p2pmem_provider *pv = &p->p2pmem[i];
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "device",
+		/* The same shape as p2pcp's "provider": its address is "pci". */
+		json_object_object_add(e, "pci",
 				       json_object_new_string(pci_addr_format(
 					       &pv->addr, bdf, sizeof(bdf))));
 		json_object_object_add(e, "size",

@@ -20,7 +20,7 @@ rc=$?
 set -e
 cat /tmp/err
 expect_eq "$rc" 130 "exit status after SIGINT"
-grep -q "interrupted: copied SRC bytes 0-" /tmp/err || fail "no progress report"
+grep -q "interrupted: copied SRC bytes \\[0, " /tmp/err || fail "no progress report"
 args=$(sed -n 's/.*resume with \(--src-offset [0-9]* --dst-offset [0-9]* --length [0-9]*\).*/\1/p' /tmp/err)
 [ -n "$args" ] || fail "no resume offsets"
 set -- $args

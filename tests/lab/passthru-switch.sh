@@ -20,7 +20,7 @@ fill_zero "$DST" $((8 * mib))
 expect_rc 0 p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
 out_json_has '"engine":"passthru"'
 out_json_has "\"provider\":\\{\"pci\":\"$CMB_BDF\""
-out_json_has '"verified":true'
+out_json_has '"verified":"sysmem"'
 expect_same "$SRC" 0 "$DST" 0 $((8 * mib))
 
 # Only a third device has a CMB: the plan says both directions cross.

@@ -233,3 +233,16 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 				"");
 	return 0;
 }
+
+/*
+ * Passthrough proves arrival exactly as the block engine does (the
+ * arrival probe of copy_phase_preflight(), now through the passthrough
+ * backend): a head node's path can drop peer writes like any other.
+ */
+int engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!s->plan->p2p || !copy_phase_preflight(s, r))
+		return 0;
+	return report_preflight_failure(s->plan, r);
+}

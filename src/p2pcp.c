@@ -246,8 +246,10 @@ static int prepare(const struct options *o, struct copy_session *s,
 	enum copy_side side;
 	int ret;
 
-	if (o->engine == ENGINE_PASSTHRU)
-		return engine_passthru(s, pt, NULL);
+	if (o->engine == ENGINE_PASSTHRU) {
+		ret = engine_passthru(s, pt, NULL);
+		return ret ? ret : engine_passthru_arrival(s, r);
+	}
 	ret = copy_direct_io(p, true, &side);
 	if (ret)
 		return report_open_failure(p, side, ret);
@@ -255,7 +257,8 @@ static int prepare(const struct options *o, struct copy_session *s,
 		result.copy = *r;
 		if (!engine_can_fall_back(o, p, r))
 			return engine_report_refusal(p, r);
-		return engine_passthru(s, pt, r);
+		ret = engine_passthru(s, pt, r);
+		return ret ? ret : engine_passthru_arrival(s, r);
 	}
 	engine_block_confirmed(o, p);
 	return 0;

@@ -80,6 +80,8 @@ int engine_report_refusal(const struct copy_plan *p,
 /* Open and check passthrough; @refusal: the block engine's, if any. */
 int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 		    const struct copy_outcome *refusal);
+/* The arrival probe through the passthrough engine; EXIT_NO_P2P on loss. */
+int engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r);
 
 /* p2pcp-print-text.c */
 void text_usage(FILE *out);

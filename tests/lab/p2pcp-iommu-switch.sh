@@ -33,3 +33,10 @@ for v in --verify --verify=p2pmem --verify=sysmem; do
 	expect_rc 3 p2pcp "$v" --length 4M "$SRC" "$DST"
 	expect_eq "$(sha_range "$DST" 0 "$len")" "$before" "DST sha256 after $v"
 done
+
+# The passthrough engine gets the same arrival check.
+expect_rc 3 p2pcp --engine passthru --length 4M "$SRC" "$DST"
+out_has "peer-to-peer writes from SRC $SRC into the p2pmem of $CMB_BDF were lost"
+expect_eq "$(sha_range "$DST" 0 "$len")" "$before" "DST sha256 after --engine passthru"
+expect_rc 3 p2pcp --engine passthru --json --length 4M "$SRC" "$DST"
+out_json_has '"arrival":"lost"'

@@ -48,6 +48,7 @@ fill_random "$SRC" $((4 * mib)) $((16 * mib))
 expect_rc 0 p2pcp --engine passthru --verify --json --chunk-size 256k \
 	--src-offset 16M --dst-offset 3M --length 4M "$SRC" "$DST"
 out_json_has '"verified":"sysmem"'
+out_json_has '"arrival_checked":true'
 expect_same "$SRC" $((16 * mib)) "$DST" $((3 * mib)) $((4 * mib))
 
 # Not whole logical blocks: refused before anything is written.

@@ -21,6 +21,7 @@ expect_rc 0 p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
 out_json_has '"engine":"passthru"'
 out_json_has "\"provider\":\\{\"pci\":\"$CMB_BDF\""
 out_json_has '"verified":"sysmem"'
+out_json_has '"arrival_checked":true'
 expect_same "$SRC" 0 "$DST" 0 $((8 * mib))
 
 # Only a third device has a CMB: the plan says both directions cross.

@@ -13,20 +13,42 @@
 /* ------------------------------------------------------------------ */
 /* Kernel releases                                                     */
 
+/*
+ * One decimal number of a release at *@p, at most @max: digits only (no
+ * sign, no blanks, no wrap-around as sscanf's %u would do), advanced past.
+ */
+static int release_number(const char **p, unsigned int max, unsigned int *out)
+{
+	unsigned long v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*p = s;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 int p2p_kernel_parse(const char *release, unsigned int *out)
 {
 	unsigned int major, minor, patch = 0;
-	int used = 0;
+	const char *p = release;
 
-	if (!release)
+	if (!p || release_number(&p, 255, &major) || !major || *p++ != '.' ||
+	    release_number(&p, 255, &minor))
 		return -EINVAL;
-	if (sscanf(release, "%u.%u%n", &major, &minor, &used) != 2 ||
-	    major == 0 || major > 255 || minor > 255)
-		return -EINVAL;
-	/* "6.12.117-amd64", "7.2-rc1", "6.12+deb13": patch only if numeric. */
-	if (release[used] == '.' &&
-	    sscanf(release + used + 1, "%u", &patch) != 1)
-		return -EINVAL;
+	/* "6.12.117-amd64", "7.2-rc1", "6.12+deb13": patch only if numeric;
+	 * the kernel's own KERNEL_VERSION() clamps it to 255. */
+	if (*p == '.') {
+		p++;
+		if (release_number(&p, 1000000, &patch))
+			return -EINVAL;
+	}
 	*out = P2P_KERNEL(major, minor, patch);
 	return 0;
 }

@@ -436,6 +436,41 @@ static int load_with_libpci(struct pci_access *pacc, bool from_dump,
 }
 
 /* What libpci reads: the capture, or /sys/bus/pci under the sysfs root. */
+/*
+ * libpci's dump reader (3.9) takes a register line's offset as a signed
+ * int and only checks it against the top: "ffffffff: 00" writes before
+ * its buffer.  Refuse what no lspci -xxxx prints (an offset past 4 KiB
+ * of config space) before libpci reads the file.
+ */
+static int capture_offsets_check(const char *path, char *err_msg,
+				 size_t err_len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned int lineno = 0;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		size_t digits = strspn(line, "0123456789abcdefABCDEF");
+
+		lineno++;
+		if (digits < 2 || line[digits] != ':' ||
+		    line[digits + 1] != ' ')
+			continue; /* not a register line */
+		if (digits > 8 || strtoul(line, NULL, 16) >= 4096) {
+			snprintf(
+				err_msg, err_len,
+				"line %u: a register offset past 4096 bytes of config space; not an lspci -xxxx capture",
+				lineno);
+			ret = -EINVAL;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 static int source_path(const struct pci_topo_opts *opts, char *path, size_t len,
 		       char *err_msg, size_t err_len)
 {
@@ -451,6 +486,8 @@ static int source_path(const struct pci_topo_opts *opts, char *path, size_t len,
 			 strerror(errno));
 		return ret;
 	}
+	if (opts && opts->dump_file)
+		return capture_offsets_check(path, err_msg, err_len);
 	return 0;
 }
 

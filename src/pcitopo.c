@@ -491,6 +491,18 @@ static int source_path(const struct pci_topo_opts *opts, char *path, size_t len,
 	return 0;
 }
 
+/* libpci's messages go through us; its source is a capture or sysfs. */
+static int libpci_access_set(struct pci_access *pacc, bool from_dump,
+			     char *path)
+{
+	pacc->error = libpci_error;
+	pacc->warning = libpci_quiet;
+	pacc->debug = libpci_quiet;
+	pacc->method = from_dump ? PCI_ACCESS_DUMP : PCI_ACCESS_SYS_BUS_PCI;
+	return pci_set_param(pacc, from_dump ? "dump.name" : "sysfs.path",
+			     path);
+}
+
 int pci_topo_load(const struct pci_topo_opts *opts, struct pci_topo **out,
 		  char *err_msg, size_t err_len)
 {
@@ -516,17 +528,7 @@ int pci_topo_load(const struct pci_topo_opts *opts, struct pci_topo **out,
 		free(topo);
 		return -ENOMEM;
 	}
-	pacc->error = libpci_error;
-	pacc->warning = libpci_quiet;
-	pacc->debug = libpci_quiet;
-	if (from_dump) {
-		pacc->method = PCI_ACCESS_DUMP;
-		ret = pci_set_param(pacc, "dump.name", path);
-	} else {
-		pacc->method = PCI_ACCESS_SYS_BUS_PCI;
-		ret = pci_set_param(pacc, "sysfs.path", path);
-	}
-	if (ret) {
+	if (libpci_access_set(pacc, from_dump, path)) {
 		snprintf(err_msg, err_len, "libpci lacks the %s access method",
 			 from_dump ? "dump" : "sysfs");
 		ret = -ENOTSUP;

@@ -144,6 +144,7 @@ struct copy_outcome {
 	bool unexpected_eof; /* SRC ended before the range did */
 	bool lost; /* a read succeeded but its data never arrived */
 	bool sentinels; /* every chunk was checked for arrival */
+	double sentinel_seconds; /* of the transfer, spent on sentinels */
 	/* Preflight: what the arrival probe found (engine.h). */
 	struct arrival_result arrival;
 	bool arrival_checked; /* SRC's peer writes were proven to arrive */

@@ -121,6 +121,12 @@ struct copy_result {
 	/* copy_verify: reads into p2pmem were poisoned first (see there). */
 	bool poisoned;
 	double seconds;
+	/*
+	 * Of @seconds, the time spent planting and checking sentinels: the
+	 * arrival check's cost on the copy's critical path, an upper bound
+	 * on what it takes from the throughput (I/O stays in flight then).
+	 */
+	double sentinel_seconds;
 };
 
 /* Returns 0, or the negative errno that ended the copy (also in @res). */

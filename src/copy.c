@@ -295,6 +295,7 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 	out->unexpected_eof = r.unexpected_eof;
 	out->lost = r.lost;
 	out->sentinels = r.sentinels;
+	out->sentinel_seconds = r.sentinel_seconds;
 	out->fixed_buffers = r.fixed_buffers;
 	out->seconds = r.seconds;
 	return ret;

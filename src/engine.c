@@ -387,8 +387,12 @@ static bool slot_start_next(struct engine *e, struct slot *s)
 	s->state = SLOT_READING;
 	e->next_chunk++;
 	e->next_off += s->len;
-	if (e->job->sentinels)
+	if (e->job->sentinels) {
+		double t = now_seconds();
+
 		sentinels_plant(e, s);
+		e->res->sentinel_seconds += now_seconds() - t;
+	}
 	return true;
 }
 
@@ -398,7 +402,15 @@ static bool slot_start_next(struct engine *e, struct slot *s)
  */
 static bool read_arrived(struct engine *e, struct slot *s)
 {
-	if (!e->job->sentinels || sentinels_survivor(e, s) < 0)
+	double t;
+	int64_t survivor;
+
+	if (!e->job->sentinels)
+		return true;
+	t = now_seconds();
+	survivor = sentinels_survivor(e, s);
+	e->res->sentinel_seconds += now_seconds() - t;
+	if (survivor < 0)
 		return true;
 	/* Which bytes arrived is unknown: the whole chunk is suspect. */
 	record_failure(e, s, s->off, -EPROTO, 0, false, true);

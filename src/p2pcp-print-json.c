@@ -216,6 +216,9 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 			       json_object_new_boolean(r->arrival_checked));
 	json_object_object_add(summary, "sentinels",
 			       json_object_new_boolean(r->sentinels));
+	/* Their cost: an upper bound on what they took from "seconds". */
+	json_object_object_add(summary, "sentinel_seconds",
+			       json_object_new_double(r->sentinel_seconds));
 	/* Slots may have shrunk to fit the buffer. */
 	json_object_object_add(summary, "chunk_size",
 			       json_object_new_int64(p->chunk_size));

@@ -275,12 +275,15 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
 	j.queue_depth = 32;
 	CHECK(copy_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+	/* Their cost is measured, and is part of the copy's time. */
+	CHECK(res.sentinel_seconds > 0 && res.sentinel_seconds < res.seconds);
 
 	j.sentinels = false;
 	j.test_lose_chunk = 1;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	CHECK(copy_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+	CHECK(res.sentinel_seconds == 0);
 	free(zero);
 	free(got);
 }

@@ -320,21 +320,32 @@ int copy_phase_flush(const struct copy_session *s)
 	return 0;
 }
 
-/* pread() all of @len, retrying short reads; -EIO at an early end. */
-static int pread_full(int fd, char *buf, size_t len, uint64_t off)
+/*
+ * pread() or pwrite() all of @len, going on after short transfers.
+ * Returns 0, or a negative errno with *@done the bytes moved before the
+ * failure; a read at end of file is -EIO with *@eof set.
+ */
+static int rw_full(int fd, bool write, char *buf, size_t len, uint64_t off,
+		   size_t *done, bool *eof)
 {
-	while (len) {
-		ssize_t n = pread(fd, buf, len, (off_t)off);
+	ssize_t n;
 
+	*done = 0;
+	*eof = false;
+	while (*done < len) {
+		n = write ? pwrite(fd, buf + *done, len - *done,
+				   (off_t)(off + *done)) :
+			    pread(fd, buf + *done, len - *done,
+				  (off_t)(off + *done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0)
+		if (n == 0) {
+			*eof = !write;
 			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
+		}
+		*done += (size_t)n;
 	}
 	return 0;
 }
@@ -353,25 +364,39 @@ int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side)
 
 #define TAIL_BUF (64 * 1024)
 
-static int copy_tail_bytes(const struct copy_plan *p, int in, int out,
-			   char *buf)
+/*
+ * Copy the tail in pieces.  A failure names its side and exact byte:
+ * SRC ending early (it shrank after planning) is a read error at the
+ * byte where it ended, not a write error on DST.
+ */
+static int copy_tail_bytes(const struct copy_plan *p, char *buf,
+			   struct copy_outcome *out)
 {
-	uint64_t off = p->direct_length, left = p->tail;
+	uint64_t off = p->direct_length;
+	size_t want, n;
+	bool eof;
 	int ret;
 
-	while (left) {
-		size_t want = left < TAIL_BUF ? left : TAIL_BUF;
-
-		ret = pread_full(in, buf, want, p->src_offset + off);
-		if (ret)
+	for (; off < p->length; off += want) {
+		want = p->length - off < TAIL_BUF ? (size_t)(p->length - off) :
+						    TAIL_BUF;
+		out->fail_side = COPY_SIDE_READ;
+		ret = rw_full(p->src.fd, false, buf, want, p->src_offset + off,
+			      &n, &eof);
+		out->unexpected_eof = eof;
+		if (!ret) {
+			out->fail_side = COPY_SIDE_WRITE;
+			ret = rw_full(p->dst.fd, true, buf, want,
+				      p->dst_offset + off, &n, &eof);
+		}
+		if (ret) {
+			out->fail_offset = off + n;
 			return ret;
-		if (pwrite(out, buf, want, (off_t)(p->dst_offset + off)) !=
-		    (ssize_t)want)
-			return errno ? -errno : -EIO;
-		off += want;
-		left -= want;
+		}
 	}
-	if (fdatasync(out))
+	out->fail_side = COPY_SIDE_WRITE;
+	out->fail_offset = p->direct_length;
+	if (fdatasync(p->dst.fd))
 		return -errno;
 	return 0;
 }
@@ -386,20 +411,22 @@ int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
 
 	if (!p->tail)
 		return 0;
+	out->fail_offset = p->direct_length;
 	ret = copy_direct_io(p, false, &side);
+	out->fail_side = side;
 	if (!ret) {
 		buf = malloc(TAIL_BUF);
-		ret = buf ? copy_tail_bytes(p, p->src.fd, p->dst.fd, buf) :
-			    -ENOMEM;
+		ret = buf ? copy_tail_bytes(p, buf, out) : -ENOMEM;
 		free(buf);
 	}
 	if (ret) {
+		/* Only what was made durable before counts as copied. */
 		out->done = p->direct_length;
-		out->fail_offset = p->direct_length;
-		out->fail_side = COPY_SIDE_WRITE;
 		out->error = ret;
 		return ret;
 	}
+	out->fail_side = COPY_SIDE_NONE;
+	out->fail_offset = 0;
 	out->done = p->length;
 	return 0;
 }
@@ -409,23 +436,25 @@ static int verify_tail_bytes(const struct copy_plan *p, int a, int b, char *ba,
 			     char *bb, struct copy_outcome *out)
 {
 	uint64_t off = p->direct_length;
-	size_t i;
+	size_t i, want, n;
+	bool eof;
 	int ret;
 
-	while (off < p->length) {
-		size_t want = p->length - off < TAIL_BUF ?
-				      (size_t)(p->length - off) :
-				      TAIL_BUF;
-
+	for (; off < p->length; off += want) {
+		want = p->length - off < TAIL_BUF ? (size_t)(p->length - off) :
+						    TAIL_BUF;
 		out->fail_side = COPY_SIDE_READ;
-		ret = pread_full(a, ba, want, p->src_offset + off);
+		ret = rw_full(a, false, ba, want, p->src_offset + off, &n,
+			      &eof);
 		if (!ret) {
 			out->fail_side = COPY_SIDE_WRITE;
-			ret = pread_full(b, bb, want, p->dst_offset + off);
+			ret = rw_full(b, false, bb, want, p->dst_offset + off,
+				      &n, &eof);
 		}
 		if (ret) {
 			out->error = ret;
-			out->fail_offset = off;
+			out->fail_offset = off + n;
+			out->unexpected_eof = eof;
 			return ret;
 		}
 		for (i = 0; i < want && ba[i] == bb[i]; i++)
@@ -436,7 +465,6 @@ static int verify_tail_bytes(const struct copy_plan *p, int a, int b, char *ba,
 			out->mismatch_offset = off + i;
 			return 1;
 		}
-		off += want;
 	}
 	out->fail_side = COPY_SIDE_NONE;
 	return 0;

@@ -719,6 +719,41 @@ case_buffer_size() {
 	cmp orig.bin dst.bin || fail "DST changed"
 }
 
+# --progress on a terminal: a live line rewritten with \r, ending on the
+# whole count (a last line after the copy, however fast it was); with
+# stderr not a terminal, no progress lines at all.  SRC is whole blocks:
+# the line counts the O_DIRECT part.
+case_progress_tty() {
+	local size=$((4 * 1024 * 1024))
+	random src.bin "$size"
+	: >dst.bin
+	python3 - "$P2PCP" --sysmem --progress src.bin dst.bin >tty.txt <<'PY' ||
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:  # EIO once the child has closed the terminal
+        break
+    if not chunk:
+        break
+    out += chunk
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+		fail "p2pcp --progress on a terminal failed: $(cat tty.txt)"
+	cmp -s src.bin dst.bin || fail "copy differs"
+	grep -q $'\r'"$size bytes ([0-9.]* [KMG]*i*B) copied, [0-9.]* s, [0-9.]* MB/s" tty.txt ||
+		fail "no progress line with all $size bytes on the terminal: $(cat -A tty.txt)"
+	run --sysmem --progress src.bin dst.bin
+	expect_status 0
+	! grep -q "bytes (.*) copied" err.txt || fail "progress lines without a terminal: $(cat err.txt)"
+}
+
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
 

@@ -109,6 +109,8 @@ struct fake_ctx {
 	bool drop_reads;
 	bool drop_writes;
 	int garble_writes; /* this many writes send garbage instead */
+	int again; /* this many completions say -EAGAIN or -EINTR instead */
+	bool skip_head; /* reads move all but their first 8 bytes */
 };
 
 static char garbage[BLOCK] __attribute__((aligned(BLOCK)));
@@ -135,6 +137,11 @@ static void fake_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 		buf = garbage;
 		len = len < BLOCK ? len : BLOCK;
 	}
+	if (c && c->skip_head && !write) {
+		buf = (char *)buf + 8;
+		off += 8;
+		len -= 8;
+	}
 	for (i = 0; c && !write && i < 2; i++)
 		if (c->bad_off[i] >= off && c->bad_off[i] < off + len)
 			fd = -1;
@@ -144,8 +151,13 @@ static void fake_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 static int fake_complete(const struct io_uring_cqe *cqe, const void *ctx,
 			 uint32_t len, uint32_t *status)
 {
-	const struct fake_ctx *c = ctx;
+	struct fake_ctx *c = (struct fake_ctx *)ctx;
 
+	/* The I/O was done; the retry does it again, to the same effect. */
+	if (c && c->again > 0)
+		return --c->again % 2 ? -EAGAIN : -EINTR;
+	if (c && c->skip_head && cqe->res > 0)
+		return cqe->res + 8; /* success for all of it */
 	if (c && (c->drop_reads || c->drop_writes) && cqe->res == 0)
 		return (int)len;
 	if (cqe->res == -EBADF) {
@@ -286,6 +298,103 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
 	CHECK(res.sentinel_seconds == 0);
 	free(zero);
 	free(got);
+}
+
+/*
+ * A completion that says "try again" (-EAGAIN, -EINTR) is retried, not
+ * reported: in the copy, in verification (both buffers) and in the
+ * arrival probe.
+ */
+static void test_retry(const struct copy_job *job, const char *data)
+{
+	struct fake_ctx ctx = { .bad_off = { UINT64_MAX, UINT64_MAX } };
+	struct copy_job j = *job;
+	struct arrival_result ar;
+	struct copy_result res;
+	uint64_t mismatch;
+	int through;
+
+	j.backend = &fake_backend;
+	j.src_ctx = j.dst_ctx = &ctx;
+	j.length = MIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	ctx.again = 6;
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK_EQ_U64(ctx.again, 0);
+	CHECK_EQ_U64(res.done, MIB);
+	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+	for (through = 0; through < 2; through++) {
+		ctx.again = 6;
+		CHECK(copy_verify(&j, through, &mismatch, &res) == 0);
+		CHECK_EQ_U64(ctx.again, 0);
+		CHECK_EQ_U64(res.done, MIB);
+	}
+	ctx.again = 3;
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked);
+	CHECK_EQ_U64(ctx.again, 0);
+}
+
+/*
+ * Verification reads that end early: SRC ending inside the range is a
+ * read error on SRC at the byte where it ended, DST ending there one on
+ * DST; neither is a difference.
+ */
+static void test_verify_eof(const struct copy_job *job, uint64_t src_size)
+{
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	j.length = 8 * MIB;
+	CHECK(copy_verify(&j, false, &mismatch, &res) == -EIO);
+	CHECK(res.unexpected_eof);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, src_size);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+
+	j.length = MIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK(ftruncate(j.dst_fd, MIB / 2 + BLOCK) == 0);
+	CHECK(copy_verify(&j, true, &mismatch, &res) == -EIO);
+	CHECK(res.unexpected_eof);
+	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(res.fail_offset, MIB / 2 + BLOCK);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+}
+
+/*
+ * A read that succeeds but leaves the chunk's first word unwritten (a
+ * partial loss of peer writes) is caught by the sentinel there: lost,
+ * on SRC's side, nothing reported as copied.
+ */
+static void test_partial_loss(const struct copy_job *job)
+{
+	struct fake_ctx head = { .bad_off = { UINT64_MAX, UINT64_MAX },
+				 .skip_head = true };
+	struct fake_ctx ok = { .bad_off = { UINT64_MAX, UINT64_MAX } };
+	struct copy_job j = *job;
+	struct copy_result res;
+
+	/* Buffered: O_DIRECT would refuse the shifted read. */
+	j.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	CHECK(j.src_fd >= 0);
+	j.backend = &fake_backend;
+	j.src_ctx = &head;
+	j.dst_ctx = &ok;
+	j.sentinels = true;
+	j.chunk_size = BLOCK; /* one page: the first and last word only */
+	j.queue_depth = 4;
+	j.length = 64 * KIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == -EPROTO);
+	CHECK(res.lost);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(res.done, 0);
+	CHECK_EQ_U64(file_size(j.dst_fd), 0);
+	close(j.src_fd);
 }
 
 /* Verify works for a one-block buffer and for one of 8 GiB. */
@@ -576,6 +685,9 @@ int main(void)
 	test_verify_geometry(&job);
 	test_verify_dropped(&job);
 	test_arrival(&job, data);
+	test_retry(&job, data);
+	test_verify_eof(&job, size);
+	test_partial_loss(&job);
 
 	/* Misaligned lengths and empty queues are refused. */
 	job.stop = NULL;

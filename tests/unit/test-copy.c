@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The copy's phases after the O_DIRECT part (copy.h) on regular files:
+ * the buffered tail and its verification.  A failure names the side
+ * that failed and its exact byte; a difference is found where it is,
+ * also inside the tail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "copy.h"
+#include "util.h"
+
+#define BLOCK 4096
+#define DIRECT (3 * BLOCK) /* the O_DIRECT part of the range */
+#define TAIL 1000 /* bytes after it, not a whole block */
+#define SRC_OFF BLOCK
+#define DST_OFF (2 * BLOCK)
+#define FILE_SIZE (8 * BLOCK)
+
+static char src_path[] = "copy-src-XXXXXX";
+static char dst_path[] = "copy-dst-XXXXXX";
+static char data[FILE_SIZE];
+
+static int write_file(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Byte @at of @path, or -1. */
+static int byte_at(const char *path, uint64_t at)
+{
+	unsigned char c;
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : pread(fd, &c, 1, (off_t)at);
+
+	if (fd >= 0)
+		close(fd);
+	return n == 1 ? c : -1;
+}
+
+static void flip_byte(const char *path, uint64_t at)
+{
+	int fd = open(path, O_RDWR);
+	char c = 0;
+
+	CHECK(fd >= 0 && pread(fd, &c, 1, (off_t)at) == 1);
+	c ^= 0x40;
+	CHECK(pwrite(fd, &c, 1, (off_t)at) == 1);
+	close(fd);
+}
+
+/*
+ * A plan for SRC bytes [SRC_OFF, +DIRECT+TAIL) to DST_OFF, and a session
+ * with a system-memory buffer of @qd chunks of one block.
+ */
+static void session_open(struct copy_plan *p, struct copy_session *s, int qd)
+{
+	memset(p, 0, sizeof(*p));
+	memset(s, 0, sizeof(*s));
+	p->src.path = src_path;
+	p->dst.path = dst_path;
+	p->src.fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	p->dst.fd = open(dst_path, O_RDWR | O_CLOEXEC);
+	CHECK(p->src.fd >= 0 && p->dst.fd >= 0);
+	p->src.kind = p->dst.kind = ENDPOINT_FILE;
+	p->src_offset = SRC_OFF;
+	p->dst_offset = DST_OFF;
+	p->length = DIRECT + TAIL;
+	p->direct_length = DIRECT;
+	p->tail = TAIL;
+	p->align = BLOCK;
+	p->chunk_size = BLOCK;
+	p->queue_depth = (uint32_t)qd;
+	s->plan = p;
+	s->buf.map.fd = -1;
+	CHECK(posix_memalign(&s->buf.sysmem, BLOCK, (size_t)qd * BLOCK) == 0);
+	s->buf.addr = s->buf.sysmem;
+	s->buf.len = (size_t)qd * BLOCK;
+}
+
+static void session_close(struct copy_plan *p, struct copy_session *s)
+{
+	close(p->src.fd);
+	close(p->dst.fd);
+	free(s->buf.sysmem);
+}
+
+/* DST's range as a fresh copy of SRC's, the rest of DST zero. */
+static void dst_reset(void)
+{
+	static char zero[FILE_SIZE];
+	int fd = open(dst_path, O_RDWR);
+
+	CHECK(fd >= 0 && pwrite(fd, zero, FILE_SIZE, 0) == FILE_SIZE);
+	CHECK(pwrite(fd, data + SRC_OFF, DIRECT + TAIL, DST_OFF) ==
+	      DIRECT + TAIL);
+	close(fd);
+}
+
+/* The tail lands where it belongs, and nothing past it is written. */
+static void test_tail_copy(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+	int i;
+
+	CHECK(truncate(dst_path, 0) == 0 && truncate(dst_path, FILE_SIZE) == 0);
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_tail(&s, &out) == 0);
+	CHECK_EQ_U64(out.done, DIRECT + TAIL);
+	for (i = 0; i < TAIL; i += 97)
+		CHECK(byte_at(dst_path, DST_OFF + DIRECT + i) ==
+		      (unsigned char)data[SRC_OFF + DIRECT + i]);
+	CHECK(byte_at(dst_path, DST_OFF + DIRECT + TAIL) == 0);
+	session_close(&p, &s);
+}
+
+/*
+ * SRC shrinks after planning and ends inside the tail: a read error on
+ * SRC at the byte where it ended (not a write error on DST), SRC ended
+ * early, and only the O_DIRECT part counts as copied.
+ */
+static void test_tail_src_shrinks(void)
+{
+	const uint64_t end = SRC_OFF + DIRECT + 400;
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	session_open(&p, &s, 2);
+	CHECK(truncate(src_path, (off_t)end) == 0);
+	CHECK(copy_phase_tail(&s, &out) == -EIO);
+	CHECK(out.error == -EIO);
+	CHECK(out.fail_side == COPY_SIDE_READ);
+	CHECK(out.unexpected_eof);
+	CHECK_EQ_U64(out.fail_offset, end - SRC_OFF);
+	CHECK_EQ_U64(out.done, DIRECT);
+	session_close(&p, &s);
+	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+}
+
+/*
+ * Verification of the whole range: equal; a byte flipped in the tail
+ * or in the O_DIRECT part is a difference (1) at its offset in the
+ * range; DST ending inside the tail is a read error on DST there.
+ */
+static void test_verify_tail(void)
+{
+	struct copy_outcome out;
+	struct copy_session s;
+	struct copy_plan p;
+	const int where[2] = { DIRECT + 700, BLOCK + 5 };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		dst_reset();
+		session_open(&p, &s, 1);
+		memset(&out, 0, sizeof(out));
+		CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 0);
+		CHECK(!out.mismatch && !out.error);
+		flip_byte(dst_path, DST_OFF + where[i]);
+		memset(&out, 0, sizeof(out));
+		CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 1);
+		CHECK(out.mismatch);
+		CHECK_EQ_U64(out.mismatch_offset, where[i]);
+		CHECK(out.error == 0);
+		session_close(&p, &s);
+	}
+
+	dst_reset();
+	CHECK(truncate(dst_path, DST_OFF + DIRECT + 300) == 0);
+	session_open(&p, &s, 1);
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EIO);
+	CHECK(!out.mismatch);
+	CHECK(out.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(out.fail_offset, DIRECT + 300);
+	session_close(&p, &s);
+}
+
+int main(void)
+{
+	int fd, i;
+
+	srand(7);
+	for (i = 0; i < FILE_SIZE; i++)
+		data[i] = (char)rand();
+	fd = mkstemp(src_path);
+	if (fd < 0)
+		return 99;
+	close(fd);
+	fd = mkstemp(dst_path);
+	if (fd < 0)
+		return 99;
+	close(fd);
+	fd = open(src_path, O_RDONLY | O_DIRECT);
+	if (fd < 0) {
+		fprintf(stderr, "O_DIRECT not supported here: %s\n",
+			strerror(errno));
+		unlink(src_path);
+		unlink(dst_path);
+		return 77;
+	}
+	close(fd);
+	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+
+	test_tail_copy();
+	test_tail_src_shrinks();
+	test_verify_tail();
+
+	unlink(src_path);
+	unlink(dst_path);
+	CHECK_DONE();
+}

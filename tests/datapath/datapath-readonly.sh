@@ -8,23 +8,12 @@
 # usage: datapath-readonly.sh P2PCP CASE
 set -uo pipefail
 
-readonly T_EXIT_PASS=0 T_EXIT_FAIL=1 T_EXIT_SKIP=77
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 P2PCP=$(readlink -f "$1")
 CASE=$2
-WORK=$(mktemp -d "${MESON_BUILD_ROOT:-$PWD}/datapath-ro-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit $T_EXIT_FAIL
+enter_workdir datapath-ro
 chmod 755 "$WORK"
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit $T_EXIT_FAIL
-}
-skip() {
-	echo "SKIP: $*" >&2
-	exit $T_EXIT_SKIP
-}
 
 # as_user CMD...: run CMD as an unprivileged user; as that user already
 # when not root.

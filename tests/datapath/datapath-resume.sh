@@ -10,31 +10,12 @@
 # usage: datapath-resume.sh P2PCP CASE
 set -uo pipefail
 
-readonly T_EXIT_PASS=0 T_EXIT_FAIL=1 T_EXIT_SKIP=77
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 readonly MIB=$((1024 * 1024))
 
 P2PCP=$(readlink -f "$1")
 CASE=$2
-WORK=$(mktemp -d "${MESON_BUILD_ROOT:-$PWD}/datapath-resume-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit $T_EXIT_FAIL
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit $T_EXIT_FAIL
-}
-skip() {
-	echo "SKIP: $*" >&2
-	exit $T_EXIT_SKIP
-}
-
-# extract FILE OFFSET LENGTH
-extract() { tail -c +"$(($2 + 1))" "$1" | head -c "$3"; }
-
-same_range() { # A AOFF B BOFF LEN
-	cmp -s <(extract "$1" "$2" "$5") <(extract "$3" "$4" "$5") ||
-		fail "$3 bytes $4+$5 differ from $1 bytes $2+$5"
-}
+enter_workdir datapath-resume
 
 # interrupt_copy ARGS...: start p2pcp on src.bin -> dst.bin, send SIGINT
 # once DST holds at least 1 MiB (so the copy is under way), wait; sets

@@ -8,13 +8,10 @@
 # usage: datapath.sh P2PCP CASE
 set -uo pipefail
 
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 P2PCP=$(readlink -f "$1")
 CASE=$2
-WORK=$(mktemp -d "${MESON_BUILD_ROOT:-$PWD}/datapath-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 99
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+enter_workdir datapath
 
 # random FILE BYTES [SEED]
 random() { head -c "$2" /dev/urandom >"$1"; }
@@ -41,14 +38,6 @@ expect_err() {
 	# One message, one line (plus the --help hint for usage errors).
 	[ "$(grep -vc "^Try 'p2pcp --help'" err.txt)" -le 1 ] ||
 		fail "more than one line of error: $(cat err.txt)"
-}
-
-# extract FILE OFFSET LENGTH
-extract() { tail -c +"$(($2 + 1))" "$1" | head -c "$3"; }
-
-same_range() { # SRC SOFF DST DOFF LEN
-	cmp -s <(extract "$1" "$2" "$5") <(extract "$3" "$4" "$5") ||
-		fail "$3 bytes $4+$5 differ from $1 bytes $2+$5"
 }
 
 # refused ARGS...: p2pcp must fail and not touch dst.bin.

@@ -11,12 +11,15 @@
  * only predicts the outcome for --dry-run; the preflight decides.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "copy-passthru.h"
 #include "p2pcp.h"
+#include "sysfs.h"
 
 static const char *const roles[2] = { "SRC", "DST" };
 
@@ -43,6 +46,39 @@ static void resolve_head_path(struct endpoint *ep)
 		ep->disk.pci = pci;
 		ep->disk.have_pci = true;
 	}
+}
+
+/*
+ * A namespace formatted with metadata that is not protection information
+ * gets capacity 0 from the kernel when its block layer cannot carry the
+ * metadata (no CONFIG_BLK_DEV_INTEGRITY, or metadata interleaved with
+ * the data): say that rather than "too small", or copy nothing from it
+ * and call that success.
+ */
+static int check_hidden_namespace(const char *role, const struct endpoint *ep)
+{
+	char path[PATH_MAX];
+	uint64_t ms;
+
+	if (!is_nvme_block(ep) || ep->size || ep->disk.part[0] ||
+	    strchr(ep->disk.name, '/'))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/block/%s/metadata_bytes",
+		 ep->disk.name);
+	if (sysfs_read_u64(path, &ms) || !ms)
+		return 0;
+	return fail(
+		EXIT_USAGE,
+		"%s %s is an NVMe namespace formatted with %" PRIu64
+		" bytes of metadata per logical block, which the kernel's block layer cannot carry here, so it gives the device capacity 0; the passthrough engine would have to carry it in a separate buffer: neither engine can copy it; reformat the namespace without metadata",
+		role, ep->path, ms);
+}
+
+int plan_check_formats(const struct copy_plan *p)
+{
+	int ret = check_hidden_namespace("SRC", &p->src);
+
+	return ret ? ret : check_hidden_namespace("DST", &p->dst);
 }
 
 /* --engine passthru: refuse now what passthrough cannot copy at all. */

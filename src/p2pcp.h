@@ -71,6 +71,7 @@ void close_endpoints(struct copy_plan *p, bool written);
 /* p2pcp-engine.c: --engine, see there. */
 struct passthru_session;
 int plan_engine(const struct options *o, struct copy_plan *p);
+int plan_check_formats(const struct copy_plan *p);
 void engine_block_confirmed(const struct options *o, struct copy_plan *p);
 bool engine_can_fall_back(const struct options *o, const struct copy_plan *p,
 			  const struct copy_outcome *refusal);

@@ -348,12 +348,17 @@ int report_buffer_failure(const struct copy_plan *p, int err)
 			"cannot allocate a %zu-byte buffer in system memory; nothing was written; use a smaller --chunk-size or --queue-depth",
 			copy_buffer_want(p));
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	/*
+	 * A resource that is busy, not a path that cannot work: exit 2.
+	 * p2pmem_map() already halved its request down to the floor, so a
+	 * smaller --chunk-size cannot help; freeing the CMB can.
+	 */
 	if (err == -ENOMEM)
 		return fail(
-			EXIT_NO_P2P,
-			"provider %s is exhausted: not even %zu contiguous bytes free (available %s of %" PRIu64
-			" bytes; another process holds the rest); retry later or pick another --provider",
-			bdf, copy_buffer_floor(p),
+			EXIT_USAGE,
+			"cannot allocate a %zu-byte buffer from the p2pmem of provider %s: it is exhausted, not even %zu contiguous bytes free (available %s of %" PRIu64
+			" bytes; another process holds the rest); nothing was written; free the CMB (stop what holds its p2pmem) and retry, pick another --provider, or use --sysmem",
+			copy_buffer_want(p), bdf, copy_buffer_floor(p),
 			format_size(p->provider.available, sz, sizeof(sz)),
 			p->provider.size);
 	if (err == -EACCES || err == -EPERM)

@@ -4,7 +4,7 @@
 #
 # Another process holds most of the CMB: p2pcp makes do with a smaller
 # buffer (and says so in its JSON); when all of it is held, it says the
-# provider is exhausted and writes nothing.
+# buffer cannot be allocated (exit 2) and writes nothing.
 set -eu
 . /lab/tests/lib.sh
 
@@ -22,8 +22,13 @@ release_p2pmem "$CMB_BDF"
 fill_zero "$DST" $((16 * mib))
 hold_p2pmem "$CMB_BDF" $((8 * mib))
 expect_eq "$(p2pmem_attr "$CMB_BDF" available)" 0 "available with all of it held"
-expect_rc 3 p2pcp --provider "$CMB_BDF" --length 16M "$SRC" "$DST"
-out_has "provider $CMB_BDF is exhausted"
+# A buffer that cannot be had is a busy resource (exit 2), with the size
+# asked for and what to do; no usable provider at all stays exit 3.
+expect_rc 2 p2pcp --provider "$CMB_BDF" --length 16M "$SRC" "$DST"
+out_has "cannot allocate a 8388608-byte buffer from the p2pmem of provider $CMB_BDF: it is exhausted"
+out_has "nothing was written; free the CMB"
+expect_rc 2 p2pcp --json --provider "$CMB_BDF" --length 16M "$SRC" "$DST"
+out_has '"exit":2'
 expect_rc 3 p2pcp --length 16M "$SRC" "$DST"
 out_has "every published p2pmem provider is exhausted \(available 0 on all 1"
 expect_eq "$(sha_range "$DST" 0 $((16 * mib)))" "$(dd if=/dev/zero bs=1M count=16 2>/dev/null | sha256sum | cut -d' ' -f1)" "DST untouched"

@@ -364,35 +364,53 @@ int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side)
 
 #define TAIL_BUF (64 * 1024)
 
-/*
- * Copy the tail in pieces.  A failure names its side and exact byte:
- * SRC ending early (it shrank after planning) is a read error at the
- * byte where it ended, not a write error on DST.
- */
-static int copy_tail_bytes(const struct copy_plan *p, char *buf,
-			   struct copy_outcome *out)
+/* Bytes of the tail's piece at @off of the range. */
+static size_t tail_piece_len(const struct copy_plan *p, uint64_t off)
 {
-	uint64_t off = p->direct_length;
-	size_t want, n;
+	return p->length - off < TAIL_BUF ? (size_t)(p->length - off) :
+					    TAIL_BUF;
+}
+
+/*
+ * One piece of the tail at @off of the range: SRC's bytes into @a, then
+ * written from there to DST (@b NULL) or DST's bytes read into @b.  A
+ * failure is recorded with its side and exact byte: SRC ending early
+ * (it shrank after planning) is a read error on SRC where it ended.
+ */
+static int tail_piece(const struct copy_plan *p, uint64_t off, size_t len,
+		      char *a, char *b, struct copy_outcome *out)
+{
+	size_t n;
 	bool eof;
 	int ret;
 
-	for (; off < p->length; off += want) {
-		want = p->length - off < TAIL_BUF ? (size_t)(p->length - off) :
-						    TAIL_BUF;
-		out->fail_side = COPY_SIDE_READ;
-		ret = rw_full(p->src.fd, false, buf, want, p->src_offset + off,
-			      &n, &eof);
+	out->fail_side = COPY_SIDE_READ;
+	ret = rw_full(p->src.fd, false, a, len, p->src_offset + off, &n, &eof);
+	if (!ret) {
+		out->fail_side = COPY_SIDE_WRITE;
+		ret = rw_full(p->dst.fd, !b, b ? b : a, len,
+			      p->dst_offset + off, &n, &eof);
+	}
+	if (ret) {
+		out->error = ret;
+		out->fail_offset = off + n;
 		out->unexpected_eof = eof;
-		if (!ret) {
-			out->fail_side = COPY_SIDE_WRITE;
-			ret = rw_full(p->dst.fd, true, buf, want,
-				      p->dst_offset + off, &n, &eof);
-		}
-		if (ret) {
-			out->fail_offset = off + n;
+	}
+	return ret;
+}
+
+static int copy_tail_bytes(const struct copy_plan *p, char *buf,
+			   struct copy_outcome *out)
+{
+	uint64_t off;
+	size_t len;
+	int ret;
+
+	for (off = p->direct_length; off < p->length; off += len) {
+		len = tail_piece_len(p, off);
+		ret = tail_piece(p, off, len, buf, NULL, out);
+		if (ret)
 			return ret;
-		}
 	}
 	out->fail_side = COPY_SIDE_WRITE;
 	out->fail_offset = p->direct_length;
@@ -432,34 +450,21 @@ int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
 }
 
 /* Compare the buffered tail piece by piece: any tail length. */
-static int verify_tail_bytes(const struct copy_plan *p, int a, int b, char *ba,
-			     char *bb, struct copy_outcome *out)
+static int verify_tail_bytes(const struct copy_plan *p, char *ba, char *bb,
+			     struct copy_outcome *out)
 {
-	uint64_t off = p->direct_length;
-	size_t i, want, n;
-	bool eof;
+	uint64_t off;
+	size_t i, len;
 	int ret;
 
-	for (; off < p->length; off += want) {
-		want = p->length - off < TAIL_BUF ? (size_t)(p->length - off) :
-						    TAIL_BUF;
-		out->fail_side = COPY_SIDE_READ;
-		ret = rw_full(a, false, ba, want, p->src_offset + off, &n,
-			      &eof);
-		if (!ret) {
-			out->fail_side = COPY_SIDE_WRITE;
-			ret = rw_full(b, false, bb, want, p->dst_offset + off,
-				      &n, &eof);
-		}
-		if (ret) {
-			out->error = ret;
-			out->fail_offset = off + n;
-			out->unexpected_eof = eof;
+	for (off = p->direct_length; off < p->length; off += len) {
+		len = tail_piece_len(p, off);
+		ret = tail_piece(p, off, len, ba, bb, out);
+		if (ret)
 			return ret;
-		}
-		for (i = 0; i < want && ba[i] == bb[i]; i++)
+		for (i = 0; i < len && ba[i] == bb[i]; i++)
 			;
-		if (i < want) {
+		if (i < len) {
 			out->fail_side = COPY_SIDE_NONE;
 			out->mismatch = true;
 			out->mismatch_offset = off + i;
@@ -483,7 +488,7 @@ static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
 		out->fail_offset = p->direct_length;
 		out->fail_side = side;
 	} else {
-		ret = verify_tail_bytes(p, p->src.fd, p->dst.fd, ba, bb, out);
+		ret = verify_tail_bytes(p, ba, bb, out);
 	}
 	free(ba);
 	free(bb);

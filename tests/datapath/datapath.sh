@@ -537,12 +537,14 @@ case_overlap_loop() {
 case_overlap_partition() {
 	local mib=$((1024 * 1024))
 	random disk.img $((16 * mib))
-	# One primary partition, type 0x83, from sector 2048 (1 MiB), 8 MiB.
+	# One primary partition, type 0x83, from sector 2048 (1 MiB), 8 MiB;
+	# the other three entries zero.
 	python3 -c '
 import struct, sys
 with open("disk.img", "r+b") as f:
     f.seek(446)
     f.write(struct.pack("<B3sB3sII", 0, b"\0\0\0", 0x83, b"\0\0\0", 2048, 16384))
+    f.write(bytes(48))  # no other entries: a random boot flag voids the table
     f.seek(510)
     f.write(b"\x55\xaa")
 '
@@ -552,8 +554,9 @@ with open("disk.img", "r+b") as f:
 	refused_keeps disk.img --sysmem --force --dst-offset 1M --length 1M \
 		"${loop}p1" "$loop"
 	expect_err "same storage .*overlap"
-	refused_keeps disk.img --sysmem --force --src-offset 2M --length 1M \
-		"$loop" "${loop}p1"
+	# loop [1M, 2M) onto partition [512K, 1.5M) = loop [1.5M, 2.5M).
+	refused_keeps disk.img --sysmem --force --src-offset 1M --dst-offset 512K \
+		--length 1M "$loop" "${loop}p1"
 	expect_err "same storage .*overlap"
 	run --sysmem --force --dst-offset 12M --length 1M "${loop}p1" "$loop"
 	expect_status 0

@@ -20,16 +20,7 @@
 #include "p2pmem.h"
 #include "pcitopo.h"
 #include "sysfs.h"
-
-/* A growable list of distinct strings. */
-struct name_list {
-	char **v;
-	size_t n;
-};
-
-void name_list_add(struct name_list *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void name_list_free(struct name_list *l);
+#include "util.h"
 
 /* "unknown", "no", "yes", "module". */
 const char *kconfig_state_name(enum kconfig_state st);
@@ -49,7 +40,7 @@ struct platform {
 	enum kconfig_state p2pdma_config;
 	char p2pdma_config_source[PATH_MAX];
 	int iommu_present; /* -1 unknown */
-	struct name_list iommu_units;
+	struct str_list iommu_units;
 	char iommu_domain_type[32];
 	struct p2p_platform cpu; /* .kernel: the release the rules follow */
 	enum cpu_source cpu_source;
@@ -57,15 +48,18 @@ struct platform {
 	size_t p2pmem_count;
 	int use_cmb_sqes; /* -1 unknown */
 	int nvme_multipath; /* nvme_core.multipath, -1 unknown */
-	struct name_list multipath_heads;
-	struct name_list acs_cmdline;
+	struct str_list multipath_heads;
+	struct str_list acs_cmdline;
 	struct p2p_nvme_ctrl *ctrls;
 	size_t ctrl_count;
 };
 
 void platform_init(struct platform *p);
-/* Everything above from the live system (under the sysfs root). */
-void platform_scan_live(struct platform *p);
+/*
+ * Everything above from the live system (under the sysfs root).  A fact
+ * that cannot be read stays unknown; -ENOMEM if a list lost an entry.
+ */
+int platform_scan_live(struct platform *p);
 void platform_free(struct platform *p);
 
 /*

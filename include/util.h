@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Small helpers shared by every module: size parsing and formatting,
- * cleanup attributes and checked arithmetic.  Functions return 0 or a
+ * cleanup attributes, checked arithmetic and the checked string list.
+ * No kernel interface.  Functions return 0 or a
  * negative errno; only the front-ends print messages.
  */
 #ifndef P2PCP_UTIL_H
@@ -57,5 +58,32 @@ static inline bool add_overflows(uint64_t a, uint64_t b, uint64_t *sum)
 
 /* Monotonic clock in seconds. */
 double now_seconds(void);
+
+/*
+ * A growable list of formatted strings (platform facts, warnings, fixes),
+ * each with a tag the caller gives a meaning to (p2p-check: when to apply
+ * a fix).  An entry that cannot be added is never dropped silently: the
+ * add returns -ENOMEM and the list keeps that error in @err until it is
+ * freed, so a function that fills one list from many places returns
+ * @err once instead of checking every add.
+ */
+struct str_entry {
+	char *text;
+	int tag;
+};
+
+struct str_list {
+	struct str_entry *v;
+	size_t n;
+	int err; /* 0, or -ENOMEM once an add failed: the list is incomplete */
+};
+
+/* Append the formatted text.  0 or -ENOMEM (also kept in @l->err). */
+int str_list_add(struct str_list *l, int tag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same with tag 0, unless the text is already in @l (then 0). */
+int str_list_add_new(struct str_list *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void str_list_free(struct str_list *l);
 
 #endif

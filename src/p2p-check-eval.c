@@ -54,41 +54,6 @@ const char *fix_when_name(enum fix_when w)
 	return "hardware";
 }
 
-static void fix_add(struct fix_list *l, enum fix_when when, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-
-static void fix_add(struct fix_list *l, enum fix_when when, const char *fmt,
-		    ...)
-{
-	struct fix *grown;
-	va_list ap;
-	char *s;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (ret < 0)
-		return;
-	grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
-	if (!grown) {
-		free(s);
-		return;
-	}
-	l->v = grown;
-	l->v[l->n].when = when;
-	l->v[l->n++].text = s;
-}
-
-static void fix_list_free(struct fix_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].text);
-	free(l->v);
-}
-
 /* ------------------------------------------------------------------ */
 /* Endpoints                                                           */
 
@@ -187,12 +152,12 @@ static void head_warning(struct check *c, const char *name)
 
 	p2p_kernel_format(check_kernel(c), rel, sizeof(rel));
 	if (p2p_head_takes_p2p(check_kernel(c)))
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s is an NVMe multipath head node: from Linux 7.2 (commit fb0eeeed91f3) its queue takes P2P pages, so the verdict is the PCIe path's (rules of %s)",
 			name, rel);
 	else
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s is an NVMe multipath head node: up to Linux 7.1 its queue takes no P2P pages (I/O fails with EREMOTEIO; rules of %s); boot with nvme_core.multipath=N to get per-controller namespaces, or use Linux 7.2+",
 			name, rel);
@@ -251,13 +216,19 @@ int check_resolve_device(struct check *c, const char *arg)
 	return add_block_name(c, ep.disk.name);
 }
 
-void check_add_default_endpoints(struct check *c)
+int check_add_default_endpoints(struct check *c)
 {
 	size_t i;
+	int ret;
 
-	for (i = 0; i < c->topo->count; i++)
-		if (p2p_relevant(c, (int)i))
-			add_endpoint(c, (int)i);
+	for (i = 0; i < c->topo->count; i++) {
+		if (!p2p_relevant(c, (int)i))
+			continue;
+		ret = add_endpoint(c, (int)i);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,7 +241,7 @@ void check_add_default_endpoints(struct check *c)
  * (which frees that state), or after a reboot.
  */
 static void rebind_fixes(const struct check *c, const struct pair *p,
-			 struct fix_list *fixes)
+			 struct str_list *fixes)
 {
 	char bdf[PCI_ADDR_STRLEN], drv[64];
 	int nodes[2] = { p->a, p->b }, i, count = 2;
@@ -288,18 +259,20 @@ static void rebind_fixes(const struct check *c, const struct pair *p,
 		if (c->plat.live &&
 		    !platform_pci_driver(&c->topo->nodes[nodes[i]].addr, drv,
 					 sizeof(drv))) {
-			fix_add(fixes, FIX_NOW,
-				"echo %s > /sys/bus/pci/drivers/%s/unbind", bdf,
-				drv);
-			fix_add(fixes, FIX_NOW,
-				"echo %s > /sys/bus/pci/drivers/%s/bind", bdf,
-				drv);
+			str_list_add(fixes, FIX_NOW,
+				     "echo %s > /sys/bus/pci/drivers/%s/unbind",
+				     bdf, drv);
+			str_list_add(fixes, FIX_NOW,
+				     "echo %s > /sys/bus/pci/drivers/%s/bind",
+				     bdf, drv);
 		} else {
-			fix_add(fixes, FIX_NOW,
+			str_list_add(
+				fixes, FIX_NOW,
 				"echo %s > /sys/bus/pci/devices/%s/driver/unbind",
 				bdf, bdf);
-			fix_add(fixes, FIX_NOW,
-				"echo %s > /sys/bus/pci/drivers_probe", bdf);
+			str_list_add(fixes, FIX_NOW,
+				     "echo %s > /sys/bus/pci/drivers_probe",
+				     bdf);
 		}
 	}
 }
@@ -318,9 +291,9 @@ static void acs_fixes(const struct check *c, struct pair *p)
 
 		check_addr(c, r->acs_redirect[i], bdf);
 		/* Value 0 under a mask of exactly the set bits. */
-		fix_add(&p->fixes, FIX_NOW,
-			"setpci -s %s ECAP_ACS+6.w=0000:%04x", bdf,
-			n->acs_ctrl & ACS_REDIR_MASK);
+		str_list_add(&p->fixes, FIX_NOW,
+			     "setpci -s %s ECAP_ACS+6.w=0000:%04x", bdf,
+			     n->acs_ctrl & ACS_REDIR_MASK);
 		used += snprintf(list + used, sizeof(list) - used, "%s%s",
 				 i ? ";" : "", bdf);
 		/* Bits 6..0 = DT EC UF CR RR TB SV: clear EC, CR, RR only. */
@@ -328,9 +301,9 @@ static void acs_fixes(const struct check *c, struct pair *p)
 				  "%sx0x00xx@%s", i ? ";" : "", bdf);
 	}
 	rebind_fixes(c, p, &p->fixes);
-	fix_add(&p->fixes, FIX_BOOT, "pci=disable_acs_redir=%s", list);
+	str_list_add(&p->fixes, FIX_BOOT, "pci=disable_acs_redir=%s", list);
 	if (check_kernel(c) >= P2P_KERNEL_CONFIG_ACS)
-		fix_add(&p->fixes, FIX_BOOT, "pci=config_acs=%s", acs);
+		str_list_add(&p->fixes, FIX_BOOT, "pci=config_acs=%s", acs);
 }
 
 static void build_fixes(const struct check *c, struct pair *p)
@@ -341,12 +314,13 @@ static void build_fixes(const struct check *c, struct pair *p)
 		return;
 	if (p->multipath_head && p->verdict == P2P_REFUSED &&
 	    !p2p_head_takes_p2p(check_kernel(c)))
-		fix_add(&p->fixes, FIX_BOOT, "nvme_core.multipath=N");
+		str_list_add(&p->fixes, FIX_BOOT, "nvme_core.multipath=N");
 	/* Refused, or detoured through the host bridge by ACS. */
 	if (r->acs_redirect_count && r->verdict != P2P_DIRECT)
 		acs_fixes(c, p);
 	if (r->common < 0 && r->verdict == P2P_REFUSED)
-		fix_add(&p->fixes, FIX_HARDWARE,
+		str_list_add(
+			&p->fixes, FIX_HARDWARE,
 			"put both devices behind one PCIe switch (the kernel takes a host-bridge path only on AMD Zen CPUs or whitelisted host bridges)");
 }
 
@@ -401,7 +375,7 @@ static int add_pair(struct check *c, int a, int b)
 		p->verdict = P2P_REFUSED;
 	p->blocked = kernel_block(c);
 	build_fixes(c, p);
-	return 0;
+	return p->fixes.err;
 }
 
 int check_evaluate_pairs(struct check *c)
@@ -464,11 +438,11 @@ void check_free(struct check *c)
 	size_t i;
 
 	for (i = 0; i < c->pair_count; i++)
-		fix_list_free(&c->pairs[i].fixes);
+		str_list_free(&c->pairs[i].fixes);
 	free(c->pairs);
 	free(c->endpoints);
 	free(c->head_nodes);
-	name_list_free(&c->warnings);
+	str_list_free(&c->warnings);
 	platform_free(&c->plat);
 	pci_topo_free(c->topo);
 }

@@ -17,13 +17,14 @@ static json_object *json_tristate(int v)
 	return v < 0 ? NULL : json_object_new_boolean(v);
 }
 
-static json_object *json_names(const struct name_list *l)
+static json_object *json_names(const struct str_list *l)
 {
 	json_object *arr = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		json_object_array_add(arr, json_object_new_string(l->v[i]));
+		json_object_array_add(arr,
+				      json_object_new_string(l->v[i].text));
 	return arr;
 }
 
@@ -174,20 +175,20 @@ static json_object *json_endpoint(const struct check *c, int node)
 }
 
 /* Fix objects in the order to apply them. */
-static json_object *json_fixes(const struct fix_list *l)
+static json_object *json_fixes(const struct str_list *l)
 {
 	json_object *arr = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
 		json_object *f = json_object_new_object();
-		const char *key = l->v[i].when == FIX_NOW  ? "command" :
-				  l->v[i].when == FIX_BOOT ? "parameter" :
-							     "advice";
+		const char *key = l->v[i].tag == FIX_NOW  ? "command" :
+				  l->v[i].tag == FIX_BOOT ? "parameter" :
+							    "advice";
 
 		json_object_object_add(
 			f, "when",
-			json_object_new_string(fix_when_name(l->v[i].when)));
+			json_object_new_string(fix_when_name(l->v[i].tag)));
 		json_object_object_add(f, key,
 				       json_object_new_string(l->v[i].text));
 		json_object_array_add(arr, f);

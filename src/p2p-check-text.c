@@ -138,10 +138,10 @@ static void print_live_platform(const struct check *c)
 	if (!p->multipath_heads.n)
 		printf("none");
 	for (i = 0; i < p->multipath_heads.n; i++)
-		printf("%s%s", i ? ", " : "", p->multipath_heads.v[i]);
+		printf("%s%s", i ? ", " : "", p->multipath_heads.v[i].text);
 	printf("\n");
 	for (i = 0; i < p->acs_cmdline.n; i++)
-		printf("  boot parameter     %s\n", p->acs_cmdline.v[i]);
+		printf("  boot parameter     %s\n", p->acs_cmdline.v[i].text);
 }
 
 static void print_platform(const struct check *c)
@@ -339,12 +339,12 @@ static void print_fixes(const struct pair *pr)
 		return;
 	printf("  fixes, in order\n");
 	for (i = 0; i < pr->fixes.n; i++) {
-		const struct fix *f = &pr->fixes.v[i];
+		const struct str_entry *f = &pr->fixes.v[i];
 
 		printf("    %-8s %s\n",
-		       f->when == FIX_NOW  ? "now:" :
-		       f->when == FIX_BOOT ? "or boot:" :
-					     "or:",
+		       f->tag == FIX_NOW  ? "now:" :
+		       f->tag == FIX_BOOT ? "or boot:" :
+					    "or:",
 		       f->text);
 	}
 	for (i = 0; i < pr->fixes.n; i++)
@@ -353,7 +353,7 @@ static void print_fixes(const struct pair *pr)
 			break;
 		}
 	for (i = 0; i < pr->fixes.n; i++)
-		if (pr->fixes.v[i].when == FIX_BOOT &&
+		if (pr->fixes.v[i].tag == FIX_BOOT &&
 		    strchr(pr->fixes.v[i].text, ';')) {
 			printf("    (in GRUB_CMDLINE_LINUX, single-quote a parameter with ';' in it)\n");
 			break;
@@ -603,5 +603,5 @@ void print_warnings(const struct check *c)
 		return;
 	printf("Warnings\n");
 	for (i = 0; i < c->warnings.n; i++)
-		printf("  - %s\n", c->warnings.v[i]);
+		printf("  - %s\n", c->warnings.v[i].text);
 }

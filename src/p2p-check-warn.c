@@ -19,28 +19,28 @@ static void pair_unknown_warnings(struct check *c, const struct pair *p,
 	char rel[32];
 
 	if (r->unknown & P2P_UNKNOWN_ACS)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: unknown: ACS control of a port on the path is unreadable (config space truncated); direct if no port redirects",
 			a, b);
 	if (r->unknown & P2P_UNKNOWN_CPU)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: unknown: the host-bridge path depends on the CPU (the kernel allows it on AMD family 17h and later); give it with --cpu",
 			a, b);
 	if ((r->unknown & P2P_UNKNOWN_RELEASE) && r->entry)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: unknown: the host bridge is on the kernel's whitelist from %s, whose first release is not established (not in 6.12.117); rules of %s",
 			a, b, r->entry->origin,
 			p2p_kernel_format(check_kernel(c), rel, sizeof(rel)));
 	if (r->unknown & P2P_UNKNOWN_PARTIAL)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: unknown: the capture lacks the ports above them (a root bus starts with a switch port or an endpoint), so a switch they share may be missing",
 			a, b);
 	if (r->unknown & P2P_UNKNOWN_HOST_BRIDGE)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: unknown: the kernel matches the first function of the root bus against its whitelist only if it is 00.0 or a root port, and its port type is unreadable",
 			a, b);
@@ -54,23 +54,23 @@ static void pair_warnings(struct check *c, const struct pair *p)
 	check_addr(c, p->a, a);
 	check_addr(c, p->b, b);
 	if (p->verdict == P2P_HOST_BRIDGE)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: P2P is allowed but goes through the host bridge, where forwarding between root ports is often slow; a PCIe switch above both devices is recommended",
 			a, b);
 	if (r->common >= 0 && r->bridge_levels > 1)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: the route crosses %u switch levels; posted writes and completions on different paths are not ordered against each other, so do not rely on ordering between the devices",
 			a, b, r->bridge_levels);
 	pair_unknown_warnings(c, p, a, b);
 	if (r->acs_redirect_count && r->verdict != P2P_DIRECT)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"ACS fixes: setpci changes are lost on reboot and are rewritten by the kernel on reset, resume and error recovery; the kernel keeps the verdict it cached for a pair until the provider's driver is unbound and bound again (its namespaces and anything mounted from them go away for that moment) or the system reboots; disabling ACS redirect weakens isolation between devices (IOMMU groups, VFIO)");
 	if (c->plat.live && c->plat.iommu_present == 1 &&
 	    p->verdict == P2P_DIRECT)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"%s <-> %s: bus addresses with an IOMMU: if ACS redirect comes back (reset, resume, AER recovery) while the kernel's cached verdict still says bus addresses, peer writes can be lost without any error; p2pcp checks that its data arrived",
 			a, b);
@@ -97,17 +97,17 @@ static void capture_warnings(struct check *c)
 	const struct pci_topo_gaps *g = &c->topo->gaps;
 
 	if (g->virtual_bus)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"functions on a bus that no bridge has as its secondary bus: taken as SR-IOV virtual functions, whose upstream bridge is their physical function's (as the kernel's pci_upstream_bridge() has it)");
 	if (c->plat.live)
 		return;
 	if (g->root_bus_partial)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"the capture is partial: a root bus starts with a switch port or an endpoint, so the ports above it are missing; capture the whole system with 'sudo lspci -xxxx'");
 	if (g->no_host_bridge)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"the capture has no host bridge function (class 06:00): the kernel's whitelist match may use another function of the root bus");
 }
@@ -119,28 +119,28 @@ static void kernel_warnings(struct check *c)
 
 	p2p_kernel_format(check_kernel(c), rel, sizeof(rel));
 	if (c->kernel_source == KERNEL_NEWEST && p->live)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"the running kernel's release is unknown ('%s'): judged by the rules of Linux %s, the newest this tool knows; give the release with --kernel",
 			p->kernel_release, rel);
 	else if (c->kernel_source == KERNEL_NEWEST)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"judged by the rules of Linux %s, the newest this tool knows; give the release of the kernel that will run with --kernel",
 			rel);
 	if (p->live && p->kernel && p->kernel < P2P_KERNEL_ALLOCATE)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"kernel %s: P2P from userspace is impossible, mapping p2pmem needs Linux 6.2 or later",
 			p->kernel_release);
 	else if (!p->live && c->kernel_source == KERNEL_OPTION &&
 		 check_kernel(c) < P2P_KERNEL_ALLOCATE)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"Linux %s: P2P from userspace is impossible, mapping p2pmem needs Linux 6.2 or later",
 			rel);
 	if (p->live && p->p2pdma_config == KCONFIG_NO)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"this kernel is built without CONFIG_PCI_P2PDMA (%s): P2P DMA is impossible, whatever the topology",
 			p->p2pdma_config_source);
@@ -153,81 +153,98 @@ static void live_warnings(struct check *c)
 	size_t i;
 
 	if (p->iommu_present == 1)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"an IOMMU is active: at boot the kernel turns on ACS SV, RR, CR and UF on every port that has them, whatever the firmware set, so paths below a switch or root port go through the host bridge; to undo it for the ports on a path boot with pci=disable_acs_redir=<ports> (clears RR, CR and EC, and rebuilds the rest of the control word from the firmware's value) or, from Linux 6.11, pci=config_acs=x0x00xx@<port>");
 	for (i = 0; i < p->p2pmem_count; i++)
 		if (!p->p2pmem[i].published)
-			name_list_add(
+			str_list_add_new(
 				&c->warnings,
 				"%s: p2pmem is registered but not published (its driver keeps it for itself)",
 				pci_addr_format(&p->p2pmem[i].addr, bdf,
 						sizeof(bdf)));
 	if (p->use_cmb_sqes == 1 && p->p2pmem_count)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"nvme.use_cmb_sqes=Y: the nvme driver puts submission queues in the CMB; boot with nvme.use_cmb_sqes=0 to leave it to p2pmem");
 	if (p->multipath_heads.n && !p2p_head_takes_p2p(check_kernel(c)))
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"NVMe namespaces are exposed through multipath head nodes, which take no P2P pages before Linux 7.2; boot with nvme_core.multipath=N");
 	if (c->pair_count)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			"the kernel decides each provider/client pair once, at its first P2P use, and keeps that verdict: if ACS control on a path changed since (setpci, or the kernel on reset, resume or error recovery), the verdict here (from config space now) and the kernel's cached one disagree until the provider's driver is rebound or the system reboots");
 }
 
-/* Subsystems with more than one controller: a namespace, several paths. */
-static void subsystem_warnings(struct check *c)
+/* A subsystem with more than one controller: a namespace, several paths. */
+static int subsystem_warning(struct check *c, const char *dir_path,
+			     const char *subsys)
 {
-	char path[PATH_MAX];
-	struct dirent *de, *ce;
-	DIR *dir, *sub;
+	char path[PATH_MAX + 256], names[256];
+	struct str_list ctrls = { 0 };
+	size_t i, used = 0;
+	struct dirent *de;
+	DIR *dir;
+	int ret;
 
-	if (sysfs_path(path, sizeof(path), "/sys/class/nvme-subsystem"))
-		return;
+	snprintf(path, sizeof(path), "%s/%s", dir_path, subsys);
 	dir = opendir(path);
 	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		struct name_list ctrls = { 0 };
-		char subpath[PATH_MAX + 256], names[256];
-		size_t i, used = 0;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(subpath, sizeof(subpath), "%s/%s", path, de->d_name);
-		sub = opendir(subpath);
-		if (!sub)
-			continue;
-		while ((ce = readdir(sub)))
-			if (platform_is_nvme_ctrl_name(ce->d_name))
-				name_list_add(&ctrls, "%s", ce->d_name);
-		closedir(sub);
-		if (ctrls.n > 1) {
-			names[0] = '\0';
-			for (i = 0; i < ctrls.n && used < sizeof(names); i++)
-				used += snprintf(names + used,
-						 sizeof(names) - used, "%s%s",
-						 i ? ", " : "", ctrls.v[i]);
-			name_list_add(
-				&c->warnings,
-				"%s: its namespaces are reachable through more than one controller (%s: dual-port or multipath); P2P through one path is not ordered against I/O through another",
-				de->d_name, names);
-		}
-		name_list_free(&ctrls);
-	}
+		return 0;
+	while ((de = readdir(dir)))
+		if (platform_is_nvme_ctrl_name(de->d_name))
+			str_list_add_new(&ctrls, "%s", de->d_name);
 	closedir(dir);
+	ret = ctrls.err;
+	if (!ret && ctrls.n > 1) {
+		names[0] = '\0';
+		for (i = 0; i < ctrls.n && used < sizeof(names); i++)
+			used += snprintf(names + used, sizeof(names) - used,
+					 "%s%s", i ? ", " : "",
+					 ctrls.v[i].text);
+		ret = str_list_add_new(
+			&c->warnings,
+			"%s: its namespaces are reachable through more than one controller (%s: dual-port or multipath); P2P through one path is not ordered against I/O through another",
+			subsys, names);
+	}
+	str_list_free(&ctrls);
+	return ret;
 }
 
-void check_global_warnings(struct check *c)
+static int subsystem_warnings(struct check *c)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int ret = 0;
+	DIR *dir;
+
+	if (sysfs_path(path, sizeof(path), "/sys/class/nvme-subsystem"))
+		return 0;
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!ret && (de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			ret = subsystem_warning(c, path, de->d_name);
+	closedir(dir);
+	return ret;
+}
+
+/*
+ * Every warning goes into c->warnings, which keeps the first failed add:
+ * returning its error once here means no warning is lost unnoticed, also
+ * the head-node warnings added while the devices were named.
+ */
+int check_global_warnings(struct check *c)
 {
 	char bdf[PCI_ADDR_STRLEN];
 	size_t i;
+	int ret;
 
 	kernel_warnings(c);
 	if (c->topo->config_truncated)
-		name_list_add(
+		str_list_add_new(
 			&c->warnings,
 			c->dump_file ?
 				"the capture holds only part of config space (made without root, or with fewer than four -x): capabilities and ACS are unknown; capture with 'sudo lspci -xxxx'" :
@@ -235,14 +252,17 @@ void check_global_warnings(struct check *c)
 	capture_warnings(c);
 	for (i = 0; i < c->topo->count; i++)
 		if (intel_pch_acs_quirk(&c->topo->nodes[i]))
-			name_list_add(
+			str_list_add_new(
 				&c->warnings,
 				"%s: Intel PCH root port with non-standard ACS registers (pci_quirk_intel_spt_pch_acs_match() in drivers/pci/quirks.c): the control word the kernel's P2P check reads at ECAP_ACS+6 is not the real one",
 				check_addr(c, (int)i, bdf));
 	for (i = 0; i < c->pair_count; i++)
 		pair_warnings(c, &c->pairs[i]);
-	if (!c->plat.live)
-		return;
-	live_warnings(c);
-	subsystem_warnings(c);
+	if (c->plat.live) {
+		live_warnings(c);
+		ret = subsystem_warnings(c);
+		if (ret)
+			return ret;
+	}
+	return c->warnings.err;
 }

@@ -99,8 +99,14 @@ static int load(struct check *c, const struct options *o)
 			err[0] ? err : strerror(-ret));
 		return EXIT_UNKNOWN;
 	}
-	if (!c->dump_file)
-		platform_scan_live(&c->plat);
+	if (!c->dump_file) {
+		ret = platform_scan_live(&c->plat);
+		if (ret) {
+			fprintf(stderr, "p2p-check: reading the platform: %s\n",
+				strerror(-ret));
+			return EXIT_UNKNOWN;
+		}
+	}
 	if (o->cpu) {
 		parse_cpu(o->cpu, &c->plat.cpu);
 		c->plat.cpu_source = CPU_OPTION;
@@ -145,11 +151,14 @@ static int name_devices(struct check *c, int argc, char **argv)
 			c->self_pair = c->last_node;
 	}
 	/* One device: pair it with every other P2P endpoint. */
-	if (named == 1 && c->endpoint_count == 1) {
+	if (named == 1 && c->endpoint_count == 1)
 		c->single_anchor = true;
-		check_add_default_endpoints(c);
-	} else if (named == 0) {
-		check_add_default_endpoints(c);
+	if (c->single_anchor || named == 0) {
+		ret = check_add_default_endpoints(c);
+		if (ret) {
+			fprintf(stderr, "p2p-check: %s\n", strerror(-ret));
+			return EXIT_UNKNOWN;
+		}
 	}
 	return 0;
 }
@@ -164,11 +173,12 @@ static int run(struct check *c, const struct options *o, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = check_evaluate_pairs(c);
+	if (!ret)
+		ret = check_global_warnings(c);
 	if (ret) {
 		fprintf(stderr, "p2p-check: %s\n", strerror(-ret));
 		return EXIT_UNKNOWN;
 	}
-	check_global_warnings(c);
 	if (o->json) {
 		print_json(c);
 	} else {

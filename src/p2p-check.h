@@ -35,16 +35,6 @@ enum fix_when {
 	FIX_HARDWARE, /* advice: firmware setting or slot placement */
 };
 
-struct fix {
-	enum fix_when when;
-	char *text;
-};
-
-struct fix_list {
-	struct fix *v;
-	size_t n;
-};
-
 struct pair {
 	int a, b; /* a: the provider side (p2pmem), b: the client */
 	struct p2p_result res;
@@ -54,7 +44,7 @@ struct pair {
 	enum p2p_kernel_block blocked;
 	/* An endpoint was named through a multipath head node. */
 	bool multipath_head;
-	struct fix_list fixes;
+	struct str_list fixes; /* tag: enum fix_when */
 };
 
 struct check {
@@ -76,7 +66,7 @@ struct check {
 	int *head_nodes;
 	size_t head_count;
 	bool adding_head; /* add_endpoint() is resolving a head node */
-	struct name_list warnings;
+	struct str_list warnings;
 };
 
 /* p2p-check-eval.c */
@@ -84,9 +74,9 @@ const char *check_addr(const struct check *c, int node, char *buf);
 bool check_has_p2pmem(const struct check *c, int node,
 		      const struct p2pmem_provider **prov);
 int check_resolve_device(struct check *c, const char *arg);
-void check_add_default_endpoints(struct check *c);
+int check_add_default_endpoints(struct check *c);
 int check_evaluate_pairs(struct check *c);
-void check_global_warnings(struct check *c);
+int check_global_warnings(struct check *c);
 int check_exit_status(const struct check *c);
 void check_free(struct check *c);
 /* The release the rules follow (never 0). */

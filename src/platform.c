@@ -4,7 +4,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,45 +13,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
-
-void name_list_add(struct name_list *l, const char *fmt, ...)
-{
-	char **grown;
-	char *s;
-	va_list ap;
-	size_t i;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (ret < 0)
-		return;
-	for (i = 0; i < l->n; i++) {
-		if (!strcmp(l->v[i], s)) {
-			free(s);
-			return;
-		}
-	}
-	grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
-	if (!grown) {
-		free(s);
-		return;
-	}
-	l->v = grown;
-	l->v[l->n++] = s;
-}
-
-void name_list_free(struct name_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
 
 const char *kconfig_state_name(enum kconfig_state st)
 {
@@ -198,17 +158,18 @@ static int ctrl_cmp(const void *a, const void *b)
 }
 
 /* Every NVMe controller with a PCI function, for names in reports. */
-static void scan_nvme_ctrls(struct platform *p)
+static int scan_nvme_ctrls(struct platform *p)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
+	int ret = 0;
 
 	if (sysfs_path(path, sizeof(path), "/sys/class/nvme"))
-		return;
+		return 0;
 	dir = opendir(path);
 	if (!dir)
-		return;
+		return 0;
 	while ((de = readdir(dir))) {
 		struct p2p_nvme_ctrl ctrl, *grown;
 
@@ -218,14 +179,17 @@ static void scan_nvme_ctrls(struct platform *p)
 		if (p2p_nvme_ctrl_pci(ctrl.name, &ctrl.addr))
 			continue;
 		grown = realloc(p->ctrls, (p->ctrl_count + 1) * sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			ret = -ENOMEM;
 			break;
+		}
 		p->ctrls = grown;
 		p->ctrls[p->ctrl_count++] = ctrl;
 	}
 	closedir(dir);
 	if (p->ctrl_count)
 		qsort(p->ctrls, p->ctrl_count, sizeof(*p->ctrls), ctrl_cmp);
+	return ret;
 }
 
 /* Namespaces under /sys/block served by a multipath head node. */
@@ -247,7 +211,7 @@ static void scan_multipath_heads(struct platform *p)
 		if (sysfs_realpath(link, real, sizeof(real)))
 			continue;
 		if (platform_is_multipath_head(real))
-			name_list_add(&p->multipath_heads, "%s", de->d_name);
+			str_list_add_new(&p->multipath_heads, "%s", de->d_name);
 	}
 	closedir(dir);
 }
@@ -288,7 +252,7 @@ static void scan_iommu(struct platform *p)
 		if (de->d_name[0] == '.')
 			continue;
 		p->iommu_present = 1;
-		name_list_add(&p->iommu_units, "%s", de->d_name);
+		str_list_add_new(&p->iommu_units, "%s", de->d_name);
 	}
 	closedir(dir);
 
@@ -311,22 +275,28 @@ static void scan_cmdline(struct platform *p)
 		if (strstr(tok, "disable_acs_redir=") ||
 		    strstr(tok, "config_acs=") ||
 		    strstr(tok, "pcie_acs_override="))
-			name_list_add(&p->acs_cmdline, "%s", tok);
+			str_list_add_new(&p->acs_cmdline, "%s", tok);
 	}
 }
 
 /* ------------------------------------------------------------------ */
 /* The whole platform                                                  */
 
-static void scan_p2pdma_config(struct platform *p)
+static int scan_p2pdma_config(struct platform *p)
 {
+	int ret;
+
 	p->p2pdma_config = kconfig_lookup("CONFIG_PCI_P2PDMA",
 					  p->kernel_release,
 					  p->p2pdma_config_source,
 					  sizeof(p->p2pdma_config_source));
-	if (p2pmem_list(&p->p2pmem, &p->p2pmem_count)) {
+	/* No p2pmem directory means no provider; no memory, an unknown. */
+	ret = p2pmem_list(&p->p2pmem, &p->p2pmem_count);
+	if (ret) {
 		p->p2pmem = NULL;
 		p->p2pmem_count = 0;
+		if (ret == -ENOMEM)
+			return ret;
 	}
 	/* Only a P2PDMA kernel creates p2pmem directories. */
 	if (p->p2pdma_config == KCONFIG_UNKNOWN && p->p2pmem_count) {
@@ -334,24 +304,31 @@ static void scan_p2pdma_config(struct platform *p)
 		snprintf(p->p2pdma_config_source,
 			 sizeof(p->p2pdma_config_source), "p2pmem present");
 	}
+	return 0;
 }
 
-void platform_scan_live(struct platform *p)
+int platform_scan_live(struct platform *p)
 {
+	int ret, ctrls;
+
 	p->live = true;
 	platform_kernel_release(p->kernel_release, sizeof(p->kernel_release),
 				&p->kernel);
-	scan_p2pdma_config(p);
+	ret = scan_p2pdma_config(p);
 	scan_iommu(p);
 	p->use_cmb_sqes = read_yn("/sys/module/nvme/parameters/use_cmb_sqes");
 	p->nvme_multipath =
 		read_yn("/sys/module/nvme_core/parameters/multipath");
 	scan_multipath_heads(p);
 	scan_cmdline(p);
-	scan_nvme_ctrls(p);
+	ctrls = scan_nvme_ctrls(p);
 	if (!read_cpuinfo(&p->cpu))
 		p->cpu_source = CPU_CPUINFO;
 	p->cpu.kernel = p->kernel;
+	/* A fact lost for want of memory is reported, never left out. */
+	if (!ret)
+		ret = ctrls ?: p->iommu_units.err ?: p->multipath_heads.err;
+	return ret ?: p->acs_cmdline.err;
 }
 
 void platform_init(struct platform *p)
@@ -366,7 +343,7 @@ void platform_free(struct platform *p)
 {
 	free(p->p2pmem);
 	free(p->ctrls);
-	name_list_free(&p->iommu_units);
-	name_list_free(&p->multipath_heads);
-	name_list_free(&p->acs_cmdline);
+	str_list_free(&p->iommu_units);
+	str_list_free(&p->multipath_heads);
+	str_list_free(&p->acs_cmdline);
 }

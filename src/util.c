@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -100,4 +101,64 @@ double now_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int str_list_vadd(struct str_list *l, int tag, bool unique,
+			 const char *fmt, va_list ap)
+{
+	struct str_entry *grown;
+	char *s;
+	size_t i;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return l->err = -ENOMEM;
+	for (i = 0; unique && i < l->n; i++) {
+		if (!strcmp(l->v[i].text, s)) {
+			free(s);
+			return 0;
+		}
+	}
+	grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+	if (!grown) {
+		free(s);
+		return l->err = -ENOMEM;
+	}
+	l->v = grown;
+	l->v[l->n].text = s;
+	l->v[l->n++].tag = tag;
+	return 0;
+}
+
+int str_list_add(struct str_list *l, int tag, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = str_list_vadd(l, tag, false, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int str_list_add_new(struct str_list *l, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = str_list_vadd(l, 0, true, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void str_list_free(struct str_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->err = 0;
 }

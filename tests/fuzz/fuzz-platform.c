@@ -35,7 +35,7 @@ static void check(const struct platform *p, const char *cmdline)
 	FUZZ_CHECK(memchr(p->kernel_release, '\0', sizeof(p->kernel_release)),
 		   "release not terminated");
 	for (i = 0; i < p->acs_cmdline.n; i++) {
-		const char *w = p->acs_cmdline.v[i];
+		const char *w = p->acs_cmdline.v[i].text;
 
 		FUZZ_CHECK(*w && !strpbrk(w, " \t") && strstr(cmdline, w),
 			   "'%s' is not a word of the command line", w);
@@ -49,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, start = 0, end;
 	struct platform p;
 	char *cmdline = NULL;
+	int ret;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		end = start;
@@ -61,8 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sysfs_set_root(root);
 	platform_init(&p);
-	platform_scan_live(&p);
+	ret = platform_scan_live(&p);
 	sysfs_set_root(NULL);
+	FUZZ_CHECK(!ret, "platform_scan_live: %d", ret);
 	check(&p, cmdline);
 	platform_free(&p);
 	free(cmdline);

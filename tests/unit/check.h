@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A minimal assertion helper for the unit tests: report and count. */
+/*
+ * A minimal assertion helper for the unit tests: report and count, and
+ * the exit codes meson's test protocol reads.
+ */
 #ifndef P2PCP_TEST_CHECK_H
 #define P2PCP_TEST_CHECK_H
 
 #include <stdio.h>
+
+enum {
+	T_EXIT_PASS = 0,
+	T_EXIT_FAIL = 1, /* a check failed */
+	T_EXIT_SKIP = 77, /* only when the test truly cannot run here */
+	T_EXIT_ERROR = 99, /* the test's own setup failed */
+};
 
 static int check_failures;
 
@@ -26,12 +36,12 @@ static int check_failures;
 		}                                                             \
 	} while (0)
 
-#define CHECK_DONE()                                            \
-	do {                                                    \
-		if (check_failures)                             \
-			fprintf(stderr, "%d check(s) failed\n", \
-				check_failures);                \
-		return check_failures ? 1 : 0;                  \
+#define CHECK_DONE()                                               \
+	do {                                                       \
+		if (check_failures)                                \
+			fprintf(stderr, "%d check(s) failed\n",    \
+				check_failures);                   \
+		return check_failures ? T_EXIT_FAIL : T_EXIT_PASS; \
 	} while (0)
 
 #endif

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology multipath --disk-size 64M
+# lab-needs: p2pcp
+#
+# p2pcp as an unprivileged user (uid 1000, no capabilities, util-linux
+# setpriv) on multipath head nodes, where only passthrough on the char
+# devices /dev/ngXnY can copy.  Each missing permission is refused with a
+# message naming it, and nothing is written: the block devices, the CMB's
+# p2pmem/allocate, then the char devices (read for SRC, read-write for
+# DST, since Linux 6.2 needs DST's open for writing, or CAP_SYS_ADMIN).
+# With all of them granted, the 6.12 kernel lets the user copy: QEMU's
+# controller lists Read and Write in its Commands Supported and Effects log.
+set -eu
+. /lab/tests/lib.sh
+
+mib=$((1 << 20))
+as_user() {
+	/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all "$@"
+}
+as_user sh -c 'grep CapEff /proc/self/status; id -u' >/tmp/who
+expect_eq "$(sed -n 's/^CapEff:[[:space:]]*//p' /tmp/who)" 0000000000000000 "user's effective capabilities"
+expect_eq "$(tail -n1 /tmp/who)" 1000 "user's uid"
+
+fill_random "$SRC" $((8 * mib))
+fill_random "$DST" $((8 * mib))
+before=$(sha_range "$DST" 0 $((8 * mib)))
+
+# refused STATUS PATTERN ARGS...: p2pcp as the user fails as told, DST
+# unchanged.
+refused() {
+	want=$1
+	pattern=$2
+	shift 2
+	expect_rc "$want" as_user p2pcp "$@"
+	out_has "$pattern"
+	expect_eq "$(sha_range "$DST" 0 $((8 * mib)))" "$before" "DST after refused p2pcp $*"
+}
+
+need="NVMe passthrough needs CAP_SYS_ADMIN, or from Linux 6.2"
+refused 2 "SRC $SRC: cannot open for reading: Permission denied" --length 8M "$SRC" "$DST"
+chmod 0666 "$SRC" "$DST"
+refused 3 "provider $CMB_BDF: permission denied opening p2pmem/allocate" --length 8M "$SRC" "$DST"
+chmod 0666 "/sys/bus/pci/devices/$CMB_BDF/p2pmem/allocate"
+# The char devices are root's (0600): auto tries passthrough and says why
+# it cannot; --engine passthru says the same.
+ng_src=/dev/ng${SRC#/dev/nvme}
+ng_dst=/dev/ng${DST#/dev/nvme}
+refused 3 "SRC $SRC: $ng_src: Permission denied: $need read permission on the char device" \
+	--length 8M "$SRC" "$DST"
+refused 2 "SRC $SRC: $ng_src: Permission denied: $need read permission" \
+	--engine passthru --length 8M "$SRC" "$DST"
+# Read permission is enough for SRC, not for DST.
+chmod 0644 "$ng_src" "$ng_dst"
+refused 2 "DST $DST: $ng_dst: Permission denied: $need read-write permission on the char device" \
+	--engine passthru --length 8M "$SRC" "$DST"
+
+# Read-write on DST's char device: the user copies, exactly.
+chmod 0666 "$ng_dst"
+expect_rc 0 as_user p2pcp --json --verify --length 8M "$SRC" "$DST"
+out_json_has '"engine":"passthru"'
+out_json_has '"verified":"sysmem"'
+expect_same "$SRC" 0 "$DST" 0 $((8 * mib))

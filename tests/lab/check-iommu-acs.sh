@@ -8,13 +8,9 @@
 set -eu
 . /lab/tests/lib.sh
 
-[ -e /sys/class/iommu/dmar0 ] || fail "no IOMMU in the guest"
-ctl=$(setpci -s "$ACS_PORT" ECAP_ACS+6.w)
-[ $((0x$ctl & 0x0c)) != 0 ] || fail "ACS control $ctl at boot: no RR/CR"
-ok "the kernel set ACS control $ctl on $ACS_PORT"
-for c in "$SRC" "$DST"; do
-	expect_check_matches_kernel "$c" "$CMB_BDF"
-done
+expect_iommu
+expect_acs_redirect_on "$ACS_PORT"
+expect_check_matches_kernel_src_dst "$CMB_BDF"
 expect_rc 2 p2p-check "$DST" "$CMB_BDF"
 out_has "ACS redirect at $ACS_PORT"
 out_has "or boot: pci=disable_acs_redir=$ACS_PORT"

@@ -7,7 +7,5 @@
 set -eu
 . /lab/tests/lib.sh
 
-[ -e /sys/class/iommu/dmar0 ] || fail "no IOMMU in the guest"
-for c in "$SRC" "$DST"; do
-	expect_check_matches_kernel "$c" "$CMB_BDF"
-done
+expect_iommu
+expect_check_matches_kernel_src_dst "$CMB_BDF"

@@ -7,9 +7,7 @@
 set -eu
 . /lab/tests/lib.sh
 
-[ -e /sys/class/iommu/dmar0 ] || fail "no IOMMU in the guest"
-for c in "$SRC" "$DST"; do
-	expect_check_matches_kernel "$c" "$CMB_BDF"
-done
+expect_iommu
+expect_check_matches_kernel_src_dst "$CMB_BDF"
 expect_rc 1 p2p-check "$SRC" "$CMB_BDF"
 out_has "which the kernel allows on AMD Zen CPUs"

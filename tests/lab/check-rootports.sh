@@ -7,6 +7,4 @@
 set -eu
 . /lab/tests/lib.sh
 
-for c in "$SRC" "$DST"; do
-	expect_check_matches_kernel "$c" "$CMB_BDF"
-done
+expect_check_matches_kernel_src_dst "$CMB_BDF"

@@ -7,8 +7,5 @@
 set -eu
 . /lab/tests/lib.sh
 
-for p in "$CMB_BDF" "$CMB2_BDF"; do
-	for c in "$SRC" "$DST"; do
-		expect_check_matches_kernel "$c" "$p"
-	done
-done
+expect_check_matches_kernel_src_dst "$CMB_BDF"
+expect_check_matches_kernel_src_dst "$CMB2_BDF"

@@ -196,3 +196,166 @@ out_json_has() {
 	tr -d ' \t\n' </tmp/out | grep -Eq -- "$1" || fail "JSON output lacks /$1/"
 	ok "JSON output has /$1/"
 }
+
+# ------------------------------------------------------------- setup
+
+# SRC's first LEN bytes random, DST's first LEN bytes zero: a copy that
+# did not happen shows as DST differing from SRC.
+fill_src_random_dst_zero() { # LEN
+	fill_random "$SRC" "$1"
+	fill_zero "$DST" "$1"
+}
+
+# sha256 of BYTES zero bytes, to compare with sha_range.
+zero_sha() { # BYTES
+	dd if=/dev/zero bs=512 count=$(($1 / 512)) 2>/dev/null |
+		sha256sum | cut -d' ' -f1
+}
+
+# ACS control register of PORT, four hex digits as setpci prints it.
+acs_control() { # PORT
+	setpci -s "$1" ECAP_ACS+6.w
+}
+
+# ------------------------------------------------------------- checks
+
+# The guest has the emulated IOMMU the topology's "+iommu" asks for.
+expect_iommu() {
+	[ -e /sys/class/iommu/dmar0 ] || fail "no IOMMU in the guest"
+	ok "the guest has an IOMMU (dmar0)"
+}
+
+# PORT's ACS control has Request or Completion Redirect (RR, CR) set.
+expect_acs_redirect_on() { # PORT
+	ctl=$(acs_control "$1")
+	[ $((0x$ctl & 0x0c)) != 0 ] || fail "ACS redirect is off at $1 ($ctl)"
+	ok "ACS redirect is on at $1 ($ctl)"
+}
+
+# PORT's ACS control has none of RR, CR and Upstream Forwarding set.
+expect_acs_redirect_off() { # PORT
+	ctl=$(acs_control "$1")
+	[ $((0x$ctl & 0x1c)) = 0 ] || fail "ACS redirect is on at $1 ($ctl)"
+	ok "ACS redirect is off at $1 ($ctl)"
+}
+
+# DEV (/dev/nvmeXnY) is an NVMe multipath head node: its block device sits
+# under the virtual nvme-subsystem, not under a PCI function.
+expect_multipath_head() { # DEV
+	p=$(readlink -f "/sys/block/${1#/dev/}")
+	case $p in
+	/sys/devices/virtual/nvme-subsystem/*) ok "$1 is a multipath head node ($p)" ;;
+	*) fail "$1 is not a multipath head node ($p)" ;;
+	esac
+}
+
+# DEV is a per-controller namespace under its PCI device.
+expect_pci_namespace() { # DEV
+	p=$(readlink -f "/sys/block/${1#/dev/}")
+	case $p in
+	/sys/devices/pci*) ok "$1 is a PCI namespace ($p)" ;;
+	*) fail "$1 is not under its PCI device ($p)" ;;
+	esac
+}
+
+# DEV's BYTES at OFFSET are all zero (untouched since fill_zero).
+expect_zeros() { # DEV OFFSET BYTES
+	expect_eq "$(sha_range "$1" "$2" "$3")" "$(zero_sha "$3")" \
+		"$1 [$2, +$3) is zero"
+}
+
+# expect_check_matches_kernel for SRC and for DST with PROVIDER.
+expect_check_matches_kernel_src_dst() { # PROVIDER-BDF
+	expect_check_matches_kernel "$SRC" "$1"
+	expect_check_matches_kernel "$DST" "$1"
+}
+
+# p2praw copies LEN random bytes from SRC to DST through PROVIDER's
+# p2pmem: exit 0, and DST's first LEN bytes equal SRC's.
+expect_raw_copy_works() { # PROVIDER-BDF LEN
+	fill_src_random_dst_zero "$2"
+	expect_rc 0 p2praw copy "$1" "$SRC" "$DST" "$2"
+	expect_same "$SRC" 0 "$DST" 0 "$2"
+}
+
+# The kernel refuses P2P between SRC and PROVIDER: p2praw's first read of
+# SRC into PROVIDER's p2pmem fails with EREMOTEIO and DST stays zero.
+expect_raw_copy_refused() { # PROVIDER-BDF LEN
+	fill_src_random_dst_zero "$2"
+	expect_rc 1 p2praw copy "$1" "$SRC" "$DST" "$2"
+	out_has "read $SRC at offset 0: .*EREMOTEIO"
+	expect_zeros "$DST" 0 "$2"
+}
+
+# p2pcp, with --provider auto, copies LEN random bytes from SRC to DST
+# through BDF's p2pmem (its JSON names BDF), its --verify passes, and DST
+# equals SRC by sha256 outside p2pcp.
+expect_auto_provider_copy() { # BDF LEN
+	fill_src_random_dst_zero "$2"
+	expect_rc 0 p2pcp --json --verify --length "$2" "$SRC" "$DST"
+	out_json_has "\"provider\":\\{\"pci\":\"$1\""
+	out_json_has '"verified":"(sysmem|p2pmem)"'
+	expect_same "$SRC" 0 "$DST" 0 "$2"
+}
+
+# After an I/O error, the last expect_rc output reports SRC bytes
+# [SOFF, SOFF+DONE) copied to DST bytes [DOFF, DOFF+DONE) and the offsets
+# that resume the rest of a LEN-byte copy; and that prefix really is in
+# DST.
+expect_partial_copy() { # SOFF DOFF DONE LEN
+	out_has "copied SRC bytes \\[$1, $(($1 + $3))\\) to DST bytes \\[$2, $(($2 + $3))\\) \\($3 bytes\\)"
+	out_has "resume with --src-offset $(($1 + $3)) --dst-offset $(($2 + $3)) --length $(($4 - $3))\$"
+	expect_same "$SRC" "$1" "$DST" "$2" "$3"
+}
+
+# p2pcp ARGS... SRC DST must stop before DST is written because SRC's
+# peer-to-peer writes into CMB_BDF's p2pmem were lost: exit 3, a message
+# that says so, and DST's first LEN bytes as they were (sha256 outside
+# p2pcp).  The output stays in /tmp/out for further out_has checks.
+expect_lost_writes_stop_copy() { # LEN P2PCP-ARGS...
+	len=$1
+	shift
+	before=$(sha_range "$DST" 0 "$len")
+	expect_rc 3 p2pcp "$@" "$SRC" "$DST"
+	out_has "peer-to-peer writes from SRC $SRC into the p2pmem of $CMB_BDF were lost"
+	expect_eq "$(sha_range "$DST" 0 "$len")" "$before" "DST sha256 after p2pcp $*"
+}
+
+# ------------------------------------------------- interrupted copies
+
+# Wait until the p2pcp running as PID has mapped its buffer from BDF's
+# p2pmem ("available" drops): it handles SIGINT and SIGTERM from then on,
+# so no delay has to be guessed (a loaded host can take seconds to plan).
+wait_for_p2pmem_in_use() { # PID BDF
+	tries=0
+	avail=/sys/bus/pci/devices/$2/p2pmem/available
+	while read -r a <"$avail" && [ "$a" -ge "$LAB_CMB_SIZE" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 600 ] || fail "p2pcp never mapped its buffer"
+		kill -0 "$1" 2>/dev/null || fail "p2pcp ended before mapping its buffer"
+		sleep 0.05
+	done
+	[ "$a" -lt "$LAB_CMB_SIZE" ] || fail "cannot read $avail"
+}
+
+# Send SIGNAL to the p2pcp running as PID (stderr in /tmp/err), which
+# copies SIZE bytes: it must exit STATUS, report the prefix it copied and
+# print resume offsets strictly inside the copy.  Sets $resume_args.
+expect_interrupted() { # PID SIGNAL STATUS SIZE
+	copy_size=$4
+	kill -"$2" "$1"
+	set +e
+	wait "$1"
+	rc=$?
+	set -e
+	cat /tmp/err
+	expect_eq "$rc" "$3" "exit status after SIG$2"
+	grep -q "interrupted: copied SRC bytes \\[0, " /tmp/err || fail "no progress report"
+	resume_args=$(sed -n 's/.*resume with \(--src-offset [0-9]* --dst-offset [0-9]* --length [0-9]*\).*/\1/p' /tmp/err)
+	[ -n "$resume_args" ] || fail "no resume offsets"
+	# shellcheck disable=SC2086
+	set -- $resume_args
+	[ "$2" -gt 0 ] || fail "nothing copied before the signal"
+	[ "$2" -lt "$copy_size" ] || fail "copy finished before the signal"
+	ok "interrupted at byte $2 of $copy_size"
+}

@@ -25,7 +25,5 @@ out_has "$CMB_BDF"
 out_has "p2p-check"
 expect_differs "$SRC" 0 "$DST" 0 "$len"
 
-for c in "$SRC" "$DST"; do
-	expect_check_matches_kernel "$c" "$CMB_BDF"
-done
+expect_check_matches_kernel_src_dst "$CMB_BDF"
 dmesg_has "pci=disable_acs_redir=$ACS_PORT"

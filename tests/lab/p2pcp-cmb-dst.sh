@@ -6,9 +6,4 @@
 set -eu
 . /lab/tests/lib.sh
 
-len=$((8 << 20))
-fill_random "$SRC" "$len"
-expect_rc 0 p2pcp --json --verify --length "$len" "$SRC" "$DST"
-out_json_has "\"provider\":\\{\"pci\":\"$DST_BDF\""
-out_has '"verified":"(sysmem|p2pmem)"'
-expect_same "$SRC" 0 "$DST" 0 "$len"
+expect_auto_provider_copy "$DST_BDF" $((8 << 20))

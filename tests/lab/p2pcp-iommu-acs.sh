@@ -8,13 +8,10 @@
 set -eu
 . /lab/tests/lib.sh
 
-ctl=$(setpci -s "$ACS_PORT" ECAP_ACS+6.w)
-[ $((0x$ctl & 0x1c)) != 0 ] || fail "ACS redirect is off at $ACS_PORT ($ctl)"
-ok "the kernel set ACS control $ctl at $ACS_PORT"
+expect_acs_redirect_on "$ACS_PORT"
 
 len=$((1 << 20))
-fill_random "$SRC" "$len"
-fill_zero "$DST" "$len"
+fill_src_random_dst_zero "$len"
 expect_rc 3 p2pcp --length 1M "$SRC" "$DST"
 out_has "the kernel refused peer-to-peer DMA"
 out_has "$CMB_BDF"

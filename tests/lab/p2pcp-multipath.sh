@@ -10,8 +10,7 @@ set -eu
 . /lab/tests/lib.sh
 
 mib=$((1 << 20))
-fill_random "$SRC" $((2 * mib))
-fill_zero "$DST" $((2 * mib))
+fill_src_random_dst_zero $((2 * mib))
 expect_rc 3 p2pcp --engine block --length 2M "$SRC" "$DST"
 out_has "SRC $SRC is an NVMe multipath head node"
 out_has "nvme_core.multipath=N"

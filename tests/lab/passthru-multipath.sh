@@ -12,18 +12,12 @@ set -eu
 . /lab/tests/lib.sh
 
 mib=$((1 << 20))
-for d in "$SRC" "$DST"; do
-	p=$(readlink -f "/sys/block/${d#/dev/}")
-	case $p in
-	/sys/devices/virtual/nvme-subsystem/*) ok "$d is a multipath head node" ;;
-	*) fail "$d is not a multipath head node ($p)" ;;
-	esac
-done
+expect_multipath_head "$SRC"
+expect_multipath_head "$DST"
 expect_eq "$(cat /sys/block/${SRC#/dev/}/queue/max_hw_sectors_kb)" 512 "SRC max_hw_sectors_kb"
 
 # --engine block: today's refusal, nothing written.
-fill_random "$SRC" $((8 * mib))
-fill_zero "$DST" $((8 * mib))
+fill_src_random_dst_zero $((8 * mib))
 expect_rc 3 p2pcp --engine block --length 8M "$SRC" "$DST"
 out_has "SRC $SRC is an NVMe multipath head node"
 out_has "nvme_core.multipath=N"

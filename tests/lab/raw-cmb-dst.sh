@@ -8,7 +8,4 @@ set -eu
 
 expect_eq "$CMB_BDF" "$DST_BDF" "CMB holder is DST"
 expect_providers "$DST_BDF"
-len=$((2 << 20))
-fill_random "$SRC" "$len"
-expect_rc 0 p2praw copy "$CMB_BDF" "$SRC" "$DST" "$len"
-expect_same "$SRC" 0 "$DST" 0 "$len"
+expect_raw_copy_works "$CMB_BDF" $((2 << 20))

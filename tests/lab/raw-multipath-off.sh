@@ -7,14 +7,6 @@
 set -eu
 . /lab/tests/lib.sh
 
-for d in "$SRC" "$DST"; do
-	p=$(readlink -f "/sys/block/${d#/dev/}")
-	case $p in
-	/sys/devices/pci*) ok "$d is a PCI namespace ($p)" ;;
-	*) fail "$d is not under its PCI device ($p)" ;;
-	esac
-done
-len=$((1 << 20))
-fill_random "$SRC" "$len"
-expect_rc 0 p2praw copy "$CMB_BDF" "$SRC" "$DST" "$len"
-expect_same "$SRC" 0 "$DST" 0 "$len"
+expect_pci_namespace "$SRC"
+expect_pci_namespace "$DST"
+expect_raw_copy_works "$CMB_BDF" $((1 << 20))

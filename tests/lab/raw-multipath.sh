@@ -8,18 +8,8 @@
 set -eu
 . /lab/tests/lib.sh
 
-for d in "$SRC" "$DST"; do
-	p=$(readlink -f "/sys/block/${d#/dev/}")
-	case $p in
-	/sys/devices/virtual/nvme-subsystem/*) ok "$d is a multipath head node ($p)" ;;
-	*) fail "$d is not a multipath head node ($p)" ;;
-	esac
-done
+expect_multipath_head "$SRC"
+expect_multipath_head "$DST"
 expect_providers "$CMB_BDF"
-len=$((1 << 20))
-fill_random "$SRC" "$len"
-fill_zero "$DST" "$len"
-expect_rc 1 p2praw copy "$CMB_BDF" "$SRC" "$DST" "$len"
-out_has "read $SRC at offset 0: .*EREMOTEIO"
+expect_raw_copy_refused "$CMB_BDF" $((1 << 20))
 dmesg_lacks "cannot be used for peer-to-peer DMA|ACS redirect is set"
-expect_differs "$SRC" 0 "$DST" 0 "$len"

@@ -9,8 +9,5 @@ set -eu
 
 grep -q AuthenticAMD /proc/cpuinfo || fail "guest CPU is not AMD"
 expect_providers "$CMB_BDF"
-len=$((2 << 20))
-fill_random "$SRC" "$len"
-expect_rc 0 p2praw copy "$CMB_BDF" "$SRC" "$DST" "$len"
-expect_same "$SRC" 0 "$DST" 0 "$len"
+expect_raw_copy_works "$CMB_BDF" $((2 << 20))
 dmesg_lacks "cannot be used for peer-to-peer DMA"

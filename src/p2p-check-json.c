@@ -5,34 +5,12 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "json-out.h"
 #include "p2p-check.h"
-
-static json_object *json_str_or_null(const char *s)
-{
-	return s && *s ? json_object_new_string(s) : NULL;
-}
-
-static json_object *json_tristate(int v)
-{
-	return v < 0 ? NULL : json_object_new_boolean(v);
-}
-
-static json_object *json_names(const struct str_list *l)
-{
-	json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		json_object_array_add(arr,
-				      json_object_new_string(l->v[i].text));
-	return arr;
-}
 
 static json_object *json_addr(const struct check *c, int node)
 {
-	char bdf[PCI_ADDR_STRLEN];
-
-	return json_object_new_string(check_addr(c, node, bdf));
+	return json_pci_addr(&c->topo->nodes[node].addr);
 }
 
 static json_object *json_cpu(const struct platform *p)
@@ -42,7 +20,7 @@ static json_object *json_cpu(const struct platform *p)
 	bool known = p->cpu_source != CPU_UNKNOWN;
 
 	json_object_object_add(cpu, "vendor_id",
-			       json_str_or_null(p->cpu.cpu_vendor_id));
+			       json_text_or_null(p->cpu.cpu_vendor_id));
 	json_object_object_add(
 		cpu, "family",
 		known ? json_object_new_int((int)p->cpu.cpu_family) : NULL);
@@ -76,34 +54,19 @@ static json_object *json_iommu(const struct platform *p)
 
 	json_object_object_add(iommu, "present",
 			       json_tristate(p->iommu_present));
-	json_object_object_add(iommu, "units", json_names(&p->iommu_units));
+	json_object_object_add(iommu, "units", json_text_list(&p->iommu_units));
 	json_object_object_add(iommu, "default_domain",
-			       json_str_or_null(p->iommu_domain_type));
+			       json_text_or_null(p->iommu_domain_type));
 	return iommu;
 }
 
 static json_object *json_p2pmem(const struct platform *p)
 {
 	json_object *mem = json_object_new_array();
-	char bdf[PCI_ADDR_STRLEN];
 	size_t i;
 
-	for (i = 0; i < p->p2pmem_count; i++) {
-		const struct p2pmem_provider *pv = &p->p2pmem[i];
-		json_object *e = json_object_new_object();
-
-		/* The same shape as p2pcp's "provider": its address is "pci". */
-		json_object_object_add(e, "pci",
-				       json_object_new_string(pci_addr_format(
-					       &pv->addr, bdf, sizeof(bdf))));
-		json_object_object_add(e, "size",
-				       json_object_new_uint64(pv->size));
-		json_object_object_add(e, "available",
-				       json_object_new_uint64(pv->available));
-		json_object_object_add(e, "published",
-				       json_object_new_boolean(pv->published));
-		json_object_array_add(mem, e);
-	}
+	for (i = 0; i < p->p2pmem_count; i++)
+		json_object_array_add(mem, json_provider(&p->p2pmem[i]));
 	return mem;
 }
 
@@ -115,7 +78,7 @@ static json_object *json_platform(const struct check *c)
 	json_object_object_add(
 		o, "source", json_object_new_string(p->live ? "live" : "dump"));
 	json_object_object_add(o, "kernel",
-			       json_str_or_null(p->kernel_release));
+			       json_text_or_null(p->kernel_release));
 	json_object_object_add(o, "kernel_rules", json_kernel_rules(c));
 	json_object_object_add(o, "kernel_p2pmem_mmap",
 			       json_object_new_boolean(check_kernel(c) >=
@@ -126,7 +89,7 @@ static json_object *json_platform(const struct check *c)
 				  kconfig_state_name(p->p2pdma_config)) :
 			  NULL);
 	json_object_object_add(o, "config_source",
-			       json_str_or_null(p->p2pdma_config_source));
+			       json_text_or_null(p->p2pdma_config_source));
 	json_object_object_add(o, "iommu", json_iommu(p));
 	json_object_object_add(o, "cpu", json_cpu(p));
 	json_object_object_add(o, "p2pmem", json_p2pmem(p));
@@ -135,8 +98,9 @@ static json_object *json_platform(const struct check *c)
 	json_object_object_add(o, "nvme_multipath",
 			       json_tristate(p->nvme_multipath));
 	json_object_object_add(o, "multipath_heads",
-			       json_names(&p->multipath_heads));
-	json_object_object_add(o, "acs_cmdline", json_names(&p->acs_cmdline));
+			       json_text_list(&p->multipath_heads));
+	json_object_object_add(o, "acs_cmdline",
+			       json_text_list(&p->acs_cmdline));
 	json_object_object_add(
 		o, "config_truncated",
 		json_object_new_boolean(c->topo->config_truncated));
@@ -153,7 +117,8 @@ static json_object *json_endpoint(const struct check *c, int node)
 	char buf[16];
 	size_t i;
 
-	json_object_object_add(o, "address", json_addr(c, node));
+	/* A PCI function's address is "pci", as in p2pcp's endpoints. */
+	json_object_object_add(o, "pci", json_pci_addr(&n->addr));
 	snprintf(buf, sizeof(buf), "%04x:%04x", n->vendor, n->device);
 	json_object_object_add(o, "id", json_object_new_string(buf));
 	snprintf(buf, sizeof(buf), "%06x", n->class);
@@ -247,7 +212,7 @@ static void json_pair_rule(const struct check *c, const struct pair *p,
 	json_object_object_add(o, "acs_known",
 			       json_object_new_boolean(!r->acs_unknown));
 	json_object_object_add(o, "host_bridge_reason",
-			       json_str_or_null(host_reasons[r->host_reason]));
+			       json_text_or_null(host_reasons[r->host_reason]));
 	json_object_object_add(
 		o, "host_bridge_whitelisted",
 		json_object_new_boolean(r->host_bridge_whitelisted));
@@ -291,7 +256,7 @@ void print_json(const struct check *c)
 	json_object_object_add(root, "version",
 			       json_object_new_string(P2PCP_VERSION));
 	json_object_object_add(root, "dump_file",
-			       json_str_or_null(c->dump_file));
+			       json_text_or_null(c->dump_file));
 	json_object_object_add(root, "platform", json_platform(c));
 	for (i = 0; i < c->endpoint_count; i++)
 		json_object_array_add(eps, json_endpoint(c, c->endpoints[i]));
@@ -299,7 +264,7 @@ void print_json(const struct check *c)
 	for (i = 0; i < c->pair_count; i++)
 		json_object_array_add(pairs, json_pair(c, &c->pairs[i]));
 	json_object_object_add(root, "pairs", pairs);
-	json_object_object_add(root, "warnings", json_names(&c->warnings));
+	json_object_object_add(root, "warnings", json_text_list(&c->warnings));
 	printf("%s\n",
 	       json_object_to_json_string_ext(
 		       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

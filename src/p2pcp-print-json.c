@@ -8,65 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-out.h"
 #include "p2pcp.h"
-
-/*
- * A JSON string of @s.  JSON is UTF-8, paths are bytes: each byte that
- * is not part of valid UTF-8 becomes the four characters \xHH.
- */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-static struct json_object *json_string(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct json_object *o;
-	size_t len = strlen(s), n, out = 0;
-	char *buf = malloc(len * 4 + 1);
-
-	if (!buf)
-		return json_object_new_string("");
-	while (*p) {
-		n = utf8_sequence(p);
-		if (n) {
-			memcpy(buf + out, p, n);
-		} else {
-			n = 1;
-			snprintf(buf + out, 5, "\\x%02X", *p);
-			out += 3;
-		}
-		out += n;
-		p += n;
-	}
-	buf[out] = '\0';
-	o = json_object_new_string(buf);
-	free(buf);
-	return o;
-}
 
 static const char *endpoint_device(const struct endpoint *ep)
 {
@@ -80,30 +23,27 @@ static void json_endpoint(struct json_object *root, const char *key,
 			  const struct p2p_nvme_ctrl_desc *ctrl)
 {
 	struct json_object *o = json_object_new_object();
-	char bdf[PCI_ADDR_STRLEN];
 
-	json_object_object_add(o, "path", json_string(ep->path));
-	json_object_object_add(
-		o, "type",
-		json_string(ep->kind == ENDPOINT_BLOCK ? "block" : "file"));
+	json_object_object_add(o, "path", json_text(ep->path));
+	json_object_object_add(o, "type",
+			       json_text(ep->kind == ENDPOINT_BLOCK ? "block" :
+								      "file"));
 	if (ep->have_disk) {
 		json_object_object_add(o, "device",
-				       json_string(endpoint_device(ep)));
+				       json_text(endpoint_device(ep)));
 		if (ep->disk.ctrl[0])
 			json_object_object_add(o, "controller",
-					       json_string(ep->disk.ctrl));
+					       json_text(ep->disk.ctrl));
 		if (ep->disk.have_pci)
-			json_object_object_add(
-				o, "pci",
-				json_string(pci_addr_format(&ep->disk.pci, bdf,
-							    sizeof(bdf))));
+			json_object_object_add(o, "pci",
+					       json_pci_addr(&ep->disk.pci));
 		json_object_object_add(
 			o, "logical_block_size",
 			json_object_new_int64(ep->disk.logical_block_size));
 	}
 	if (ctrl) {
-		json_object_object_add(o, "model", json_string(ctrl->model));
-		json_object_object_add(o, "serial", json_string(ctrl->serial));
+		json_object_object_add(o, "model", json_text(ctrl->model));
+		json_object_object_add(o, "serial", json_text(ctrl->serial));
 		json_object_object_add(
 			o, "subsystem_controllers",
 			json_object_new_int((int)ctrl->subsystem_ctrls));
@@ -153,7 +93,6 @@ void json_add_engine(struct json_object *root, const struct copy_plan *p)
 struct json_object *json_plan(const struct copy_plan *p)
 {
 	struct json_object *root = json_object_new_object();
-	char bdf[PCI_ADDR_STRLEN];
 
 	json_endpoint(root, "source", &p->src, p->src_offset,
 		      p->have_src_ctrl ? &p->src_ctrl : NULL);
@@ -162,28 +101,16 @@ struct json_object *json_plan(const struct copy_plan *p)
 	json_object_object_add(root, "length",
 			       json_object_new_int64(p->length));
 	json_object_object_add(root, "mode",
-			       json_string(p->p2p ? "p2p" : "sysmem"));
+			       json_text(p->p2p ? "p2p" : "sysmem"));
 	if (p->p2p) {
-		struct json_object *pv = json_object_new_object();
+		struct json_object *pv = json_provider(&p->provider);
 
-		json_object_object_add(
-			pv, "pci",
-			json_string(pci_addr_format(&p->provider.addr, bdf,
-						    sizeof(bdf))));
-		json_object_object_add(pv, "size",
-				       json_object_new_int64(p->provider.size));
-		json_object_object_add(
-			pv, "available",
-			json_object_new_int64(p->provider.available));
-		json_object_object_add(
-			pv, "published",
-			json_object_new_boolean(p->provider.published));
 		json_object_object_add(
 			pv, "place",
 			json_object_new_string(place_name(p->place)));
 		json_object_object_add(root, "provider", pv);
 		json_object_object_add(root, "verdict",
-				       json_string(path_verdict(p)));
+				       json_text(path_verdict(p)));
 	}
 	json_add_engine(root, p);
 	json_object_object_add(root, "chunk_size",
@@ -285,7 +212,7 @@ static void json_add_failure(struct json_object *summary,
 	uint64_t base;
 
 	json_object_object_add(summary, "fail_side",
-			       side ? json_string(side) : NULL);
+			       side ? json_text(side) : NULL);
 	base = r->fail_side == COPY_SIDE_READ ? p->src_offset : p->dst_offset;
 	json_object_object_add(
 		summary, "fail_offset",
@@ -335,10 +262,10 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 void json_print(struct json_object *summary, int code, const char *message)
 {
 	json_object_object_add(summary, "status",
-			       json_string(code ? "error" : "ok"));
+			       json_text(code ? "error" : "ok"));
 	json_object_object_add(summary, "exit_code", json_object_new_int(code));
 	if (code && message[0])
-		json_object_object_add(summary, "error", json_string(message));
+		json_object_object_add(summary, "error", json_text(message));
 	printf("%s\n",
 	       json_object_to_json_string_ext(
 		       summary, JSON_C_TO_STRING_PRETTY |

@@ -116,7 +116,7 @@ def main():
         if "platform" in case:
             subset(case["platform"], doc.get("platform", {}), "platform")
         if "endpoints" in case:
-            have = [(e["address"], e["nvme"]) for e in doc["endpoints"]]
+            have = [(e["pci"], e["nvme"]) for e in doc["endpoints"]]
             want = [(e[0], e[1]) for e in case["endpoints"]]
             if have != want:
                 fail("endpoints %r, expected %r" % (have, want))

@@ -89,7 +89,11 @@ int sysfs_read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int sysfs_read_u64(const char *path, uint64_t *out)
+/*
+ * The integer in @path in C notation (base 0), signed or not; an int64_t
+ * comes back as its bit pattern.  Nothing else may follow it.
+ */
+static int read_integer(const char *path, bool is_signed, uint64_t *out)
 {
 	char buf[64];
 	char *end;
@@ -98,29 +102,31 @@ int sysfs_read_u64(const char *path, uint64_t *out)
 	ret = sysfs_read_str(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	if (buf[0] < '0' || buf[0] > '9')
+	/* strtoull() would take "-1" as 2^64 - 1: a digit must come first. */
+	if (!is_signed && (buf[0] < '0' || buf[0] > '9'))
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(buf, &end, 0);
-	if (errno || *end)
+	*out = is_signed ? (uint64_t)strtoll(buf, &end, 0) :
+			   strtoull(buf, &end, 0);
+	if (errno || end == buf || *end)
 		return -EINVAL;
 	return 0;
 }
 
+int sysfs_read_u64(const char *path, uint64_t *out)
+{
+	return read_integer(path, false, out);
+}
+
 int sysfs_read_s64(const char *path, int64_t *out)
 {
-	char buf[64];
-	char *end;
+	uint64_t v;
 	int ret;
 
-	ret = sysfs_read_str(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	errno = 0;
-	*out = strtoll(buf, &end, 0);
-	if (errno || end == buf || *end)
-		return -EINVAL;
-	return 0;
+	ret = read_integer(path, true, &v);
+	if (!ret)
+		*out = (int64_t)v;
+	return ret;
 }
 
 bool sysfs_exists(const char *path)

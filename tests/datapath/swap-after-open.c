@@ -60,60 +60,44 @@ static int wrapped(int dirfd, const char *path, int flags, mode_t mode)
 	return fd;
 }
 
+/*
+ * The mode argument is there only with O_CREAT or O_TMPFILE; a variadic
+ * function cannot hand its arguments on, so each entry point reads it.
+ */
+#define MODE_ARG(flags, mode)               \
+	do {                                \
+		va_list ap;                 \
+		va_start(ap, flags);        \
+		mode = mode_arg(flags, ap); \
+		va_end(ap);                 \
+	} while (0)
+
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t mode;
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return wrapped(dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
+	MODE_ARG(flags, mode);
 	return wrapped(dirfd, path, flags, mode);
 }
 
 int open(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t mode;
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
+	MODE_ARG(flags, mode);
 	return wrapped(AT_FDCWD, path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return wrapped(AT_FDCWD, path, flags, mode);
-}
-
-/* The _FORTIFY_SOURCE entry points. */
+/* The _FORTIFY_SOURCE entry point. */
 int __open_2(const char *path, int flags);
-int __open64_2(const char *path, int flags);
 
 int __open_2(const char *path, int flags)
 {
 	return wrapped(AT_FDCWD, path, flags, 0);
 }
 
-int __open64_2(const char *path, int flags)
-{
-	return wrapped(AT_FDCWD, path, flags, 0);
-}
+/* The 64-bit names do the same here: aliases, not copies. */
+int openat64(int dirfd, const char *path, int flags, ...)
+	__attribute__((alias("openat")));
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));

@@ -300,6 +300,36 @@ static void test_sysfs_root(void)
 	CHECK(sysfs_realpath("/sys/escape", buf, sizeof(buf)) == -EXDEV);
 }
 
+/* sysfs_read_u64() and sysfs_read_s64(): a whole number or -EINVAL. */
+static void test_integers(void)
+{
+	static const struct {
+		const char *text;
+		int u_ret, s_ret;
+		int64_t value;
+	} cases[] = {
+		{ "42\n", 0, 0, 42 },
+		{ "0x10", 0, 0, 16 },
+		{ "-1", -EINVAL, 0, -1 },
+		{ "12abc", -EINVAL, -EINVAL, 0 },
+		{ "", -EINVAL, -EINVAL, 0 },
+		{ "99999999999999999999", -EINVAL, -EINVAL, 0 },
+	};
+	uint64_t u;
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		put("/sys/test/number", "%s", cases[i].text);
+		CHECK(sysfs_read_u64("/sys/test/number", &u) == cases[i].u_ret);
+		if (!cases[i].u_ret)
+			CHECK_EQ_U64(u, cases[i].value);
+		CHECK(sysfs_read_s64("/sys/test/number", &v) == cases[i].s_ret);
+		if (!cases[i].s_ret)
+			CHECK(v == cases[i].value);
+	}
+}
+
 int main(void)
 {
 	char cmd[PATH_MAX + 16];
@@ -312,6 +342,7 @@ int main(void)
 	sysfs_set_root(root);
 
 	test_sysfs_root();
+	test_integers();
 	test_disks();
 	test_providers();
 	test_kconfig("6.9.9-none");

@@ -2,12 +2,13 @@
 #
 # Guest side of "p2p-lab demo": fill SRC with random data, show p2p-check's
 # verdict for the pair, copy SRC to DST with p2pcp through the CMB, check
-# the copy with sha256sum and print the throughput.
-#   sh demo.sh BYTES
+# the copy with sha256sum and print the throughput.  The filling, hashing
+# and comparing are the lab library's (tests/lab/lib.sh), as in the cases.
+#   sh demo.sh BYTES      (BYTES: a multiple of 4096)
 set -eu
+. /lab/tests/lib.sh
 
 bytes=${1:?usage: demo.sh BYTES}
-mib=$((bytes >> 20))
 
 step() { printf '\n== %s\n' "$*"; }
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -18,18 +19,17 @@ for t in p2pcp p2p-check; do
 		exit 125
 	}
 done
+[ $((bytes % 4096)) = 0 ] || fail "demo: $bytes bytes is not a multiple of 4096"
 
 step "The lab: three NVMe SSDs behind one PCIe switch"
 cat /lab/devices
-p=/sys/bus/pci/devices/$CMB_BDF/p2pmem
-echo "CMB of $CMB_BDF: size $(cat "$p/size"), available $(cat "$p/available"), published $(cat "$p/published")"
+echo "CMB of $CMB_BDF: size $(p2pmem_attr "$CMB_BDF" size)," \
+	"available $(p2pmem_attr "$CMB_BDF" available)," \
+	"published $(p2pmem_attr "$CMB_BDF" published)"
 
-step "Filling SRC ($SRC) with $mib MiB of random data"
-dd if=/dev/urandom of="$SRC" bs=1M count="$mib" conv=fsync 2>/dev/null
-sync
-echo 3 >/proc/sys/vm/drop_caches
-src_sum=$(dd if="$SRC" bs=1M count="$mib" 2>/dev/null | sha256sum | cut -d' ' -f1)
-echo "sha256 $src_sum"
+step "Filling SRC ($SRC) with $bytes bytes of random data"
+fill_random "$SRC" "$bytes"
+echo "sha256 $(sha_range "$SRC" 0 "$bytes")"
 
 step "p2p-check $SRC $DST"
 p2p-check "$SRC" "$DST" || true
@@ -40,13 +40,7 @@ p2pcp --progress --verify --json --length "$bytes" "$SRC" "$DST" >/tmp/p2pcp.jso
 t1=$(now)
 
 step "Checking DST ($DST) from outside p2pcp"
-echo 3 >/proc/sys/vm/drop_caches
-dst_sum=$(dd if="$DST" bs=1M count="$mib" 2>/dev/null | sha256sum | cut -d' ' -f1)
-echo "sha256 $dst_sum"
-if [ "$src_sum" != "$dst_sum" ]; then
-	echo "demo: DST differs from SRC"
-	exit 1
-fi
+expect_same "$SRC" 0 "$DST" 0 "$bytes"
 echo "DST is identical to SRC."
 
 step "Throughput"
@@ -54,7 +48,9 @@ secs=$(tr -d ' \n' </tmp/p2pcp.json | sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/
 provider=$(tr -d ' \n' </tmp/p2pcp.json | sed -n 's/.*"provider":{"pci":"\([^"]*\)".*/\1/p')
 awk -v b="$bytes" -v s="${secs:-0}" -v t0="$t0" -v t1="$t1" -v p="$provider" 'BEGIN {
 	if (s <= 0) s = 0.01
-	printf "copy: %d MiB peer-to-peer through the CMB of %s in %.2f s: %.1f MB/s\n", b / 1048576, p, s, b / s / 1e6
+	if (b % 1048576 == 0) size = sprintf("%d MiB", b / 1048576)
+	else size = sprintf("%d bytes", b)
+	printf "copy: %s peer-to-peer through the CMB of %s in %.2f s: %.1f MB/s\n", size, p, s, b / s / 1e6
 	printf "copy and verify: %.2f s\n", t1 - t0
 	print "(QEMU moves peer-to-peer DMA through a small bounce buffer, so the lab is slow; real CMBs are not.)"
 }'

@@ -25,7 +25,7 @@ CHUNKS=$9
 shift 9
 DEPTHS=$1 RSS_SRC=$2 RSS_DST=$3 RSS_LENS=$4
 if [ "$MODE" = lab ]; then
-	DEFAULT="p2pcp p2pcp-nosentinels serial-p2p fio-p2p-read fio-p2p-write fio-p2p-read+write dd p2pcp-sysmem serial-sysmem fio-read fio-write"
+	DEFAULT="p2pcp p2pcp-passthru p2pcp-nosentinels serial-p2p fio-p2p-read fio-p2p-write fio-p2p-read+write dd p2pcp-sysmem serial-sysmem fio-read fio-write"
 else
 	DEFAULT="p2pcp-sysmem serial-sysmem dd fio-read fio-write fio-read+write"
 fi
@@ -90,6 +90,13 @@ contender() {
 		run "$n" "$r" "$c" "$d" "$b" env P2PCP_TESTING=no-sentinels \
 			p2pcp --json -q --provider "$CMB_BDF" \
 			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
+		;;
+	p2pcp-passthru)
+		# The passthrough engine (NVMe commands on /dev/ngXnY) on the
+		# same devices, for the engine comparison.
+		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --engine passthru \
+			--provider "$CMB_BDF" --length "$b" --chunk-size "$c" \
+			--queue-depth "$d" "$s" "$t"
 		;;
 	p2pcp-sysmem)
 		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --sysmem \

@@ -71,109 +71,155 @@ static struct p2pmem_provider prov(int i, uint64_t avail, bool published)
 	return p;
 }
 
-int main(void)
+static struct pci_topo topo = { .nodes = nodes, .count = NODES };
+static const struct p2p_platform intel = { .cpu_known = true,
+					   .cpu_amd = false };
+static const struct p2p_platform zen = { .cpu_known = true,
+					 .cpu_amd = true,
+					 .cpu_family = 0x19 };
+
+/* p2pmem_choose() for a copy from SRC to DST; @plat NULL: no topology. */
+static int choose(const struct p2pmem_provider *list, size_t n,
+		  const struct p2p_platform *plat, struct provider_choice *c)
 {
-	struct pci_topo topo = { .nodes = nodes, .count = NODES };
-	struct p2p_platform intel = { .cpu_known = true, .cpu_amd = false };
-	struct p2p_platform zen = { .cpu_known = true,
-				    .cpu_amd = true,
-				    .cpu_family = 0x19 };
-	struct p2pmem_provider list[3];
+	return p2pmem_choose(list, n, plat ? &topo : NULL, plat,
+			     &nodes[SRC].addr, &nodes[DST].addr, c);
+}
+
+/* The far CMB has more memory, the near one wins on distance. */
+static void test_nearest_wins(void)
+{
+	struct p2pmem_provider list[] = { prov(FAR, 64 * MIB, true),
+					  prov(NEAR, 8 * MIB, true) };
 	struct provider_choice c;
 
-	build();
-
-	/* The far CMB has more memory, the near one wins on distance. */
-	list[0] = prov(FAR, 64 * MIB, true);
-	list[1] = prov(NEAR, 8 * MIB, true);
-	CHECK(p2pmem_choose(list, 2, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+	CHECK(choose(list, 2, &intel, &c) == 0);
 	CHECK(c.index == 1);
 	CHECK(c.have_paths);
 	CHECK(c.src_path.verdict == P2P_DIRECT);
 	CHECK(c.dst_path.verdict == P2P_DIRECT);
-
 	/* On Zen the far one is allowed, but still farther. */
-	CHECK(p2pmem_choose(list, 2, &topo, &zen, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+	CHECK(choose(list, 2, &zen, &c) == 0);
 	CHECK(c.index == 1);
+}
 
-	/* An exhausted or unpublished near CMB: the far one, refused. */
-	list[1].available = 0;
-	CHECK(p2pmem_choose(list, 2, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/* An exhausted or unpublished near CMB: the far one, refused. */
+static void test_near_unusable(void)
+{
+	struct p2pmem_provider list[] = { prov(FAR, 64 * MIB, true),
+					  prov(NEAR, 0, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 2, &intel, &c) == 0);
 	CHECK(c.index == 0);
 	CHECK(c.src_path.verdict == P2P_REFUSED);
-	list[1].available = 8 * MIB;
-	list[1].published = false;
-	CHECK(p2pmem_choose(list, 2, &topo, &zen, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+	list[1] = prov(NEAR, 8 * MIB, false);
+	CHECK(choose(list, 2, &zen, &c) == 0);
 	CHECK(c.index == 0);
 	CHECK(c.src_path.verdict == P2P_HOST_BRIDGE);
+}
 
-	/* The CMB on SRC itself is nearest of all. */
-	list[1].published = true;
-	list[2] = prov(SRC, 4 * MIB, true);
-	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/* The CMB on SRC itself is nearest of all. */
+static void test_own_cmb_nearest(void)
+{
+	struct p2pmem_provider list[] = { prov(FAR, 64 * MIB, true),
+					  prov(NEAR, 8 * MIB, true),
+					  prov(SRC, 4 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 3, &intel, &c) == 0);
 	CHECK(c.index == 2);
 	CHECK(c.src_path.distance == 0);
+}
 
-	/*
-	 * SRC's and DST's own CMBs are equally near: DST's, even with less
-	 * free memory, so only SRC's posted writes cross the fabric.
-	 */
-	list[2] = prov(DST, 60 * MIB, true);
-	list[1].available = 60 * MIB;
-	list[0] = prov(SRC, 61 * MIB, true);
-	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/*
+ * SRC's and DST's own CMBs are equally near: DST's, even with less free
+ * memory, so only SRC's posted writes cross the fabric.
+ */
+static void test_dst_before_src(void)
+{
+	struct p2pmem_provider list[] = { prov(SRC, 61 * MIB, true),
+					  prov(NEAR, 60 * MIB, true),
+					  prov(DST, 60 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 3, &intel, &c) == 0);
 	CHECK(c.index == 2);
 	CHECK(c.place == PROVIDER_ON_DST);
 	CHECK(c.src_path.distance == c.dst_path.distance + 4);
 	/* The same with the list in the other order. */
 	list[0] = prov(DST, 60 * MIB, true);
 	list[2] = prov(SRC, 61 * MIB, true);
-	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+	CHECK(choose(list, 3, &intel, &c) == 0);
 	CHECK(c.index == 0);
 	CHECK(c.place == PROVIDER_ON_DST);
+}
 
-	/* Without DST's: SRC's, nearer than the third device. */
-	CHECK(p2pmem_choose(list + 1, 2, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/* Without DST's: SRC's, nearer than the third device; then the third. */
+static void test_src_before_third(void)
+{
+	struct p2pmem_provider list[] = { prov(NEAR, 60 * MIB, true),
+					  prov(SRC, 61 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 2, &intel, &c) == 0);
 	CHECK(c.index == 1);
 	CHECK(c.place == PROVIDER_ON_SRC);
 	/* Only a third device's: both directions cross the fabric. */
-	CHECK(p2pmem_choose(list + 1, 1, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+	CHECK(choose(list, 1, &intel, &c) == 0);
 	CHECK(c.index == 0);
 	CHECK(c.place == PROVIDER_THIRD);
+}
 
-	/* Equal distance and place: the larger free pool. */
-	list[0] = prov(NEAR, 8 * MIB, true);
-	list[1] = prov(DN3, 9 * MIB, true);
-	CHECK(p2pmem_choose(list, 2, NULL, NULL, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/* Equal distance and place: the larger free pool. */
+static void test_larger_pool(void)
+{
+	struct p2pmem_provider list[] = { prov(NEAR, 8 * MIB, true),
+					  prov(DN3, 9 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 2, NULL, &c) == 0);
 	CHECK(c.index == 1);
+}
 
-	/* No topology: still a choice, without paths; DST's own first. */
-	list[0] = prov(SRC, 61 * MIB, true);
-	list[1] = prov(NEAR, 62 * MIB, true);
-	list[2] = prov(DST, 60 * MIB, true);
-	CHECK(p2pmem_choose(list, 3, NULL, NULL, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) == 0);
+/* No topology: still a choice, without paths; DST's own first. */
+static void test_no_topology(void)
+{
+	struct p2pmem_provider list[] = { prov(SRC, 61 * MIB, true),
+					  prov(NEAR, 62 * MIB, true),
+					  prov(DST, 60 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 3, NULL, &c) == 0);
 	CHECK(!c.have_paths);
 	CHECK(c.index == 2);
+}
 
-	/* Nothing usable at all. */
-	list[0].published = list[1].published = list[2].published = false;
-	CHECK(p2pmem_choose(list, 3, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) < 0);
+/* Nothing usable at all: unpublished, or without an allocate file. */
+static void test_nothing_usable(void)
+{
+	struct p2pmem_provider list[] = { prov(SRC, 61 * MIB, false),
+					  prov(NEAR, 62 * MIB, false),
+					  prov(DST, 60 * MIB, false) };
+	struct provider_choice c;
+
+	CHECK(choose(list, 3, &intel, &c) < 0);
 	CHECK(c.index == -1);
 	list[0].published = true;
 	list[0].has_allocate = false;
-	CHECK(p2pmem_choose(list, 1, &topo, &intel, &nodes[SRC].addr,
-			    &nodes[DST].addr, &c) < 0);
+	CHECK(choose(list, 1, &intel, &c) < 0);
+}
+
+int main(void)
+{
+	build();
+	test_nearest_wins();
+	test_near_unusable();
+	test_own_cmb_nearest();
+	test_dst_before_src();
+	test_src_before_third();
+	test_larger_pool();
+	test_no_topology();
+	test_nothing_usable();
 	CHECK_DONE();
 }

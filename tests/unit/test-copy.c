@@ -200,11 +200,11 @@ int main(void)
 		data[i] = (char)rand();
 	fd = mkstemp(src_path);
 	if (fd < 0)
-		return 99;
+		return T_EXIT_ERROR;
 	close(fd);
 	fd = mkstemp(dst_path);
 	if (fd < 0)
-		return 99;
+		return T_EXIT_ERROR;
 	close(fd);
 	fd = open(src_path, O_RDONLY | O_DIRECT);
 	if (fd < 0) {
@@ -212,7 +212,7 @@ int main(void)
 			strerror(errno));
 		unlink(src_path);
 		unlink(dst_path);
-		return 77;
+		return T_EXIT_SKIP;
 	}
 	close(fd);
 	CHECK(write_file(src_path, data, FILE_SIZE) == 0);

@@ -567,11 +567,11 @@ int main(void)
 
 	fd = mkstemp(src_path);
 	if (fd < 0)
-		return 99;
+		return T_EXIT_ERROR;
 	close(fd);
 	fd = mkstemp(dst_path);
 	if (fd < 0)
-		return 99;
+		return T_EXIT_ERROR;
 	close(fd);
 	fd = open_direct(src_path, O_RDWR);
 	if (fd < 0) {
@@ -580,7 +580,7 @@ int main(void)
 			strerror(errno));
 		unlink(src_path);
 		unlink(dst_path);
-		return 77;
+		return T_EXIT_SKIP;
 	}
 	close(fd);
 	fill_random(data, size, 42);

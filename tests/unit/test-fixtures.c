@@ -53,7 +53,7 @@ static void put(const char *rel, const char *fmt, ...)
 	f = fopen(path, "w");
 	if (!f) {
 		perror(path);
-		exit(99);
+		exit(T_EXIT_ERROR);
 	}
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
@@ -81,7 +81,7 @@ static void link_to(const char *rel, const char *target_rel)
 	snprintf(path, sizeof(path), "%s%s", root, rel);
 	if (symlink(target, path)) {
 		perror(path);
-		exit(99);
+		exit(T_EXIT_ERROR);
 	}
 }
 
@@ -336,7 +336,7 @@ int main(void)
 	char tmpl[] = "/tmp/p2pcp-fixture-XXXXXX";
 
 	if (!mkdtemp(tmpl))
-		return 99;
+		return T_EXIT_ERROR;
 	snprintf(root, sizeof(root), "%s", tmpl);
 	build_tree();
 	sysfs_set_root(root);
@@ -349,6 +349,6 @@ int main(void)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd))
-		return 99;
+		return T_EXIT_ERROR;
 	CHECK_DONE();
 }

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	int fd, i;
 
 	if (argc != 2)
-		return 99;
+		return T_EXIT_ERROR;
 	for (i = 0; i < SIZE; i++)
 		data[i] = (char)(i * 7 + 1);
 	fd = mkstemp(src_path);
@@ -142,6 +142,6 @@ int main(int argc, char **argv)
 int main(void)
 {
 	fprintf(stderr, "no seccomp architecture constant for this CPU\n");
-	return 77;
+	return T_EXIT_SKIP;
 }
 #endif

@@ -19,7 +19,7 @@ static void make_zero_image(const char *path, size_t size)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	if (fd < 0 || ftruncate(fd, (off_t)size))
-		exit(99);
+		exit(T_EXIT_ERROR);
 	close(fd);
 }
 
@@ -37,7 +37,7 @@ static void write_mbr(const char *path)
 	mbr[510] = 0x55;
 	mbr[511] = 0xaa;
 	if (fd < 0 || pwrite(fd, mbr, sizeof(mbr), 0) != sizeof(mbr))
-		exit(99);
+		exit(T_EXIT_ERROR);
 	close(fd);
 }
 
@@ -48,7 +48,7 @@ int main(void)
 	int fd = mkstemp(img);
 
 	if (fd < 0)
-		return 99;
+		return T_EXIT_ERROR;
 	close(fd);
 
 	make_zero_image(img, 8 * MIB);
@@ -59,7 +59,7 @@ int main(void)
 	if (system(cmd)) {
 		fprintf(stderr, "mke2fs failed (e2fsprogs missing?)\n");
 		unlink(img);
-		return 99;
+		return T_EXIT_ERROR;
 	}
 	CHECK(disk_signature_probe(img, &sig) == 1);
 	CHECK(!strcmp(sig.type, "ext4"));

@@ -308,6 +308,25 @@ expect_partial_copy() { # SOFF DOFF DONE LEN
 	expect_same "$SRC" "$1" "$DST" "$2" "$3"
 }
 
+# What expect_refused checks: the first BYTES of FILE, until the next
+# watch_unchanged.
+watch_unchanged() { # FILE BYTES
+	watched_file=$1
+	watched_bytes=$2
+}
+
+# CMD... must exit STATUS with output matching PATTERN, and leave what
+# watch_unchanged named as it was (sha256 before and after, outside CMD).
+expect_refused() { # STATUS PATTERN CMD...
+	local status=$1 pattern=$2 before
+	shift 2
+	before=$(sha_range "$watched_file" 0 "$watched_bytes")
+	expect_rc "$status" "$@"
+	out_has "$pattern"
+	expect_eq "$(sha_range "$watched_file" 0 "$watched_bytes")" "$before" \
+		"$watched_file sha256 after refused $*"
+}
+
 # p2pcp ARGS... SRC DST must stop before DST is written because SRC's
 # peer-to-peer writes into CMB_BDF's p2pmem were lost: exit 3, a message
 # that says so, and DST's first LEN bytes as they were (sha256 outside

@@ -25,27 +25,15 @@ expect_eq "$(cat "/sys/block/${MD#/dev/}/size")" 0 "MD capacity"
 fill_zero "$DST" "$dst_bytes"
 fill_random "$SRC" $((8 * mib))
 fill_random "$DST" $((8 * mib))
-before=$(sha_range "$DST" 0 $((8 * mib)))
-
-# refused STATUS PATTERN ARGS...: fails as told, DST (the PI namespace)
-# unchanged.
-refused() {
-	want=$1
-	pattern=$2
-	shift 2
-	expect_rc "$want" p2pcp "$@"
-	out_has "$pattern"
-	expect_eq "$(sha_range "$DST" 0 $((8 * mib)))" "$before" "DST after refused p2pcp $*"
-}
+# Each refusal leaves DST (the PI namespace) as it was.
+watch_unchanged "$DST" $((8 * mib))
 
 pi="is formatted with end-to-end protection information, which passthrough commands would have to generate and check themselves; use --engine block"
-refused 2 "DST $DST $pi" --engine passthru --length 8M "$SRC" "$DST"
-refused 2 "DST $DST $pi" --engine passthru --json --verify --length 8M "$SRC" "$DST"
+expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --length 8M "$SRC" "$DST"
+expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
 # As SRC: refused before anything is written to SRC (the non-PI side).
-src_before=$(sha_range "$SRC" 0 $((8 * mib)))
-expect_rc 2 p2pcp --engine passthru --length 8M "$DST" "$SRC"
-out_has "SRC $DST $pi"
-expect_eq "$(sha_range "$SRC" 0 $((8 * mib)))" "$src_before" "SRC after refused p2pcp"
+watch_unchanged "$SRC" $((8 * mib))
+expect_refused 2 "SRC $DST $pi" p2pcp --engine passthru --length 8M "$DST" "$SRC"
 
 # The block engine (auto) copies onto the PI namespace through the CMB.
 expect_rc 0 p2pcp --json --verify --length 8M "$SRC" "$DST"
@@ -57,10 +45,10 @@ dmesg_lacks "protection error"
 
 # Metadata without PI: capacity 0, and the reason, in both directions,
 # with both engines and with a whole-device copy (not "0 bytes copied").
-before=$(sha_range "$DST" 0 $((8 * mib)))
+watch_unchanged "$DST" $((8 * mib))
 md="is an NVMe namespace formatted with 8 bytes of metadata per logical block.*neither engine can copy it"
-refused 2 "DST $MD $md" --engine passthru --length 8M "$SRC" "$MD"
-refused 2 "SRC $MD $md" --engine passthru --length 8M "$MD" "$DST"
-refused 2 "SRC $MD $md" --engine passthru "$MD" "$DST"
-refused 2 "SRC $MD $md" "$MD" "$DST"
-refused 2 "DST $MD $md" --engine block --length 1M "$SRC" "$MD"
+expect_refused 2 "DST $MD $md" p2pcp --engine passthru --length 8M "$SRC" "$MD"
+expect_refused 2 "SRC $MD $md" p2pcp --engine passthru --length 8M "$MD" "$DST"
+expect_refused 2 "SRC $MD $md" p2pcp --engine passthru "$MD" "$DST"
+expect_refused 2 "SRC $MD $md" p2pcp "$MD" "$DST"
+expect_refused 2 "DST $MD $md" p2pcp --engine block --length 1M "$SRC" "$MD"

@@ -23,35 +23,25 @@ expect_eq "$(tail -n1 /tmp/who)" 1000 "user's uid"
 
 fill_random "$SRC" $((8 * mib))
 fill_random "$DST" $((8 * mib))
-before=$(sha_range "$DST" 0 $((8 * mib)))
-
-# refused STATUS PATTERN ARGS...: p2pcp as the user fails as told, DST
-# unchanged.
-refused() {
-	want=$1
-	pattern=$2
-	shift 2
-	expect_rc "$want" as_user p2pcp "$@"
-	out_has "$pattern"
-	expect_eq "$(sha_range "$DST" 0 $((8 * mib)))" "$before" "DST after refused p2pcp $*"
-}
+# Each refusal leaves DST as it was.
+watch_unchanged "$DST" $((8 * mib))
 
 need="NVMe passthrough needs CAP_SYS_ADMIN, or from Linux 6.2"
-refused 2 "SRC $SRC: cannot open for reading: Permission denied" --length 8M "$SRC" "$DST"
+expect_refused 2 "SRC $SRC: cannot open for reading: Permission denied" as_user p2pcp --length 8M "$SRC" "$DST"
 chmod 0666 "$SRC" "$DST"
-refused 3 "provider $CMB_BDF: permission denied opening p2pmem/allocate" --length 8M "$SRC" "$DST"
+expect_refused 3 "provider $CMB_BDF: permission denied opening p2pmem/allocate" as_user p2pcp --length 8M "$SRC" "$DST"
 chmod 0666 "/sys/bus/pci/devices/$CMB_BDF/p2pmem/allocate"
 # The char devices are root's (0600): auto tries passthrough and says why
 # it cannot; --engine passthru says the same.
 ng_src=/dev/ng${SRC#/dev/nvme}
 ng_dst=/dev/ng${DST#/dev/nvme}
-refused 3 "SRC $SRC: $ng_src: Permission denied: $need read permission on the char device" \
+expect_refused 3 "SRC $SRC: $ng_src: Permission denied: $need read permission on the char device" as_user p2pcp \
 	--length 8M "$SRC" "$DST"
-refused 2 "SRC $SRC: $ng_src: Permission denied: $need read permission" \
+expect_refused 2 "SRC $SRC: $ng_src: Permission denied: $need read permission" as_user p2pcp \
 	--engine passthru --length 8M "$SRC" "$DST"
 # Read permission is enough for SRC, not for DST.
 chmod 0644 "$ng_src" "$ng_dst"
-refused 2 "DST $DST: $ng_dst: Permission denied: $need read-write permission on the char device" \
+expect_refused 2 "DST $DST: $ng_dst: Permission denied: $need read-write permission on the char device" as_user p2pcp \
 	--engine passthru --length 8M "$SRC" "$DST"
 
 # Read-write on DST's char device: the user copies, exactly.

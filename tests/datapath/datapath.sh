@@ -488,6 +488,15 @@ case_loop_in_use() {
 	expect_status 2
 	expect_err "DST img.bin is in use: it backs $loop"
 	cmp img.bin img.orig || fail "the attached image changed"
+	# The same inode under another name, the one it was attached by gone:
+	# sysfs's backing_file now reads "... (deleted)", but the loop device
+	# still writes to this inode, so DST is still in use.
+	ln img.bin other.bin
+	rm img.bin
+	run --sysmem --length 1M src.bin other.bin
+	expect_status 2
+	expect_err "DST other.bin is in use: it backs $loop"
+	cmp other.bin img.orig || fail "the attached image changed through another name"
 }
 
 # unchanged_by ARGS...: p2pcp must refuse (exit 2) and leave FILE alone.

@@ -696,6 +696,22 @@ int main(void)
 	job.length = MIB;
 	job.queue_depth = 0;
 	CHECK(copy_run(&job, &res) == -EINVAL);
+	/*
+	 * Verification too, before any read: on buffered descriptors, which
+	 * would take the odd length, the refusal is p2pcp's own.
+	 */
+	{
+		struct copy_job v = job;
+		uint64_t mismatch;
+
+		v.queue_depth = 8;
+		v.length = 1000;
+		v.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
+		v.dst_fd = open(src_path, O_RDONLY | O_CLOEXEC);
+		CHECK(copy_verify(&v, false, &mismatch, &res) == -EINVAL);
+		close(v.src_fd);
+		close(v.dst_fd);
+	}
 
 	close(sfd);
 	close(dfd);

@@ -3,7 +3,7 @@
  * The checked string list (util.h): entries in order with their tags,
  * duplicates left out on request, and out of memory reported, never an
  * entry dropped silently.  realloc() and vasprintf() are wrapped at link
- * time (-Wl,--wrap) so that a test can make the next one fail; the
+ * time (-Wl,--wrap; and its fortified variant) so that a test can make the next one fail; the
  * platform scan must then report -ENOMEM instead of a shorter list.
  */
 #include <errno.h>
@@ -22,6 +22,8 @@ void *__real_realloc(void *p, size_t size);
 void *__wrap_realloc(void *p, size_t size);
 int __real_vasprintf(char **s, const char *fmt, va_list ap);
 int __wrap_vasprintf(char **s, const char *fmt, va_list ap);
+int __real___vasprintf_chk(char **s, int flag, const char *fmt, va_list ap);
+int __wrap___vasprintf_chk(char **s, int flag, const char *fmt, va_list ap);
 
 static bool fail_realloc, fail_vasprintf;
 
@@ -37,6 +39,14 @@ int __wrap_vasprintf(char **s, const char *fmt, va_list ap)
 	if (fail_vasprintf)
 		return -1;
 	return __real_vasprintf(s, fmt, ap);
+}
+
+/* With _FORTIFY_SOURCE (distribution builds) the call is to this one. */
+int __wrap___vasprintf_chk(char **s, int flag, const char *fmt, va_list ap)
+{
+	if (fail_vasprintf)
+		return -1;
+	return __real___vasprintf_chk(s, flag, fmt, ap);
 }
 
 static void test_order_and_tags(void)

@@ -158,9 +158,10 @@ int copy_ring_probe(const struct copy_backend *backend)
 	}
 	io_uring_prep_nop(sqe);
 	ret = io_uring_submit_and_wait(&ring, 1);
+	/* The count submitted, then 0 once the completion is in hand. */
 	if (ret >= 0)
 		ret = io_uring_wait_cqe(&ring, &cqe);
-	if (ret >= 0) {
+	if (!ret) {
 		ret = cqe->res < 0 ? cqe->res : 0;
 		io_uring_cqe_seen(&ring, cqe);
 	}

@@ -3,7 +3,9 @@
  * Resolving a copy endpoint (NVMe namespace, partition, regular file on a
  * filesystem, or any other block device) to what p2pcp needs to know:
  * logical block size, capacity, the NVMe controller and its PCI function,
- * and whether the device's queue can take P2P pages at all.
+ * and whether the device's queue can take P2P pages at all.  It mirrors
+ * the block class in sysfs (/sys/dev/block/MAJ:MIN, /sys/class/block/NAME
+ * with its queue/ limits and the device link up to the controller).
  * All sysfs reads go through the sysfs root (sysfs.h).
  */
 #ifndef P2PCP_BLOCKDEV_H

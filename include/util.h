@@ -2,8 +2,8 @@
 /*
  * Small helpers shared by every module: size parsing and formatting,
  * cleanup attributes, checked arithmetic and the checked string list.
- * No kernel interface.  Functions return 0 or a
- * negative errno; only the front-ends print messages.
+ * No kernel interface.  Functions return 0 or a negative errno; only
+ * the front-ends print messages.
  */
 #ifndef P2PCP_UTIL_H
 #define P2PCP_UTIL_H

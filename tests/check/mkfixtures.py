@@ -7,7 +7,9 @@ assembled from the PCI/PCIe register layout (header, PCI Express
 capability at 0x40, extended capabilities from 0x100).  They are written
 either as an "lspci -xxxx" capture (the committed dumps/*.lspci files;
 run with --dumps DIR to regenerate them) or as a fake sysfs tree for the
-live code path (--sysroot DIR NAME, used by the tests at run time).
+live code path (write_sysroot(), used by run-check.py at run time).
+The one fake-sysfs builder of the project: the C unit tests get their
+tree from it too (--unit-tree DIR, run by test-fixtures.c).
 """
 import os
 import struct
@@ -236,6 +238,83 @@ def write_dump(fns, path, length=4096):
             f.write("\n")
 
 
+def put_file(root, rel, data, mode="w"):
+    """Write ROOT/REL, making the directories on the way."""
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, mode) as f:
+        f.write(data)
+
+
+def link_rel(root, rel, target):
+    """A relative symlink ROOT/REL -> ROOT/TARGET, as sysfs makes them,
+    so that the tree can move."""
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    os.symlink(os.path.relpath(os.path.join(root, target),
+                               os.path.dirname(p)), p)
+
+
+UNIT_PCI = "sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0"
+UNIT_NVME0 = UNIT_PCI + "/0000:02:01.0/0000:03:00.0"
+UNIT_NVME1 = UNIT_PCI + "/0000:02:02.0/0000:04:00.0"
+
+
+def write_unit_tree(root):
+    """The block and p2pmem side for the C unit tests (test-fixtures.c):
+    NVMe namespaces with major:minor links and a partition, p2pmem
+    providers published and not, a multipath head node, loop devices (one
+    with a broken block size), a fabrics controller and a PCI device
+    without p2pmem."""
+    def namespace(pci, ctrl, ns, devnum, sectors, lbs):
+        d = "%s/nvme/%s/%s" % (pci, ctrl, ns)
+        put_file(root, d + "/size", "%d\n" % sectors)
+        put_file(root, d + "/queue/logical_block_size", "%d\n" % lbs)
+        link_rel(root, "sys/dev/block/" + devnum, d)
+        link_rel(root, "sys/class/nvme/" + ctrl, "%s/nvme/%s" % (pci, ctrl))
+        link_rel(root, "%s/nvme/%s/device" % (pci, ctrl), pci)
+
+    def provider(pci, bdf, size, avail, published):
+        put_file(root, pci + "/p2pmem/size", "%d\n" % size)
+        put_file(root, pci + "/p2pmem/available", "%d\n" % avail)
+        put_file(root, pci + "/p2pmem/published", "%d\n" % published)
+        put_file(root, pci + "/p2pmem/allocate", "")
+        link_rel(root, "sys/bus/pci/devices/" + bdf, pci)
+
+    def virtual_disk(path, devnum, sectors, lbs):
+        put_file(root, path + "/size", "%d\n" % sectors)
+        put_file(root, path + "/queue/logical_block_size", "%d\n" % lbs)
+        link_rel(root, "sys/dev/block/" + devnum, path)
+
+    mib = 1024 * 1024
+    # nvme0: 4096-byte blocks, one partition, CMB published.
+    namespace(UNIT_NVME0, "nvme0", "nvme0n1", "259:0", 2097152, 4096)
+    part = UNIT_NVME0 + "/nvme/nvme0/nvme0n1/nvme0n1p1"
+    put_file(root, part + "/partition", "1\n")
+    put_file(root, part + "/start", "2048\n")
+    put_file(root, part + "/size", "1048576\n")
+    link_rel(root, "sys/dev/block/259:1", part)
+    link_rel(root, "sys/class/block/nvme0n1p1", part)
+    provider(UNIT_NVME0, "0000:03:00.0", 64 * mib, 60 * mib, 1)
+    # nvme1: 512-byte blocks; CMB registered but not published.
+    namespace(UNIT_NVME1, "nvme1", "nvme1n1", "259:2", 1048576, 512)
+    provider(UNIT_NVME1, "0000:04:00.0", 32 * mib, 32 * mib, 0)
+    # A multipath head node, a loop device, and one whose block size is
+    # not a power of two.
+    virtual_disk("sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1",
+                 "259:3", 2048, 512)
+    virtual_disk("sys/devices/virtual/block/loop0", "7:0", 8, 512)
+    virtual_disk("sys/devices/virtual/block/loop1", "7:1", 8, 1000)
+    # A non-PCI (fabrics) controller.
+    fabrics = "sys/devices/virtual/nvme-fabrics/ctl"
+    put_file(root, fabrics + "/nvme9/transport", "tcp\n")
+    link_rel(root, "sys/class/nvme/nvme9", fabrics + "/nvme9")
+    link_rel(root, fabrics + "/nvme9/device", fabrics)
+    # A PCI device without p2pmem.
+    os.makedirs(os.path.join(root, UNIT_PCI), exist_ok=True)
+    link_rel(root, "sys/bus/pci/devices/0000:01:00.0", UNIT_PCI)
+
+
 def write_sysroot(fns, root, config_len=4096, extra=None):
     """A fake /sys for libpci's sysfs back end and p2p-check's reads.
 
@@ -264,16 +343,10 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         return "sys/devices/pci0000:00/" + "/".join(reversed(parts))
 
     def put(rel, data, mode="w"):
-        p = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, mode) as f:
-            f.write(data)
+        put_file(root, rel, data, mode)
 
     def link(rel, target):
-        p = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        os.symlink(os.path.relpath(os.path.join(root, target),
-                                   os.path.dirname(p)), p)
+        link_rel(root, rel, target)
 
     for fn in fns:
         d = devpath(fn)
@@ -347,7 +420,10 @@ def main(argv):
             write_dump(TOPOLOGIES[base], os.path.join(argv[2], name + ".lspci"),
                        length)
         return 0
-    sys.stderr.write("usage: mkfixtures.py --dumps DIR\n")
+    if len(argv) == 3 and argv[1] == "--unit-tree":
+        write_unit_tree(argv[2])
+        return 0
+    sys.stderr.write("usage: mkfixtures.py --dumps DIR | --unit-tree DIR\n")
     return 2
 
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -61,120 +62,27 @@ static void put(const char *rel, const char *fmt, ...)
 	fclose(f);
 }
 
-/* A relative symlink, as sysfs makes them, so the tree can move. */
-static void link_to(const char *rel, const char *target_rel)
-{
-	char path[PATH_MAX], dir[PATH_MAX], target[PATH_MAX * 2], *slash;
-	const char *t = target_rel;
-	int depth = 0;
+/* mkfixtures.py's UNIT_NVME0. */
+#define NVME0_PCI \
+	"/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0/0000:02:01.0/0000:03:00.0"
 
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	mkdirs(dir);
-	for (slash = dir; *slash; slash++)
-		depth += *slash == '/';
-	target[0] = '\0';
-	while (depth--)
-		strcat(target, "../");
-	strcat(target, t + 1);
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	if (symlink(target, path)) {
-		perror(path);
-		exit(T_EXIT_ERROR);
+/*
+ * The tree comes from the project's one fake-sysfs builder,
+ * tests/check/mkfixtures.py --unit-tree (which also builds p2p-check's).
+ */
+static int build_tree(const char *python, const char *builder)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(python, python, builder, "--unit-tree", root,
+		      (char *)NULL);
+		_exit(127);
 	}
-}
-
-#define PCI_PATH "/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0"
-#define NVME0_PCI PCI_PATH "/0000:02:01.0/0000:03:00.0"
-#define NVME1_PCI PCI_PATH "/0000:02:02.0/0000:04:00.0"
-
-static void namespace(const char *pci, const char *ctrl, const char *ns,
-		      const char *devnum, uint64_t sectors, unsigned int lbs)
-{
-	char dir[PATH_MAX], rel[PATH_MAX + 64];
-
-	snprintf(dir, sizeof(dir), "%s/nvme/%s/%s", pci, ctrl, ns);
-	snprintf(rel, sizeof(rel), "%s/size", dir);
-	put(rel, "%llu\n", (unsigned long long)sectors);
-	snprintf(rel, sizeof(rel), "%s/queue/logical_block_size", dir);
-	put(rel, "%u\n", lbs);
-	snprintf(rel, sizeof(rel), "/sys/dev/block/%s", devnum);
-	link_to(rel, dir);
-	snprintf(rel, sizeof(rel), "/sys/class/nvme/%s", ctrl);
-	snprintf(dir, sizeof(dir), "%s/nvme/%s", pci, ctrl);
-	link_to(rel, dir);
-	snprintf(rel, sizeof(rel), "%s/nvme/%s/device", pci, ctrl);
-	link_to(rel, pci);
-}
-
-static void provider(const char *pci, const char *bdf, uint64_t size,
-		     uint64_t avail, int published, bool allocate)
-{
-	char rel[PATH_MAX];
-
-	snprintf(rel, sizeof(rel), "%s/p2pmem/size", pci);
-	put(rel, "%llu\n", (unsigned long long)size);
-	snprintf(rel, sizeof(rel), "%s/p2pmem/available", pci);
-	put(rel, "%llu\n", (unsigned long long)avail);
-	snprintf(rel, sizeof(rel), "%s/p2pmem/published", pci);
-	put(rel, "%d\n", published);
-	if (allocate) {
-		snprintf(rel, sizeof(rel), "%s/p2pmem/allocate", pci);
-		put(rel, "");
-	}
-	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", bdf);
-	link_to(rel, pci);
-}
-
-static void build_tree(void)
-{
-	char rel[PATH_MAX];
-
-	/* nvme0: 4096-byte blocks, one partition, CMB published. */
-	namespace(NVME0_PCI, "nvme0", "nvme0n1", "259:0", 2097152, 4096);
-	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/partition", "1\n");
-	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/start", "2048\n");
-	put(NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1/size", "1048576\n");
-	link_to("/sys/dev/block/259:1",
-		NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1");
-	link_to("/sys/class/block/nvme0n1p1",
-		NVME0_PCI "/nvme/nvme0/nvme0n1/nvme0n1p1");
-	provider(NVME0_PCI, "0000:03:00.0", 64 * MIB, 60 * MIB, 1, true);
-
-	/* nvme1: 512-byte blocks; CMB registered but not published. */
-	namespace(NVME1_PCI, "nvme1", "nvme1n1", "259:2", 1048576, 512);
-	provider(NVME1_PCI, "0000:04:00.0", 32 * MIB, 32 * MIB, 0, true);
-
-	/* A multipath head node and a loop device. */
-	put("/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1/size",
-	    "2048\n");
-	put("/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1/queue/logical_block_size",
-	    "512\n");
-	link_to("/sys/dev/block/259:3",
-		"/sys/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1");
-	put("/sys/devices/virtual/block/loop0/size", "8\n");
-	put("/sys/devices/virtual/block/loop0/queue/logical_block_size",
-	    "512\n");
-	link_to("/sys/dev/block/7:0", "/sys/devices/virtual/block/loop0");
-
-	/* A broken attribute: a block size that is not a power of two. */
-	put("/sys/devices/virtual/block/loop1/size", "8\n");
-	put("/sys/devices/virtual/block/loop1/queue/logical_block_size",
-	    "1000\n");
-	link_to("/sys/dev/block/7:1", "/sys/devices/virtual/block/loop1");
-
-	/* A non-PCI (fabrics) controller. */
-	put("/sys/devices/virtual/nvme-fabrics/ctl/nvme9/transport", "tcp\n");
-	link_to("/sys/class/nvme/nvme9",
-		"/sys/devices/virtual/nvme-fabrics/ctl/nvme9");
-	link_to("/sys/devices/virtual/nvme-fabrics/ctl/nvme9/device",
-		"/sys/devices/virtual/nvme-fabrics/ctl");
-
-	/* A PCI device without p2pmem. */
-	mkdirs(PCI_PATH);
-	link_to("/sys/bus/pci/devices/0000:01:00.0", PCI_PATH);
-	(void)rel;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 static void test_disks(void)
@@ -330,25 +238,28 @@ static void test_integers(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char cmd[PATH_MAX + 16];
 	char tmpl[] = "/tmp/p2pcp-fixture-XXXXXX";
+	bool built;
 
-	if (!mkdtemp(tmpl))
+	if (argc != 3 || !mkdtemp(tmpl))
 		return T_EXIT_ERROR;
 	snprintf(root, sizeof(root), "%s", tmpl);
-	build_tree();
-	sysfs_set_root(root);
-
-	test_sysfs_root();
-	test_integers();
-	test_disks();
-	test_providers();
-	test_kconfig("6.9.9-none");
-
+	built = !build_tree(argv[1], argv[2]);
+	if (built) {
+		sysfs_set_root(root);
+		test_sysfs_root();
+		test_integers();
+		test_disks();
+		test_providers();
+		test_kconfig("6.9.9-none");
+	} else {
+		fprintf(stderr, "%s --unit-tree %s failed\n", argv[2], root);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
+	if (system(cmd) || !built)
 		return T_EXIT_ERROR;
 	CHECK_DONE();
 }

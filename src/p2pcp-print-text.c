@@ -504,26 +504,42 @@ int report_preflight_failure(const struct copy_plan *p,
 			    "nothing was written");
 }
 
+/*
+ * What a copy that stopped has done, and how to go on: the exact good
+ * prefix as half-open ranges on both sides, and the resume offsets.
+ * Every message about a copy that stopped ends with these words; 320
+ * bytes hold them with eight 20-digit numbers.
+ */
+static const char *done_and_resume(const struct copy_plan *p,
+				   const struct copy_outcome *r, char *buf,
+				   size_t len)
+{
+	snprintf(buf, len,
+		 "copied SRC bytes [%" PRIu64 ", %" PRIu64
+		 ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
+		 " bytes); resume with --src-offset %" PRIu64
+		 " --dst-offset %" PRIu64 " --length %" PRIu64,
+		 p->src_offset, p->src_offset + r->done, p->dst_offset,
+		 p->dst_offset + r->done, r->done, p->src_offset + r->done,
+		 p->dst_offset + r->done, p->length - r->done);
+	return buf;
+}
+
 /* A chunk's sentinels survived its read: the copy stopped there. */
 static int report_lost_chunk(const struct copy_plan *p,
 			     const struct copy_outcome *r)
 {
 	uint64_t at = p->src_offset + r->fail_offset;
-	char bdf[PCI_ADDR_STRLEN], facts[512];
+	char bdf[PCI_ADDR_STRLEN], facts[512], done[320];
 
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 	loss_facts(p, 0, facts, sizeof(facts));
 	return fail(
 		EXIT_NO_P2P,
 		"peer-to-peer writes from SRC %s into the p2pmem of %s were lost without an error at byte %" PRIu64
-		" (the sentinels of the chunk there survived a read that completed with success); that chunk was not written; %s (%s); dmesg will show DMAR or AMD-Vi faults; copied SRC bytes %" PRIu64
-		"-%" PRIu64 " to DST bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64
-		" bytes); resume with --src-offset %" PRIu64
-		" --dst-offset %" PRIu64 " --length %" PRIu64,
-		p->src.path, bdf, at, LOSS_CAUSE, facts, p->src_offset,
-		p->src_offset + r->done, p->dst_offset, p->dst_offset + r->done,
-		r->done, p->src_offset + r->done, p->dst_offset + r->done,
-		p->length - r->done);
+		" (the sentinels of the chunk there survived a read that completed with success); that chunk was not written; %s (%s); dmesg will show DMAR or AMD-Vi faults; %s",
+		p->src.path, bdf, at, LOSS_CAUSE, facts,
+		done_and_resume(p, r, done, sizeof(done)));
 }
 
 /* io_uring_setup() failed: why, as far as the system tells. */
@@ -575,7 +591,7 @@ static const char *error_text(const struct endpoint *ep, uint64_t at,
 
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
-	char what[160];
+	char what[160], done[320];
 	bool read = r->fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = read ? &p->src : &p->dst;
 	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
@@ -594,30 +610,22 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 	}
 	return fail(EXIT_IO,
 		    "%s error on %s %s at byte %" PRIu64 " (block %" PRIu64
-		    "): %s%s; copied SRC bytes [%" PRIu64 ", %" PRIu64
-		    ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
-		    " bytes); resume with --src-offset %" PRIu64
-		    " --dst-offset %" PRIu64 " --length %" PRIu64,
+		    "): %s%s; %s",
 		    read ? "read" : "write", read ? "SRC" : "DST", ep->path, at,
 		    at / (ep->dio_align ? ep->dio_align : 512),
 		    error_text(ep, at, r, what, sizeof(what)),
 		    r->unexpected_eof ? " (SRC ended early)" : "",
-		    p->src_offset, p->src_offset + r->done, p->dst_offset,
-		    p->dst_offset + r->done, r->done, p->src_offset + r->done,
-		    p->dst_offset + r->done, p->length - r->done);
+		    done_and_resume(p, r, done, sizeof(done)));
 }
 
 int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig)
 {
+	char done[320];
+
 	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
-		    "interrupted: copied SRC bytes [%" PRIu64 ", %" PRIu64
-		    ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
-		    " bytes); resume with --src-offset %" PRIu64
-		    " --dst-offset %" PRIu64 " --length %" PRIu64,
-		    p->src_offset, p->src_offset + r->done, p->dst_offset,
-		    p->dst_offset + r->done, r->done, p->src_offset + r->done,
-		    p->dst_offset + r->done, p->length - r->done);
+		    "interrupted: %s",
+		    done_and_resume(p, r, done, sizeof(done)));
 }
 
 int report_verify_failure(const struct copy_plan *p,

@@ -20,7 +20,7 @@ expect_rc 3 env P2PCP_TESTING=lose-chunk=7 p2pcp --chunk-size 256k --queue-depth
 	--length 8M "$SRC" "$DST"
 good=$((6 * chunk))
 out_has "were lost .*at byte $good"
-out_has "copied SRC bytes \[0, $good\) to DST bytes \[0, $good\)|copied SRC bytes 0-$good to DST bytes 0-$good"
+out_has "copied SRC bytes \[0, $good\) to DST bytes \[0, $good\)"
 out_has "resume with --src-offset $good --dst-offset $good --length $((len - good))"
 expect_same "$SRC" 0 "$DST" 0 "$good"
 # The lost chunk was not written: DST still holds zeros there.

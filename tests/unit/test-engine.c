@@ -626,6 +626,7 @@ int main(void)
 	job.length = MIB;
 	CHECK(copy_run(&job, &res) == -EBADF);
 	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(res.nvme_status, 0); /* block I/O has no NVMe status */
 	CHECK_EQ_U64(res.done, 0);
 	CHECK_EQ_U64(res.fail_offset, 0);
 

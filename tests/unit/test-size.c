@@ -54,9 +54,8 @@ static const struct size_case cases[] = {
 	{ "36028797018963968s", 512, -ERANGE, 0 },
 };
 
-int main(void)
+static void test_parse(void)
 {
-	char buf[32];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -71,10 +70,28 @@ int main(void)
 		if (ret == 0)
 			CHECK_EQ_U64(out, cases[i].out);
 	}
+}
+
+static void test_format(void)
+{
+	char buf[32];
+
 	CHECK(!strcmp(format_size(512, buf, sizeof(buf)), "512 B"));
 	CHECK(!strcmp(format_size(1536, buf, sizeof(buf)), "1.50 KiB"));
 	CHECK(!strcmp(format_size(64 * MIB, buf, sizeof(buf)), "64.00 MiB"));
 	CHECK(!strcmp(format_size(3 * GIB / 2, buf, sizeof(buf)), "1.50 GiB"));
+}
+
+static void test_aligned(void)
+{
 	CHECK(is_aligned(4096, 512) && !is_aligned(4097, 512));
+	CHECK(is_aligned(4097, 0));
+}
+
+int main(void)
+{
+	test_parse();
+	test_format();
+	test_aligned();
 	CHECK_DONE();
 }

@@ -168,6 +168,11 @@ case_bad_input() {
 	expect_err "past the end of SRC"
 	refused --sysmem --chunk-size 1000 src.bin dst.bin
 	expect_err "--chunk-size 1000 is not a multiple"
+	# Zero is no size at all; one byte is a size, just not whole blocks.
+	refused --sysmem --chunk-size 0 src.bin dst.bin
+	expect_err "--chunk-size: '0' is not a size between 1 byte and"
+	refused --sysmem --chunk-size 1 src.bin dst.bin
+	expect_err "--chunk-size 1 is not a multiple"
 	refused --sysmem --chunk-size lots src.bin dst.bin
 	expect_status 2
 	expect_err "--chunk-size: 'lots' is not a size"

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,14 @@ static int xfer(int fd, char *buf, size_t len, off_t off, bool write_side)
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct serial_args {
+	uint64_t chunk, length;
+	const char *provider;
+	bool sysmem;
+};
+
+/* 0 to go on, or the exit status (after --help, or a usage error). */
+static int parse_args(int argc, char **argv, struct serial_args *a)
 {
 	static const struct option opts[] = {
 		{ "sysmem", no_argument, NULL, 's' },
@@ -76,69 +84,94 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	uint64_t chunk = MIB, length = 0, off = 0, n;
-	struct p2pmem_map map = { .fd = -1 };
-	const char *provider = NULL;
-	struct pci_addr addr;
-	bool sysmem = false;
-	int src, dst, c, ret;
-	double t0, secs;
-	void *buf = NULL;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			sysmem = true;
+			a->sysmem = true;
 			break;
 		case 'p':
-			provider = optarg;
+			a->provider = optarg;
 			break;
 		case 'c':
-			if (parse_size(optarg, 0, &chunk) || !chunk ||
-			    chunk % 512 || chunk > (1U << 30)) {
+			if (parse_size(optarg, 0, &a->chunk) || !a->chunk ||
+			    a->chunk % 512 || a->chunk > (1U << 30)) {
 				fprintf(stderr,
 					"serial-copy: bad chunk size\n");
 				return 2;
 			}
 			break;
 		case 'l':
-			if (parse_size(optarg, 0, &length) || length % 512) {
+			if (parse_size(optarg, 0, &a->length) ||
+			    a->length % 512) {
 				fprintf(stderr, "serial-copy: bad length\n");
 				return 2;
 			}
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (argc - optind != 2 || sysmem == !!provider) {
+	if (argc - optind != 2 || a->sysmem == !!a->provider) {
 		usage(stderr);
 		return 2;
 	}
+	return 0;
+}
+
+/* Read a chunk, write it, repeat: 0 or the negative errno at *@at. */
+static int copy_serially(int src, int dst, char *buf, uint64_t chunk,
+			 uint64_t length, uint64_t *at)
+{
+	uint64_t n;
+	int ret;
+
+	for (*at = 0; *at < length; *at += n) {
+		n = length - *at < chunk ? length - *at : chunk;
+		ret = xfer(src, buf, n, (off_t)*at, false);
+		if (!ret)
+			ret = xfer(dst, buf, n, (off_t)*at, true);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct serial_args a = { .chunk = MIB };
+	struct p2pmem_map map = { .fd = -1 };
+	struct pci_addr addr;
+	int src, dst, ret;
+	double t0, secs;
+	void *buf = NULL;
+	uint64_t at;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
 	src = open(argv[optind], O_RDONLY | O_DIRECT);
 	dst = open(argv[optind + 1], O_WRONLY | O_CREAT | O_DIRECT, 0644);
 	if (src < 0 || dst < 0) {
 		perror("serial-copy: open");
 		return 1;
 	}
-	if (!length) {
-		ret = fd_size(src, &length);
-		if (ret) {
-			fprintf(stderr, "serial-copy: size: %s\n",
-				strerror(-ret));
-			return 1;
-		}
+	ret = a.length ? 0 : fd_size(src, &a.length);
+	if (ret) {
+		fprintf(stderr, "serial-copy: size: %s\n", strerror(-ret));
+		return 1;
 	}
-	if (sysmem) {
-		ret = -posix_memalign(&buf, 4096, chunk);
+	if (a.sysmem) {
+		ret = -posix_memalign(&buf, 4096, a.chunk);
 	} else {
-		ret = pci_addr_parse(provider, &addr);
+		ret = pci_addr_parse(a.provider, &addr);
 		if (!ret)
-			ret = p2pmem_map(&addr, chunk, chunk, &map);
+			ret = p2pmem_map(&addr, a.chunk, a.chunk, &map);
 		buf = map.addr;
 	}
 	if (ret) {
@@ -147,26 +180,20 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now_seconds();
-	for (off = 0; off < length; off += n) {
-		n = length - off < chunk ? length - off : chunk;
-		ret = xfer(src, buf, n, (off_t)off, false);
-		if (!ret)
-			ret = xfer(dst, buf, n, (off_t)off, true);
-		if (ret) {
-			fprintf(stderr, "serial-copy: %s at %llu: %s\n",
-				"I/O error", (unsigned long long)off,
-				strerror(-ret));
-			return 1;
-		}
-	}
+	ret = copy_serially(src, dst, buf, a.chunk, a.length, &at);
 	secs = now_seconds() - t0;
+	if (ret) {
+		fprintf(stderr, "serial-copy: I/O error at %" PRIu64 ": %s\n",
+			at, strerror(-ret));
+		return 1;
+	}
 
-	printf("{\"mode\":\"%s\",\"chunk_size\":%llu,\"queue_depth\":1,"
-	       "\"bytes\":%llu,\"seconds\":%.9f,\"gb_per_s\":%.9f}\n",
-	       sysmem ? "sysmem" : "p2p", (unsigned long long)chunk,
-	       (unsigned long long)length, secs,
-	       secs > 0 ? (double)length / secs / 1e9 : 0.0);
-	if (sysmem)
+	printf("{\"mode\":\"%s\",\"chunk_size\":%" PRIu64
+	       ",\"queue_depth\":1,\"bytes\":%" PRIu64
+	       ",\"seconds\":%.9f,\"gb_per_s\":%.9f}\n",
+	       a.sysmem ? "sysmem" : "p2p", a.chunk, a.length, secs,
+	       secs > 0 ? (double)a.length / secs / 1e9 : 0.0);
+	if (a.sysmem)
 		free(buf);
 	else
 		p2pmem_unmap(&map);

@@ -556,16 +556,11 @@ static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 	free(out);
 }
 
-int main(void)
+/* Two scratch files on a filesystem with O_DIRECT; SRC holds @data. */
+static int make_files(const char *data, size_t size)
 {
-	const size_t size = 4 * MIB + 3 * BLOCK;
-	volatile sig_atomic_t stop = 0;
-	struct copy_result res;
-	struct copy_job job = { 0 };
-	char *data = malloc(size), *buf;
-	int fd, sfd, dfd;
+	int fd = mkstemp(src_path);
 
-	fd = mkstemp(src_path);
 	if (fd < 0)
 		return T_EXIT_ERROR;
 	close(fd);
@@ -583,11 +578,15 @@ int main(void)
 		return T_EXIT_SKIP;
 	}
 	close(fd);
-	fill_random(data, size, 42);
 	fd = open(src_path, O_WRONLY);
 	CHECK(write(fd, data, size) == (ssize_t)size);
 	close(fd);
+	return T_EXIT_PASS;
+}
 
+/* Whole and ranged copies at several chunk sizes and depths. */
+static void test_geometries(const char *data, size_t size)
+{
 	copy_and_compare(data, size, 0, 0, size, 64 * KIB, 1);
 	copy_and_compare(data, size, 0, 0, size, 64 * KIB, 8);
 	copy_and_compare(data, size, 0, 0, size, BLOCK, 32);
@@ -595,90 +594,146 @@ int main(void)
 			 256 * KIB, 4);
 	copy_and_compare(data, size, 0, 0, BLOCK, MIB, 8);
 	copy_and_compare(data, size, 0, 0, size, 4 * MIB, 2);
+}
 
-	buf = alloc_buf(8 * 64 * KIB);
-	sfd = open_direct(src_path, O_RDONLY);
-	dfd = open_direct(dst_path, O_RDWR);
-	job.src_fd = sfd;
-	job.dst_fd = dfd;
-	job.buf = buf;
-	job.chunk_size = 64 * KIB;
-	job.queue_depth = 8;
-	job.align = BLOCK;
+/*
+ * The source ends 3 blocks after 4 MiB, inside a chunk: the completed
+ * prefix is the chunks before it, and the failure is pinned to the exact
+ * byte where the source ended, even with 8 chunks in flight.
+ */
+static void test_source_ends_inside_chunk(const struct copy_job *job,
+					  size_t size)
+{
+	struct copy_job j = *job;
+	struct copy_result res;
 
-	/*
-	 * The source ends 3 blocks after 4 MiB, inside a chunk: the
-	 * completed prefix is the chunks before it, and the failure is
-	 * pinned to the exact byte where the source ended, even with 8
-	 * chunks in flight.
-	 */
-	job.length = 8 * MIB;
-	CHECK(copy_run(&job, &res) == -EIO);
+	j.length = 8 * MIB;
+	CHECK(copy_run(&j, &res) == -EIO);
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.done, 4 * MIB);
 	CHECK_EQ_U64(res.fail_offset, size);
+}
 
-	/* A write that fails at once: nothing is reported as copied. */
-	close(dfd);
-	dfd = open_direct(dst_path, O_RDONLY);
-	job.dst_fd = dfd;
-	job.length = MIB;
-	CHECK(copy_run(&job, &res) == -EBADF);
+/* A write that fails at once: nothing is reported as copied. */
+static void test_write_fails_at_once(const struct copy_job *job)
+{
+	struct copy_job j = *job;
+	struct copy_result res;
+
+	j.dst_fd = open_direct(dst_path, O_RDONLY);
+	j.length = MIB;
+	CHECK(copy_run(&j, &res) == -EBADF);
 	CHECK(res.fail_side == COPY_SIDE_WRITE);
 	CHECK_EQ_U64(res.nvme_status, 0); /* block I/O has no NVMe status */
 	CHECK_EQ_U64(res.done, 0);
 	CHECK_EQ_U64(res.fail_offset, 0);
+	close(j.dst_fd);
+}
 
-	/* A stop raised before the start writes nothing at all. */
-	close(dfd);
-	dfd = open_direct(dst_path, O_RDWR);
-	job.dst_fd = dfd;
-	CHECK(ftruncate(dfd, 0) == 0);
-	stop = 1;
-	job.stop = &stop;
-	CHECK(copy_run(&job, &res) == 0);
+/* A stop raised before the start writes nothing at all. */
+static void test_stop_before_start(const struct copy_job *job)
+{
+	volatile sig_atomic_t stop = 1;
+	struct copy_job j = *job;
+	struct copy_result res;
+
+	j.length = MIB;
+	j.stop = &stop;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(copy_run(&j, &res) == 0);
 	CHECK(res.stopped);
 	CHECK_EQ_U64(res.done, 0);
-	CHECK_EQ_U64(file_size(dfd), 0);
-	test_stop_midway(&job, data);
+	CHECK_EQ_U64(file_size(j.dst_fd), 0);
+}
 
+/*
+ * Verification: equal ranges compare equal; one flipped byte is found at
+ * its exact offset, through plain and device-safe loads.
+ */
+static void test_verify_finds_flip(const struct copy_job *job, const char *data,
+				   size_t size)
+{
+	const uint64_t flip = 3 * MIB + 12345;
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch = 0;
+	char byte;
+	int fd;
+
+	j.length = 4 * MIB;
+	copy_and_compare(data, size, 0, 0, 4 * MIB, 64 * KIB, 8);
+	j.dst_fd = open_direct(dst_path, O_RDONLY);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, 4 * MIB);
+	fd = open(dst_path, O_RDWR);
+	CHECK(pread(fd, &byte, 1, flip) == 1);
+	byte ^= 0x40;
+	CHECK(pwrite(fd, &byte, 1, flip) == 1);
+	close(fd);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 1);
+	CHECK_EQ_U64(mismatch, flip);
+	mismatch = 0;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == 1);
+	CHECK_EQ_U64(mismatch, flip);
+	/* Offsets shift both sides: DST from 4 KiB on is SRC's 4 KiB on. */
+	j.src_offset = j.dst_offset = 4096;
+	j.length = MIB;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
+	close(j.dst_fd);
+}
+
+/* Misaligned lengths and empty queues are refused, verify's too. */
+static void test_refusals(const struct copy_job *job)
+{
+	struct copy_job j = *job, v = *job;
+	struct copy_result res;
+	uint64_t mismatch;
+
+	j.length = 1000;
+	CHECK(copy_run(&j, &res) == -EINVAL);
+	j.length = MIB;
+	j.queue_depth = 0;
+	CHECK(copy_run(&j, &res) == -EINVAL);
 	/*
-	 * Verification: equal ranges compare equal; one flipped byte is
-	 * found at its exact offset, through plain and device-safe loads.
+	 * Verification refuses before any read: on buffered descriptors,
+	 * which would take the odd length, the refusal is p2pcp's own.
 	 */
-	{
-		uint64_t mismatch = 0;
-		const uint64_t flip = 3 * MIB + 12345;
-		char byte;
-		int vfd;
+	v.queue_depth = 8;
+	v.length = 1000;
+	v.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	v.dst_fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	CHECK(copy_verify(&v, false, &mismatch, &res) == -EINVAL);
+	close(v.src_fd);
+	close(v.dst_fd);
+}
 
-		job.stop = NULL;
-		job.length = 4 * MIB;
-		copy_and_compare(data, size, 0, 0, 4 * MIB, 64 * KIB, 8);
-		vfd = open_direct(dst_path, O_RDONLY);
-		job.dst_fd = vfd;
-		CHECK(copy_verify(&job, false, &mismatch, &res) == 0);
-		CHECK_EQ_U64(res.done, 4 * MIB);
-		fd = open(dst_path, O_RDWR);
-		CHECK(pread(fd, &byte, 1, flip) == 1);
-		byte ^= 0x40;
-		CHECK(pwrite(fd, &byte, 1, flip) == 1);
-		close(fd);
-		CHECK(copy_verify(&job, false, &mismatch, &res) == 1);
-		CHECK_EQ_U64(mismatch, flip);
-		mismatch = 0;
-		CHECK(copy_verify(&job, true, &mismatch, &res) == 1);
-		CHECK_EQ_U64(mismatch, flip);
-		/* Offsets shift both sides: DST from 4 KiB on is SRC's 4 KiB on. */
-		job.src_offset = job.dst_offset = 4096;
-		job.length = MIB;
-		CHECK(copy_verify(&job, true, &mismatch, &res) == 0);
-		job.src_offset = job.dst_offset = 0;
-		close(vfd);
-		job.dst_fd = dfd;
-	}
+int main(void)
+{
+	const size_t size = 4 * MIB + 3 * BLOCK;
+	struct copy_job job = { 0 };
+	char *data = malloc(size);
+	int ret;
 
+	fill_random(data, size, 42);
+	ret = make_files(data, size);
+	if (ret != T_EXIT_PASS)
+		return ret;
+	test_geometries(data, size);
+
+	job.buf = alloc_buf(8 * 64 * KIB);
+	job.src_fd = open_direct(src_path, O_RDONLY);
+	job.dst_fd = open_direct(dst_path, O_RDWR);
+	job.chunk_size = 64 * KIB;
+	job.queue_depth = 8;
+	job.align = BLOCK;
+	job.length = MIB;
+
+	test_source_ends_inside_chunk(&job, size);
+	test_write_fails_at_once(&job);
+	test_stop_before_start(&job);
+	test_stop_midway(&job, data);
+	test_verify_finds_flip(&job, data, size);
 	test_backend(&job, data);
 	test_short_write(&job, data);
 	test_lost_chunk(&job, data);
@@ -689,34 +744,11 @@ int main(void)
 	test_retry(&job, data);
 	test_verify_eof(&job, size);
 	test_partial_loss(&job);
+	test_refusals(&job);
 
-	/* Misaligned lengths and empty queues are refused. */
-	job.stop = NULL;
-	job.length = 1000;
-	CHECK(copy_run(&job, &res) == -EINVAL);
-	job.length = MIB;
-	job.queue_depth = 0;
-	CHECK(copy_run(&job, &res) == -EINVAL);
-	/*
-	 * Verification too, before any read: on buffered descriptors, which
-	 * would take the odd length, the refusal is p2pcp's own.
-	 */
-	{
-		struct copy_job v = job;
-		uint64_t mismatch;
-
-		v.queue_depth = 8;
-		v.length = 1000;
-		v.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
-		v.dst_fd = open(src_path, O_RDONLY | O_CLOEXEC);
-		CHECK(copy_verify(&v, false, &mismatch, &res) == -EINVAL);
-		close(v.src_fd);
-		close(v.dst_fd);
-	}
-
-	close(sfd);
-	close(dfd);
-	free(buf);
+	close(job.src_fd);
+	close(job.dst_fd);
+	free(job.buf);
 	free(data);
 	unlink(src_path);
 	unlink(dst_path);

@@ -103,6 +103,13 @@ int passthru_geometry_from_identify(const struct nvme_id_ns *id,
 const char *passthru_format_problem(const struct passthru_ns *ns);
 
 /*
+ * The same, from what sysfs says of @disk (metadata_bytes, the integrity
+ * profile) without opening its char device: the plan's (--dry-run)
+ * prediction.  NULL when sysfs shows no problem or cannot tell.
+ */
+const char *passthru_format_problem_sysfs(const struct disk_info *disk);
+
+/*
  * Open the char device of @disk, which the caller describes from the
  * block device it holds open (O_EXCL while the char device is in use).
  * Checks the descriptor (the char device sysfs names, the namespace ID

@@ -278,6 +278,17 @@ static int read_sysfs_format(const struct disk_info *disk,
 	return 0;
 }
 
+const char *passthru_format_problem_sysfs(const struct disk_info *disk)
+{
+	struct passthru_ns ns = { 0 };
+	bool read_only;
+
+	if (!disk->logical_block_size ||
+	    read_sysfs_format(disk, &ns, &read_only))
+		return NULL;
+	return passthru_format_problem(&ns);
+}
+
 /* The descriptor is the char device sysfs named, for the expected namespace. */
 static int check_descriptor(int fd, const struct disk_info *disk,
 			    struct passthru_ns *ns)

@@ -81,8 +81,13 @@ int plan_check_formats(const struct copy_plan *p)
 	return ret ? ret : check_hidden_namespace("DST", &p->dst);
 }
 
-/* --engine passthru: refuse now what passthrough cannot copy at all. */
-static int check_forced_passthru(const struct copy_plan *p)
+/*
+ * --engine passthru: refuse now what passthrough cannot copy at all.
+ * The namespace format is known for sure only from identify on the char
+ * device, when the copy opens it; --dry-run (@predict) does not open it
+ * and goes by what sysfs says.
+ */
+static int check_forced_passthru(const struct copy_plan *p, bool predict)
 {
 	const struct endpoint *eps[2] = { &p->src, &p->dst };
 	struct passthru_failure f = { 0 };
@@ -101,6 +106,9 @@ static int check_forced_passthru(const struct copy_plan *p)
 		else if ((ret = passthru_find_chardev(&eps[i]->disk, name,
 						      sizeof(name), &dev)))
 			f.why = ret == -ENODEV ? PT_NOT_NVME : PT_NO_CHARDEV;
+		else if (predict && (f.detail = passthru_format_problem_sysfs(
+					     &eps[i]->disk)))
+			f.why = PT_FORMAT;
 		if (f.why == PT_OK)
 			continue;
 		snprintf(f.chardev, sizeof(f.chardev), "%s", ret ? "" : name);
@@ -136,7 +144,7 @@ int plan_engine(const struct options *o, struct copy_plan *p)
 		p->engine_decided = true;
 		snprintf(p->engine_reason, sizeof(p->engine_reason),
 			 "--engine passthru");
-		return check_forced_passthru(p);
+		return check_forced_passthru(p, o->dry_run);
 	case ENGINE_AUTO:
 		break;
 	}

@@ -31,6 +31,10 @@ watch_unchanged "$DST" $((8 * mib))
 pi="is formatted with end-to-end protection information, which passthrough commands would have to generate and check themselves; use --engine block"
 expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --length 8M "$SRC" "$DST"
 expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
+# --dry-run does not open the char device: it goes by sysfs's
+# metadata_bytes, and predicts the same refusal.
+expect_refused 2 "DST $DST is formatted with metadata per logical block" \
+	p2pcp --dry-run --engine passthru --length 8M "$SRC" "$DST"
 # As SRC: refused before anything is written to SRC (the non-PI side).
 watch_unchanged "$SRC" $((8 * mib))
 expect_refused 2 "SRC $DST $pi" p2pcp --engine passthru --length 8M "$DST" "$SRC"

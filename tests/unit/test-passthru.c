@@ -436,6 +436,28 @@ static void test_find_chardev(void)
 	sysfs_set_root(NULL);
 }
 
+/* The plan's prediction from sysfs: metadata is a problem, none is not. */
+static void test_format_sysfs(void)
+{
+	struct disk_info disk = { .name = "nvme5n1",
+				  .kind = DISK_NVME,
+				  .logical_block_size = 512 };
+	const char *problem;
+
+	mkpath("/sys/block/nvme5n1");
+	put("/sys/block/nvme5n1/size", "131072\n");
+	put("/sys/block/nvme5n1/metadata_bytes", "0\n");
+	sysfs_set_root(root);
+	CHECK(!passthru_format_problem_sysfs(&disk));
+	put("/sys/block/nvme5n1/metadata_bytes", "8\n");
+	problem = passthru_format_problem_sysfs(&disk);
+	CHECK(problem && strstr(problem, "metadata"));
+	/* Unknown geometry: no prediction rather than a guess. */
+	disk.logical_block_size = 0;
+	CHECK(!passthru_format_problem_sysfs(&disk));
+	sysfs_set_root(NULL);
+}
+
 int main(void)
 {
 	test_prep();
@@ -444,6 +466,7 @@ int main(void)
 	test_status();
 	test_identify();
 	test_find_chardev();
+	test_format_sysfs();
 	test_engine_split();
 	if (!check_failures) {
 		char cmd[128];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "copy.h"
 #include "util.h"
 
@@ -193,29 +194,14 @@ static void test_verify_tail(void)
 
 int main(void)
 {
-	int fd, i;
+	int i, ret;
 
 	srand(7);
 	for (i = 0; i < FILE_SIZE; i++)
 		data[i] = (char)rand();
-	fd = mkstemp(src_path);
-	if (fd < 0)
-		return T_EXIT_ERROR;
-	close(fd);
-	fd = mkstemp(dst_path);
-	if (fd < 0)
-		return T_EXIT_ERROR;
-	close(fd);
-	fd = open(src_path, O_RDONLY | O_DIRECT);
-	if (fd < 0) {
-		fprintf(stderr, "O_DIRECT not supported here: %s\n",
-			strerror(errno));
-		unlink(src_path);
-		unlink(dst_path);
-		return T_EXIT_SKIP;
-	}
-	close(fd);
-	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+	ret = scratch_files(src_path, dst_path, data, FILE_SIZE);
+	if (ret != T_EXIT_PASS)
+		return ret;
 
 	test_tail_copy();
 	test_tail_src_shrinks();

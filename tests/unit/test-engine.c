@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "engine.h"
 #include "util.h"
 
@@ -556,34 +557,6 @@ static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 	free(out);
 }
 
-/* Two scratch files on a filesystem with O_DIRECT; SRC holds @data. */
-static int make_files(const char *data, size_t size)
-{
-	int fd = mkstemp(src_path);
-
-	if (fd < 0)
-		return T_EXIT_ERROR;
-	close(fd);
-	fd = mkstemp(dst_path);
-	if (fd < 0)
-		return T_EXIT_ERROR;
-	close(fd);
-	fd = open_direct(src_path, O_RDWR);
-	if (fd < 0) {
-		/* A filesystem without O_DIRECT (old tmpfs): cannot test here. */
-		fprintf(stderr, "O_DIRECT not supported here: %s\n",
-			strerror(errno));
-		unlink(src_path);
-		unlink(dst_path);
-		return T_EXIT_SKIP;
-	}
-	close(fd);
-	fd = open(src_path, O_WRONLY);
-	CHECK(write(fd, data, size) == (ssize_t)size);
-	close(fd);
-	return T_EXIT_PASS;
-}
-
 /* Whole and ranged copies at several chunk sizes and depths. */
 static void test_geometries(const char *data, size_t size)
 {
@@ -716,7 +689,7 @@ int main(void)
 	int ret;
 
 	fill_random(data, size, 42);
-	ret = make_files(data, size);
+	ret = scratch_files(src_path, dst_path, data, size);
 	if (ret != T_EXIT_PASS)
 		return ret;
 	test_geometries(data, size);

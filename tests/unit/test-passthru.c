@@ -259,6 +259,24 @@ static int temp_file(const char *data, size_t len)
 	return fd;
 }
 
+/*
+ * The passthrough backend as the engine sees it, then turned into a
+ * recorder of plain I/O with the same transfer limit: normal SQEs and
+ * CQEs on regular files.
+ */
+static void recorder_init(uint32_t max_transfer)
+{
+	passthru_backend_init(&recorder, max_transfer);
+	CHECK_EQ_U64(recorder.ring_flags,
+		     IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+	CHECK(!recorder.allow_fixed_buffers);
+	CHECK(recorder.prep == passthru_prep);
+	CHECK(recorder.complete == passthru_complete);
+	recorder.ring_flags = 0;
+	recorder.prep = record_prep;
+	recorder.complete = plain_complete;
+}
+
 static void test_engine_split(void)
 {
 	const struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
@@ -284,17 +302,7 @@ static void test_engine_split(void)
 	if (sfd < 0 || dfd < 0)
 		goto out;
 
-	passthru_backend_init(&recorder,
-			      passthru_max_transfer(&qemu, 4096, ns.lba_size));
-	CHECK_EQ_U64(recorder.ring_flags,
-		     IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
-	CHECK(!recorder.allow_fixed_buffers);
-	CHECK(recorder.prep == passthru_prep);
-	CHECK(recorder.complete == passthru_complete);
-	/* Plain I/O here: normal SQEs and CQEs. */
-	recorder.ring_flags = 0;
-	recorder.prep = record_prep;
-	recorder.complete = plain_complete;
+	recorder_init(passthru_max_transfer(&qemu, 4096, ns.lba_size));
 
 	memset(&job, 0, sizeof(job));
 	job.src_fd = sfd;
@@ -371,8 +379,6 @@ static void test_find_chardev(void)
 				  .kind = DISK_NVME_MULTIPATH };
 	struct disk_info plain = { .name = "nvme0n1", .kind = DISK_NVME };
 	struct disk_info other = { .name = "sda", .kind = DISK_OTHER };
-	struct pci_addr pci = { 0 };
-	unsigned int paths = 0;
 	char name[32];
 	dev_t dev = 0;
 
@@ -407,8 +413,20 @@ static void test_find_chardev(void)
 		     -ENOENT);
 	CHECK_EQ_U64(passthru_find_chardev(&other, name, sizeof(name), &dev),
 		     -ENODEV);
+	sysfs_set_root(NULL);
+}
 
-	/* The head's paths: the subsystem's controller links. */
+/* The head's paths: the subsystem's controller links. */
+static void test_path_pci(void)
+{
+	struct disk_info head = { .name = "nvme1n1",
+				  .kind = DISK_NVME_MULTIPATH };
+	struct disk_info plain = { .name = "nvme0n1", .kind = DISK_NVME };
+	struct disk_info other = { .name = "sda", .kind = DISK_OTHER };
+	struct pci_addr pci = { 0 };
+	unsigned int paths = 0;
+
+	sysfs_set_root(root);
 	mkpath("/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme3");
 	mkpath("/sys/devices/pci0000:00/0000:00:05.0/nvme/nvme4");
 	mkpath("/sys/class/nvme-subsystem");
@@ -466,6 +484,7 @@ int main(void)
 	test_status();
 	test_identify();
 	test_find_chardev();
+	test_path_pci();
 	test_format_sysfs();
 	test_engine_split();
 	if (!check_failures) {

@@ -9,10 +9,11 @@
 # Conflict on a SRC read, names the status, the side, the exact byte and
 # LBA, exits 1, and the range it reports as copied is copied.
 #
-# The fault is armed once p2pcp has mapped its buffer: from then on the
-# only I/O on either namespace is the copy's (the arrival check, which
-# writes DST's first block earlier, is off for that reason; the testing
-# switch is p2pcp(1)'s TESTING).
+# The fault is armed once the copy's first chunk is in DST: from then on
+# the only I/O on either namespace is the copy's (p2pcp's first checks,
+# which read both sides, are over; the arrival check, which writes DST's
+# first block, is off so that no check runs in between; the testing switch
+# is p2pcp(1)'s TESTING).  Reading DST to see that happens before arming.
 set -eu
 . /lab/tests/lib.sh
 
@@ -34,7 +35,14 @@ copy_meets() {
 	P2PCP_TESTING=no-arrival-check p2pcp --engine passthru \
 		--chunk-size 64k --queue-depth 4 "$SRC" "$DST" 2>/tmp/err &
 	pid=$!
-	wait_for_p2pmem_in_use "$pid" "$CMB_BDF"
+	first=$(sha_range "$SRC" 0 65536)
+	tries=0
+	until [ "$(sha_range "$DST" 0 65536)" = "$first" ]; do
+		kill -0 "$pid" 2>/dev/null || fail "p2pcp ended before its first chunk"
+		tries=$((tries + 1))
+		[ "$tries" -lt 400 ] || fail "the first chunk never reached DST"
+		sleep 0.05
+	done
 	arm_status "$1" "$2"
 	set +e
 	wait "$pid"

@@ -218,6 +218,14 @@ case_dry_run() {
 	expect_status 0
 	[ "$before" = "$(sha256sum dst.bin)" ] || fail "--dry-run wrote"
 	grep -q "through system memory" out.txt || fail "no plan printed"
+	# A missing DST file: the plan describes its directory, creates nothing.
+	run --sysmem --dry-run src.bin new.bin
+	expect_status 0
+	[ ! -e new.bin ] || fail "--dry-run created the destination"
+	# ... and a "directory" that is a file is refused as the real run is.
+	run --sysmem --dry-run src.bin src.bin/new.bin
+	expect_status 2
+	expect_err "DST src.bin/new.bin: .*Not a directory"
 }
 
 # The peer-to-peer mode on a machine whose kernel has no p2pmem must say

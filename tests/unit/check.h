@@ -6,6 +6,7 @@
 #ifndef P2PCP_TEST_CHECK_H
 #define P2PCP_TEST_CHECK_H
 
+#include <dirent.h>
 #include <stdio.h>
 
 enum {
@@ -36,8 +37,40 @@ static int check_failures;
 		}                                                             \
 	} while (0)
 
+/* Open descriptors of this process (not counting the one counting). */
+static int open_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the directory's own */
+}
+
+/*
+ * Every test checks that the code under test gave back each descriptor
+ * it opened (files, rings, p2pmem mappings): a leak fails the test.
+ */
+static int fds_at_start = -1;
+__attribute__((constructor)) static void count_fds_at_start(void)
+{
+	fds_at_start = open_fd_count();
+}
+
 #define CHECK_DONE()                                               \
 	do {                                                       \
+		int _fds = open_fd_count();                        \
+		if (_fds != fds_at_start) {                        \
+			fprintf(stderr,                            \
+				"%d descriptor(s) open at start, " \
+				"%d at the end: a leak\n",         \
+				fds_at_start, _fds);               \
+			check_failures++;                          \
+		}                                                  \
 		if (check_failures)                                \
 			fprintf(stderr, "%d check(s) failed\n",    \
 				check_failures);                   \

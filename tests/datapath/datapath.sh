@@ -338,6 +338,20 @@ case_file_size_limit() {
 	[ $((soff + len)) = "$total" ] || fail "resume does not reach the end: $msg"
 	[ "$soff" -le $((2 * 1024 * 1024)) ] || fail "resume starts past the limit: $msg"
 	same_range src.bin 0 "$dir/dst.bin" 0 "$soff"
+
+	# The limit where the tail the O_DIRECT part leaves to buffered I/O
+	# starts (400 bytes: less than any O_DIRECT alignment): the first
+	# buffered write fails, at the exact byte.
+	random tail.bin $((1024 * 1024 + 400))
+	: >tdst.bin
+	(
+		ulimit -f 1024
+		exec "$P2PCP" --sysmem tail.bin tdst.bin >out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	expect_err "write error on DST tdst.bin at byte 1048576 .*File too large; copied SRC bytes \[0, 1048576\) .*--length 400$"
+	same_range tail.bin 0 tdst.bin 0 1048576
 }
 
 # The copied prefix is made durable before it is reported, on a write

@@ -99,6 +99,55 @@ static void test_stop_midway(struct copy_job *job, const char *data)
 	CHECK(range_equals(j.dst_fd, 0, data, res.done));
 }
 
+struct progress_log {
+	int calls;
+	uint64_t done, total;
+};
+
+static void log_progress(const struct copy_progress *p, void *data)
+{
+	struct progress_log *log = data;
+
+	log->calls++;
+	log->done = p->done;
+	log->total = p->total;
+}
+
+/*
+ * Progress calls: with an hour between them, a copy of 16 chunks makes
+ * exactly one, at its end, for the whole range; with no interval, only
+ * a request (SIGUSR1's flag) makes one, and clears the flag.
+ */
+static void test_progress(const struct copy_job *job, const char *data)
+{
+	volatile sig_atomic_t request = 0;
+	struct progress_log log = { 0 };
+	struct copy_job j = *job;
+	struct copy_result res;
+
+	j.length = MIB;
+	j.queue_depth = 2;
+	j.progress = log_progress;
+	j.progress_data = &log;
+	j.progress_interval = 3600;
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK_EQ_U64(log.calls, 1);
+	CHECK_EQ_U64(log.done, MIB);
+	CHECK_EQ_U64(log.total, MIB);
+	CHECK(range_equals(j.dst_fd, 0, data, MIB));
+
+	memset(&log, 0, sizeof(log));
+	j.progress_interval = 0;
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK_EQ_U64(log.calls, 0);
+	request = 1;
+	j.progress_request = &request;
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK_EQ_U64(log.calls, 1);
+	CHECK(log.done <= MIB && log.total == MIB);
+	CHECK(request == 0);
+}
+
 /*
  * A test backend: block I/O through the engine's hook, counting bytes
  * and command sizes; a read covering @bad_off fails like an NVMe
@@ -706,6 +755,7 @@ int main(void)
 	test_write_fails_at_once(&job);
 	test_stop_before_start(&job);
 	test_stop_midway(&job, data);
+	test_progress(&job, data);
 	test_verify_finds_flip(&job, data, size);
 	test_backend(&job, data);
 	test_short_write(&job, data);

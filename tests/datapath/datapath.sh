@@ -274,6 +274,43 @@ interrupt() {
 	cmp src.bin dst.bin || fail "resumed copy differs"
 }
 
+# direct_flags PID NAME: the octal flags of PID's descriptor on NAME.
+direct_flags() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		[[ $(readlink "$fd") == */"$2" ]] || continue
+		sed -n 's/^flags:[[:space:]]*//p' /proc/"$1"/fdinfo/"${fd##*/}"
+		return
+	done
+}
+
+# The copy moves SRC and DST with O_DIRECT set on the descriptors it
+# opened (their flags in /proc/PID/fdinfo), not through the page cache.
+case_direct_io() {
+	local i src_flags dst_flags direct=$((8#040000))
+	random src.bin $((128 * 1024 * 1024))
+	: >dst.bin
+	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin \
+		2>err.txt &
+	pid=$!
+	for i in $(seq 200); do
+		src_flags=$(direct_flags "$pid" src.bin)
+		dst_flags=$(direct_flags "$pid" dst.bin)
+		if [ -n "$src_flags" ] && [ -n "$dst_flags" ] &&
+			((8#$src_flags & direct && 8#$dst_flags & direct)); then
+			break
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	[ -n "$src_flags" ] && ((8#$src_flags & direct)) ||
+		fail "SRC's descriptor never had O_DIRECT (flags ${src_flags:-none})"
+	[ -n "$dst_flags" ] && ((8#$dst_flags & direct)) ||
+		fail "DST's descriptor never had O_DIRECT (flags ${dst_flags:-none})"
+}
+
 # SIGUSR1 prints one progress line (dd-like) and the copy goes on.
 case_sigusr1() {
 	signal_mid_copy 128 USR1

@@ -521,8 +521,10 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	j.length = MIB;
 	/* A DST file that ends before the block: only SRC is checked. */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	memset(&ar, 0x5a, sizeof(ar)); /* whatever the caller's memory held */
 	CHECK(copy_check_arrival(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && !ar.dst_checked);
+	CHECK(ar.error == 0 && ar.nvme_status == 0 && !ar.dst_not_restored);
 	CHECK_EQ_U64(file_size(j.dst_fd), 0);
 	CHECK(ftruncate(j.dst_fd, MIB) == 0);
 	CHECK(copy_check_arrival(&j, &ar) == 0);
@@ -559,6 +561,19 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	CHECK(ar.verdict == ARRIVAL_MISMATCH && ar.side == COPY_SIDE_WRITE);
 	CHECK(!ar.dst_not_restored);
 	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
+
+	/*
+	 * DST's first block cannot be read (an Unrecovered Read Error): an
+	 * I/O error on DST with that status, nothing checked.
+	 */
+	bad.garble_writes = 0;
+	bad.bad_off[0] = 0;
+	memset(&ar, 0x5a, sizeof(ar));
+	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(ar.verdict == ARRIVAL_IO_ERROR && ar.side == COPY_SIDE_WRITE);
+	CHECK(ar.error == -EIO && ar.nvme_status == 0x281);
+	CHECK(!ar.src_checked && !ar.dst_checked && !ar.dst_not_restored);
+	CHECK(ar.words == 0 && ar.poison_left == 0);
 	free(before);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -481,6 +482,19 @@ static void test_verify_geometry(const struct copy_job *job)
  * A verify read whose data never arrives (success, nothing moved) can
  * not compare equal with the other side, and the side is named.
  */
+static bool getrandom_fails;
+
+ssize_t __real_getrandom(void *buf, size_t len, unsigned int flags);
+ssize_t __wrap_getrandom(void *buf, size_t len, unsigned int flags);
+
+ssize_t __wrap_getrandom(void *buf, size_t len, unsigned int flags)
+{
+	if (!getrandom_fails)
+		return __real_getrandom(buf, len, flags);
+	errno = ENOSYS;
+	return -1;
+}
+
 static void test_verify_dropped(const struct copy_job *job)
 {
 	struct fake_ctx drop = { { UINT64_MAX, UINT64_MAX }, true };
@@ -501,6 +515,17 @@ static void test_verify_dropped(const struct copy_job *job)
 	j.dst_ctx = &ok;
 	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
 	CHECK(res.fail_side == COPY_SIDE_READ);
+
+	/*
+	 * Both sides' reads dropped, with no getrandom: the fallback nonces
+	 * of one run are equal, and must still not let the two untouched
+	 * buffers compare equal.
+	 */
+	j.dst_ctx = &drop;
+	getrandom_fails = true;
+	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	getrandom_fails = false;
+	CHECK(res.lost);
 }
 
 /*

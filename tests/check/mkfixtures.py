@@ -264,7 +264,7 @@ def write_unit_tree(root):
     """The block and p2pmem side for the C unit tests (test-fixtures.c):
     NVMe namespaces with major:minor links and a partition, p2pmem
     providers published and not, a multipath head node, loop devices (one
-    with a broken block size), a fabrics controller and a PCI device
+    with a broken block size, one without a size), a fabrics controller and a PCI device
     without p2pmem."""
     def namespace(pci, ctrl, ns, devnum, sectors, lbs):
         d = "%s/nvme/%s/%s" % (pci, ctrl, ns)
@@ -305,6 +305,10 @@ def write_unit_tree(root):
                  "259:3", 2048, 512)
     virtual_disk("sys/devices/virtual/block/loop0", "7:0", 8, 512)
     virtual_disk("sys/devices/virtual/block/loop1", "7:1", 8, 1000)
+    # A disk whose size attribute is missing: its size is unknown, not 0.
+    unsized = "sys/devices/virtual/block/loop2"
+    put_file(root, unsized + "/queue/logical_block_size", "512\n")
+    link_rel(root, "sys/dev/block/7:2", unsized)
     # A non-PCI (fabrics) controller.
     fabrics = "sys/devices/virtual/nvme-fabrics/ctl"
     put_file(root, fabrics + "/nvme9/transport", "tcp\n")

@@ -222,6 +222,11 @@ case_dry_run() {
 	run --sysmem --dry-run src.bin new.bin
 	expect_status 0
 	[ ! -e new.bin ] || fail "--dry-run created the destination"
+	# It would be on the disk of src.bin beside it (none on tmpfs).
+	run --sysmem --dry-run --json src.bin new.bin
+	expect_status 0
+	json_check 0 "all(d['destination'].get(k) == d['source'].get(k) for k in ('device', 'pci', 'logical_block_size'))"
+	[ ! -e new.bin ] || fail "--dry-run --json created the destination"
 	# ... and a "directory" that is a file is refused as the real run is.
 	run --sysmem --dry-run src.bin src.bin/new.bin
 	expect_status 2
@@ -603,10 +608,48 @@ case_overlap_loop() {
 	cp A.orig A.img
 	refused_keeps A.img --sysmem --src-offset 9M --length 2M A.img "$loop"
 	expect_err "same storage .*overlap"
-	# Two loop devices on one file.
+	# Two loop devices on one file: the message names where they meet.
 	local first=${LOOPS[0]}
 	refused_keeps A.img --sysmem --src-offset 8M --length 4M "$first" "$loop"
+	expect_err "same storage .*overlap \\(in ${first#/dev/}'s backing file\\)"
+}
+
+# A loop device whose backing file's name is gone (another hard link
+# keeps the inode): sysfs shows "NAME (deleted)", but the loop device
+# still writes to that inode, which p2pcp asks the device itself.
+case_overlap_loop_unlinked() {
+	local mib=$((1024 * 1024))
+	random A.img $((16 * mib))
+	loop_attach A.img
+	ln A.img B.img
+	rm A.img
+	refused_keeps B.img --sysmem --dst-offset 1M --length 4M B.img "$loop"
 	expect_err "same storage .*overlap"
+	refused_keeps B.img --sysmem --src-offset 1M --length 4M "$loop" B.img
+	expect_err "same storage .*overlap"
+	run --sysmem --dst-offset 8M --length 4M B.img "$loop"
+	expect_status 0
+}
+
+# A loop device over an image file inside a filesystem that is itself on
+# a loop device: the outer device holds the inner one's bytes somewhere
+# in its filesystem, so copying between the two cannot be proven safe.
+case_overlap_loop_fs() {
+	local outer inner
+	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
+	truncate -s 32M outer.img
+	mkfs.ext4 -q -F outer.img 2>err.txt || skip "mkfs.ext4: $(cat err.txt)"
+	loop_attach outer.img
+	outer=$loop
+	mkdir mnt
+	mount "$outer" mnt 2>err.txt || skip "cannot mount ext4: $(cat err.txt)"
+	trap 'umount mnt; for l in "${LOOPS[@]}"; do losetup -d "$l"; done; rm -rf "$WORK"' EXIT
+	random mnt/inner.img $((4 * 1024 * 1024))
+	loop_attach mnt/inner.img
+	inner=$loop
+	trap 'losetup -d '"$inner"'; umount mnt; losetup -d '"$outer"'; rm -rf "$WORK"' EXIT
+	refused_keeps mnt/inner.img --sysmem --force --length 1M "$outer" "$inner"
+	expect_err "may overlap: both reach ${outer#/dev/}"
 }
 
 # A partition and its disk (loop -P on an MBR image): overlap by offset.

@@ -20,6 +20,31 @@
 
 static char scratch[] = "endpoint-XXXXXX";
 
+/*
+ * A file yet to be created is on the disk of its directory's
+ * filesystem: the one a file that exists there is described by (none
+ * on tmpfs or overlayfs).
+ */
+static void check_same_disk(const struct endpoint *new_file)
+{
+	char file[64];
+	struct endpoint ep;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/existing", scratch);
+	fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	CHECK(endpoint_from_fd(fd, file, &ep) == 0);
+	CHECK(new_file->have_disk == ep.have_disk);
+	if (ep.have_disk) {
+		CHECK(!strcmp(new_file->disk.name, ep.disk.name));
+		CHECK_EQ_U64(new_file->disk.logical_block_size,
+			     ep.disk.logical_block_size);
+	}
+	close(fd);
+	unlink(file);
+}
+
 static void test_new_file(void)
 {
 	char path[PATH_MAX + 64], file[64];
@@ -42,6 +67,7 @@ static void test_new_file(void)
 	snprintf(path, sizeof(path), "%s/new.bin", scratch);
 	CHECK(endpoint_new_file(path, &ep) == 0);
 	CHECK(ep.st_dev == here.st_dev);
+	check_same_disk(&ep);
 
 	/* A "directory" that is a regular file, or is missing. */
 	snprintf(file, sizeof(file), "%s/file", scratch);

@@ -125,6 +125,8 @@ static void test_disks(void)
 	CHECK_EQ_U64(d.size, 4096);
 
 	CHECK(disk_info_from_devnum(makedev(7, 1), &d) == -EINVAL);
+	/* No size attribute: the size is unknown, not 0 bytes. */
+	CHECK(disk_info_from_devnum(makedev(7, 2), &d) == -ENOENT);
 	CHECK(disk_info_from_devnum(makedev(8, 0), &d) == -ENOENT);
 
 	CHECK(p2p_nvme_ctrl_pci("nvme1", &a) == 0 && a.bus == 4);
@@ -208,6 +210,180 @@ static void test_sysfs_root(void)
 	CHECK(sysfs_realpath("/sys/escape", buf, sizeof(buf)) == -EXDEV);
 }
 
+/* ROOT/@rel -> ROOT/@target, as the kernel links sysfs entries. */
+static void link_to(const char *rel, const char *target)
+{
+	char path[PATH_MAX], dest[PATH_MAX], dir[PATH_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdirs(dir);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(dest, sizeof(dest), "%s%s", root, target);
+	if (symlink(dest, path)) {
+		perror(path);
+		exit(T_EXIT_ERROR);
+	}
+}
+
+/* A real regular file of @size bytes in the fake root (kept open). */
+static int real_file(const char *rel, off_t size, struct stat *st)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, size) || fstat(fd, st)) {
+		perror(path);
+		exit(T_EXIT_ERROR);
+	}
+	return fd;
+}
+
+/*
+ * The fake tree's disk for the real filesystem the test's files are on
+ * (their st_dev): "fsdisk" with 4096-byte blocks, unless the tree has a
+ * disk of that number already.  False if the number is a broken entry.
+ */
+static bool fake_fs_disk(dev_t dev, struct disk_info *d)
+{
+	const char *dir = "/sys/devices/virtual/block/fsdisk";
+	char link[64];
+
+	if (disk_info_from_devnum(dev, d) == 0)
+		return true;
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev),
+		 minor(dev));
+	if (sysfs_exists(link))
+		return false;
+	put("/sys/devices/virtual/block/fsdisk/size", "65536\n");
+	put("/sys/devices/virtual/block/fsdisk/queue/logical_block_size",
+	    "4096\n");
+	link_to(link, dir);
+	return disk_info_from_devnum(dev, d) == 0;
+}
+
+/*
+ * loop5, 64 KiB, backed by the real file ROOT/@file from byte 4096 on,
+ * as sysfs shows an attached loop device.
+ */
+static void fake_loop(const char *file)
+{
+	const char *dir = "/sys/devices/virtual/block/loop5";
+
+	put("/sys/devices/virtual/block/loop5/size", "128\n");
+	put("/sys/devices/virtual/block/loop5/queue/logical_block_size",
+	    "512\n");
+	put("/sys/devices/virtual/block/loop5/loop/backing_file", "%s%s\n",
+	    root, file);
+	put("/sys/devices/virtual/block/loop5/loop/offset", "4096\n");
+	put("/sys/devices/virtual/block/loop5/loop/sizelimit", "0\n");
+	link_to("/sys/dev/block/7:5", dir);
+	link_to("/sys/block/loop5", dir);
+}
+
+/*
+ * A destination file that does not exist yet is described by its
+ * directory's filesystem: its disk, and that disk's block size as the
+ * alignment; none (512 bytes) where sysfs has no disk for it.
+ */
+static void check_new_file(bool have_disk, const struct disk_info *fs)
+{
+	char path[PATH_MAX];
+	struct endpoint ep;
+
+	snprintf(path, sizeof(path), "%s/files/new.bin", root);
+	CHECK(endpoint_new_file(path, &ep) == 0);
+	CHECK(ep.kind == ENDPOINT_FILE && ep.have_disk == have_disk);
+	if (have_disk) {
+		CHECK(!strcmp(ep.disk.name, fs->name));
+		CHECK_EQ_U64(ep.dio_align, fs->logical_block_size);
+	} else {
+		CHECK_EQ_U64(ep.dio_align, 512);
+	}
+}
+
+/* Which file a loop device is backed by, as its sysfs entry says. */
+static void check_backed_file(int backing_fd, int other_fd)
+{
+	struct endpoint ep;
+	char name[64] = "";
+
+	/* Under a fake root no /dev/loopN is opened: sysfs is the answer. */
+	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
+	CHECK(file_loop_device(&ep, name, sizeof(name)) == 1);
+	CHECK(!strcmp(name, "loop5"));
+	/* Same filesystem, another inode: not what loop5 writes to. */
+	CHECK(endpoint_from_fd(other_fd, "other.img", &ep) == 0);
+	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
+}
+
+/*
+ * loop5's storage: itself, its backing file from byte 4096 on, and the
+ * filesystem that file lives on, which the raw disk under it reaches.
+ */
+static void check_loop_stack(const struct stat *backing,
+			     const struct stat *other,
+			     const struct disk_info *fs)
+{
+	struct storage_stack loop, file, disk;
+	const struct storage_layer *where;
+
+	storage_of_device(makedev(7, 5), -1, &loop);
+	CHECK_EQ_U64(loop.count, 3);
+	CHECK(!loop.incomplete);
+	CHECK(!strcmp(loop.layer[0].name, "loop5"));
+	CHECK(loop.layer[1].kind == LAYER_FILE);
+	CHECK(loop.layer[1].ino == backing->st_ino);
+	CHECK_EQ_U64(loop.layer[1].base, 4096);
+	CHECK(!strcmp(loop.layer[1].name, "loop5's backing file"));
+	CHECK(loop.layer[2].kind == LAYER_DISK && loop.layer[2].map == MAP_FS);
+	CHECK(!strcmp(loop.layer[2].name, fs->name));
+
+	storage_of_file(backing->st_dev, backing->st_ino, 65536, &file);
+	CHECK(storage_compare(&loop, 0, &file, 4096, 4096, &where) ==
+	      STORAGE_OVERLAP);
+	CHECK(where && !strcmp(where->name, "loop5's backing file"));
+	CHECK(storage_compare(&loop, 0, &file, 0, 4096, &where) ==
+	      STORAGE_DISJOINT);
+	storage_of_file(other->st_dev, other->st_ino, 65536, &file);
+	CHECK(storage_compare(&loop, 0, &file, 4096, 4096, &where) ==
+	      STORAGE_DISJOINT);
+	/* The raw filesystem device holds loop5's bytes somewhere. */
+	storage_of_device(fs->devnum, -1, &disk);
+	CHECK(storage_compare(&disk, 0, &loop, 0, 4096, &where) ==
+	      STORAGE_UNKNOWN);
+	CHECK(where && !strcmp(where->name, fs->name));
+}
+
+/* A loop device over a real file, and that file's filesystem's disk. */
+static void test_loop_backing(void)
+{
+	struct stat backing, other;
+	struct disk_info fs;
+	int backing_fd, other_fd;
+
+	mkdirs("/files");
+	backing_fd = real_file("/files/backing.img", 65536 + 4096, &backing);
+	other_fd = real_file("/files/other.img", 65536, &other);
+	if (disk_info_from_devnum(backing.st_dev, &fs) != 0)
+		check_new_file(false, NULL);
+	if (!fake_fs_disk(backing.st_dev, &fs)) {
+		fprintf(stderr,
+			"the fake tree has a broken %u:%u: loop checks skipped\n",
+			major(backing.st_dev), minor(backing.st_dev));
+	} else {
+		check_new_file(true, &fs);
+		fake_loop("/files/backing.img");
+		check_backed_file(backing_fd, other_fd);
+		check_loop_stack(&backing, &other, &fs);
+	}
+	close(backing_fd);
+	close(other_fd);
+}
+
 /* sysfs_read_u64() and sysfs_read_s64(): a whole number or -EINVAL. */
 static void test_integers(void)
 {
@@ -254,6 +430,7 @@ int main(int argc, char **argv)
 		test_integers();
 		test_disks();
 		test_providers();
+		test_loop_backing();
 		test_kconfig("6.9.9-none");
 	} else {
 		fprintf(stderr, "%s --unit-tree %s failed\n", argv[2], root);

@@ -124,6 +124,8 @@ assert d["status"] == "ok", d
 assert d["verified"] == "sysmem", d
 assert d["bytes"] == int(sys.argv[1]), d
 assert d["mode"] == "sysmem", d
+# No peer path, so nothing to prove arrived: no arrival check was made.
+assert d["arrival_checked"] is False, d
 ' "$(stat -c %s src.bin)" || fail "bad JSON summary: $(cat out.txt)"
 }
 
@@ -862,9 +864,82 @@ PY
 	cmp -s src.bin dst.bin || fail "copy differs"
 	grep -q $'\r'"$size bytes ([0-9.]* [KMG]*i*B) copied, [0-9.]* s, [0-9.]* MB/s" tty.txt ||
 		fail "no progress line with all $size bytes on the terminal: $(cat -A tty.txt)"
+	# The live line is ended before the final message, which starts a
+	# line of its own.
+	grep -q '^p2pcp: copied 4.00 MiB from src.bin to dst.bin' tty.txt ||
+		fail "the final message does not start a line: $(cat -A tty.txt)"
 	run --sysmem --progress src.bin dst.bin
 	expect_status 0
 	! grep -q "bytes (.*) copied" err.txt || fail "progress lines without a terminal: $(cat err.txt)"
+}
+
+# Standard output that cannot be written (/dev/full) is an error that is
+# reported, whatever ran: exit 1, one message.
+case_stdout_full() {
+	local long
+	"$P2PCP" --help >/dev/full 2>err.txt
+	status=$?
+	expect_status 1
+	expect_err "^p2pcp: write error on standard output$"
+	# A JSON object larger than stdio's buffer: its first flush fails
+	# inside printf, which drops the rest, so the final fflush() has
+	# nothing left to write and only ferror() still knows.  Paths of
+	# about 3800 characters ("./" over and over) make it that large.
+	setup
+	long=$(printf './%.0s' $(seq 1900))
+	run --sysmem --dry-run --json "${long}src.bin" "${long}dst.bin"
+	expect_status 0
+	[ "$(stat -c %s out.txt)" -gt 8192 ] ||
+		fail "the JSON object is too small to overflow stdio's buffer"
+	"$P2PCP" --sysmem --dry-run --json "${long}src.bin" "${long}dst.bin" \
+		>/dev/full 2>err.txt
+	status=$?
+	expect_status 1
+	expect_err "^p2pcp: write error on standard output$"
+}
+
+# P2PCP_TESTING (p2pcp(1), TESTING): a list of known switches is taken
+# (none of them changes a --sysmem copy); anything else is refused
+# before any write, naming the first entry that is not a switch.
+case_testing_switches() {
+	setup
+	P2PCP_TESTING=no-sentinels,no-arrival-check,lose-chunk=3 \
+		run --sysmem --chunk-size 64k src.bin dst.bin
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy with testing switches differs"
+	setup
+	P2PCP_TESTING=no-sentinels,bogus,lose-chunk=0 \
+		refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_err "P2PCP_TESTING: 'bogus' is not a testing switch"
+	P2PCP_TESTING=lose-chunk=0 refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_err "P2PCP_TESTING: 'lose-chunk=0' is not a testing switch"
+}
+
+# A block-device DST that holds a signature (here an MBR partition
+# table) is refused before any write unless --force (item 4 of the
+# destination checks).
+case_dst_signature() {
+	random sig.img $((4 * 1024 * 1024))
+	python3 -c '
+import struct
+with open("sig.img", "r+b") as f:
+    f.seek(446)
+    f.write(struct.pack("<B3sB3sII", 0, b"\0\0\0", 0x83, b"\0\0\0", 2048, 4096))
+    f.write(bytes(48))
+    f.seek(510)
+    f.write(b"\x55\xaa")
+'
+	cp sig.img sig.orig
+	loop_attach sig.img
+	random src.bin $((1024 * 1024))
+	refused_keeps sig.img --sysmem src.bin "$loop"
+	expect_err "DST $loop holds a partition table signature \\(dos\\); refusing to overwrite it \\(use --force"
+	run --sysmem --force src.bin "$loop"
+	expect_status 0
+	same_range src.bin 0 sig.img 0 $((1024 * 1024))
+	same_range sig.orig $((1024 * 1024)) sig.img $((1024 * 1024)) $((3 * 1024 * 1024))
 }
 
 case_sigint() { interrupt INT 130; }

@@ -316,6 +316,9 @@ case_direct_io() {
 		fail "SRC's descriptor never had O_DIRECT (flags ${src_flags:-none})"
 	[ -n "$dst_flags" ] && ((8#$dst_flags & direct)) ||
 		fail "DST's descriptor never had O_DIRECT (flags ${dst_flags:-none})"
+	# O_NONBLOCK only kept the opens from hanging on a FIFO: it is off.
+	((!(8#$src_flags & 8#04000) && !(8#$dst_flags & 8#04000))) ||
+		fail "O_NONBLOCK left on: SRC flags $src_flags, DST flags $dst_flags"
 }
 
 # SIGUSR1 prints one progress line (dd-like) and the copy goes on.
@@ -917,29 +920,134 @@ case_testing_switches() {
 	expect_err "P2PCP_TESTING: 'lose-chunk=0' is not a testing switch"
 }
 
-# A block-device DST that holds a signature (here an MBR partition
-# table) is refused before any write unless --force (item 4 of the
-# destination checks).
-case_dst_signature() {
-	random sig.img $((4 * 1024 * 1024))
-	python3 -c '
-import struct
-with open("sig.img", "r+b") as f:
+# write_mbr FILE: an MBR partition table, one Linux partition from 1 MiB.
+write_mbr() {
+	python3 - "$1" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
     f.seek(446)
     f.write(struct.pack("<B3sB3sII", 0, b"\0\0\0", 0x83, b"\0\0\0", 2048, 4096))
     f.write(bytes(48))
     f.seek(510)
     f.write(b"\x55\xaa")
-'
+PY
+}
+
+# A block-device DST that holds a signature (here an MBR partition
+# table) is refused before any write unless --force (item 4 of the
+# destination checks).
+case_dst_signature() {
+	# A regular file is copied into like cp, whatever it holds.
+	random sigfile.bin $((1024 * 1024))
+	write_mbr sigfile.bin
+	blkid -p sigfile.bin 2>/dev/null | grep -q 'PTTYPE="dos"' ||
+		fail "blkid sees no partition table in sigfile.bin"
+	random src.bin $((1024 * 1024))
+	run --sysmem src.bin sigfile.bin
+	expect_status 0
+	cmp src.bin sigfile.bin || fail "a file DST with a signature was not copied into"
+	random sig.img $((4 * 1024 * 1024))
+	write_mbr sig.img
 	cp sig.img sig.orig
 	loop_attach sig.img
-	random src.bin $((1024 * 1024))
 	refused_keeps sig.img --sysmem src.bin "$loop"
 	expect_err "DST $loop holds a partition table signature \\(dos\\); refusing to overwrite it \\(use --force"
 	run --sysmem --force src.bin "$loop"
 	expect_status 0
 	same_range src.bin 0 sig.img 0 $((1024 * 1024))
 	same_range sig.orig $((1024 * 1024)) sig.img $((1024 * 1024)) $((3 * 1024 * 1024))
+}
+
+# expect_lines LINE...: stderr is exactly these lines.
+expect_lines() {
+	diff <(printf '%s\n' "$@") err.txt >&2 ||
+		fail "stderr is not exactly the lines above (<) but (>)"
+}
+
+# A usage error is one line naming the option as typed (not getopt's
+# own message too), then the --help hint; nothing is written.
+case_usage_messages() {
+	local hint="Try 'p2pcp --help' for more information."
+	setup
+	refused --sysmem --no-such-option src.bin dst.bin
+	expect_status 2
+	expect_lines "p2pcp: option '--no-such-option' is unknown, ambiguous or lacks its argument" "$hint"
+	# An unknown letter inside a cluster is named alone.
+	refused -qx --sysmem src.bin dst.bin
+	expect_status 2
+	expect_lines "p2pcp: option '-x' is unknown, ambiguous or lacks its argument" "$hint"
+	# A long option without its argument is named as typed.
+	refused --sysmem --chunk-size
+	expect_status 2
+	expect_lines "p2pcp: option '--chunk-size' is unknown, ambiguous or lacks its argument" "$hint"
+	refused --sysmem src.bin
+	expect_lines "p2pcp: expected SRC and DST, got 1 argument" "$hint"
+	refused --sysmem src.bin dst.bin dst.bin
+	expect_lines "p2pcp: expected SRC and DST, got 3 arguments" "$hint"
+}
+
+# What a --sysmem copy prints: one line on stderr and nothing on stdout;
+# nothing with -q; under --json one object and nothing on stderr, which
+# claims no verification and no arrival check that was not made, and
+# times the copy alone.
+case_outputs() {
+	setup
+	run --sysmem src.bin dst.bin
+	expect_status 0
+	[ ! -s out.txt ] || fail "a copy printed on stdout: $(cat out.txt)"
+	expect_lines "$(grep '^p2pcp: copied 5.01 MiB from src.bin to dst.bin through system memory in [0-9.]* s ([0-9.]* MB/s, block engine)$' err.txt)"
+	run -q --sysmem src.bin dst.bin
+	expect_status 0
+	[ ! -s out.txt ] && [ ! -s err.txt ] || fail "-q printed: $(cat out.txt err.txt)"
+	cmp src.bin dst.bin || fail "-q copy differs"
+	run --sysmem --json src.bin dst.bin
+	expect_status 0
+	[ ! -s err.txt ] || fail "--json printed on stderr: $(cat err.txt)"
+	json_check 0 "'verified' not in d" "'arrival' not in d" \
+		"0 < d['seconds'] < 600"
+}
+
+# Refusals to open name the side, the path and the kernel's reason; "for
+# writing" only where the reason is a permission (here an immutable
+# DST: EPERM even for root).
+case_open_errors() {
+	setup
+	refused --sysmem src.bin/x dst.bin
+	expect_status 2
+	expect_lines "p2pcp: SRC src.bin/x: cannot open: Not a directory"
+	refused --sysmem src.bin src.bin/new.bin
+	expect_status 2
+	expect_lines "p2pcp: DST src.bin/new.bin: cannot open: Not a directory"
+	chattr +i dst.bin 2>/dev/null || {
+		echo "chattr +i does not work here" >&2
+		exit 77
+	}
+	trap 'chattr -i "$WORK/dst.bin"; rm -rf "$WORK"' EXIT
+	refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_lines "p2pcp: DST dst.bin: cannot open for writing: Operation not permitted"
+}
+
+# A DST file p2pcp created is removed again when the run is refused, but
+# only if the name still leads to that file: a file renamed over the
+# name meanwhile (the shim does it right after the creating open) is
+# someone else's and stays.
+case_created_dst_swapped() {
+	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	setup
+	run --sysmem --src-offset 1G src.bin new.bin
+	expect_status 2
+	[ ! -e new.bin ] || fail "a refused run left the DST it created"
+	random other.bin 4096
+	cp other.bin other.orig
+	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=new.bin SWAP_WITH=other.bin \
+		"$P2PCP" --sysmem --src-offset 1G src.bin new.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 2
+	[ ! -e other.bin ] || fail "the shim did not rename other.bin over new.bin"
+	[ -e new.bin ] || fail "a refused run removed a file it did not create"
+	cmp new.bin other.orig || fail "the file renamed over DST changed"
 }
 
 case_sigint() { interrupt INT 130; }

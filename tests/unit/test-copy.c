@@ -163,10 +163,10 @@ static void test_verify_tail(void)
 	struct copy_outcome out;
 	struct copy_session s;
 	struct copy_plan p;
-	const int where[2] = { DIRECT + 700, BLOCK + 5 };
+	const int where[3] = { DIRECT + 700, BLOCK + 5, 0 };
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		dst_reset();
 		session_open(&p, &s, 1);
 		memset(&out, 0, sizeof(out));

@@ -749,6 +749,7 @@ static void test_verify_finds_flip(const struct copy_job *job, const char *data,
 static void test_refusals(const struct copy_job *job)
 {
 	struct copy_job j = *job, v = *job;
+	struct arrival_result ar;
 	struct copy_result res;
 	uint64_t mismatch;
 
@@ -757,6 +758,12 @@ static void test_refusals(const struct copy_job *job)
 	j.length = MIB;
 	j.queue_depth = 0;
 	CHECK(copy_run(&j, &res) == -EINVAL);
+	/* The arrival probe: a block that is no whole number of words. */
+	j.queue_depth = 8;
+	j.align = 4;
+	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
+	j.align = 0;
+	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
 	/*
 	 * Verification refuses before any read: on buffered descriptors,
 	 * which would take the odd length, the refusal is p2pcp's own.

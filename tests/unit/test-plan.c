@@ -175,6 +175,12 @@ static void test_buffer_want(void)
 	CHECK_EQ_U64(copy_buffer_want(&p), 65536); /* a block above a page */
 	p.direct_length = 0;
 	CHECK_EQ_U64(copy_buffer_want(&p), 65536);
+	/* Byte-granular O_DIRECT: one byte past a page takes two. */
+	p.align = 1;
+	p.chunk_size = 64 * MIB;
+	p.queue_depth = 16;
+	p.direct_length = (uint64_t)page + 1;
+	CHECK_EQ_U64(copy_buffer_want(&p), 2 * page);
 }
 
 int main(void)

@@ -438,15 +438,24 @@ static int std_fds_open(void)
 /*
  * Under --json every outcome is one JSON object, usage errors included:
  * find the option the way getopt will, before anything can go wrong.
+ * getopt moves the options it scans in front of the operands: scanning
+ * argv itself would hand the real parse a vector in which an option
+ * that lacks its argument at the end takes an operand as its argument.
+ * A copy is scanned instead; without memory for it, no JSON.
  */
 static bool wants_json(int argc, char **argv)
 {
+	char **scan = calloc((size_t)argc + 1, sizeof(*scan));
 	bool json = false;
 	int c;
 
+	if (!scan)
+		return false;
+	memcpy(scan, argv, (size_t)argc * sizeof(*scan));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "qhV", long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, scan, "qhV", long_options, NULL)) != -1)
 		json |= c == OPT_JSON;
+	free(scan);
 	return json;
 }
 

@@ -984,6 +984,13 @@ case_usage_messages() {
 	expect_lines "p2pcp: expected SRC and DST, got 1 argument" "$hint"
 	refused --sysmem src.bin dst.bin dst.bin
 	expect_lines "p2pcp: expected SRC and DST, got 3 arguments" "$hint"
+	# ... also at the end, after the operands: it takes none of them.
+	refused --sysmem 4096 src.bin dst.bin --length
+	expect_status 2
+	expect_lines "p2pcp: option '--length' is unknown, ambiguous or lacks its argument" "$hint"
+	refused --json --sysmem src.bin dst.bin --chunk-size
+	expect_status 2
+	grep -q '"exit": *2' out.txt || fail "no JSON usage error: $(cat out.txt)"
 }
 
 # What a --sysmem copy prints: one line on stderr and nothing on stdout;

@@ -281,6 +281,20 @@ interrupt() {
 	cmp src.bin dst.bin || fail "resumed copy differs"
 }
 
+# A copy smaller than chunk x depth gets a buffer of its own size: the
+# chunks stay as asked, the depth is what fits (one 64 KiB chunk in 96).
+case_fit_buffer() {
+	random src.bin 98304
+	: >dst.bin
+	run --sysmem --json --chunk-size 64k --queue-depth 8 src.bin dst.bin
+	expect_status 0
+	grep -q '"chunk_size": *65536,' out.txt &&
+		grep -q '"queue_depth": *1,' out.txt &&
+		grep -q '"mapped": *98304,' out.txt ||
+		fail "not 1 chunk of 64 KiB in a 96 KiB buffer: $(cat out.txt)"
+	cmp src.bin dst.bin || fail "copy differs"
+}
+
 # direct_flags PID NAME: the octal flags of PID's descriptor on NAME.
 direct_flags() {
 	local fd

@@ -7,8 +7,10 @@
  * wrapped at link time to play such a kernel on this one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <liburing.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "engine.h"
@@ -51,6 +53,38 @@ static int probe_as(enum kernel_mode m)
 	return copy_ring_probe(NULL);
 }
 
+/*
+ * Without a ring, the copy, the verification and the arrival probe
+ * each return the setup's error, having moved nothing.
+ */
+static void no_ring_no_io(void)
+{
+	static char buf[4 * 4096] __attribute__((aligned(4096)));
+	struct copy_job job = {
+		.chunk_size = 4096,
+		.queue_depth = 4,
+		.align = 4096,
+		.length = 4 * 4096,
+		.buf = buf,
+	};
+	struct arrival_result ar;
+	struct copy_result res;
+	uint64_t mismatch;
+
+	job.src_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	job.dst_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(job.src_fd >= 0 && job.dst_fd >= 0);
+	mode = KERNEL_NO_URING;
+	CHECK_EQ_U64(-copy_run(&job, &res), ENOSYS);
+	CHECK_EQ_U64(res.done, 0);
+	CHECK_EQ_U64(-copy_verify(&job, true, &mismatch, &res), ENOSYS);
+	CHECK_EQ_U64(-copy_verify(&job, false, &mismatch, &res), ENOSYS);
+	CHECK_EQ_U64(-copy_check_arrival(&job, &ar), ENOSYS);
+	mode = KERNEL_NEW;
+	close(job.src_fd);
+	close(job.dst_fd);
+}
+
 int main(void)
 {
 	const unsigned int newer = IORING_SETUP_SINGLE_ISSUER |
@@ -74,5 +108,6 @@ int main(void)
 	/* Anything else is the answer: no second try. */
 	CHECK_EQ_U64(-probe_as(KERNEL_NO_URING), ENOSYS);
 	CHECK_EQ_U64(calls, 1);
+	no_ring_no_io();
 	CHECK_DONE();
 }

@@ -34,8 +34,8 @@ static char src_path[] = "no-uring-src-XXXXXX";
 static char dst_path[] = "no-uring-dst-XXXXXX";
 
 #ifdef THIS_ARCH
-/* In the child: io_uring_setup() fails with @err from now on. */
-static int refuse_io_uring(int err)
+/* In the child: system call @nr fails with @err from now on. */
+static int refuse_io_uring(int nr, int err)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -44,7 +44,7 @@ static int refuse_io_uring(int err)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K,
 			 SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -58,14 +58,14 @@ static int refuse_io_uring(int err)
 }
 
 /* Run p2pcp under the filter; its stderr goes to @err_path. */
-static int run_refused(const char *p2pcp, int err, const char *err_path)
+static int run_refused(const char *p2pcp, int nr, int err, const char *err_path)
 {
 	int status, fd;
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, 2) < 0 || refuse_io_uring(err))
+		if (fd < 0 || dup2(fd, 2) < 0 || refuse_io_uring(nr, err))
 			_exit(99);
 		execl(p2pcp, p2pcp, "--sysmem", src_path, dst_path,
 		      (char *)NULL);
@@ -123,14 +123,18 @@ int main(int argc, char **argv)
 	fd = mkstemp(err_path);
 	close(fd);
 
-	CHECK(run_refused(argv[1], EPERM, err_path) == 3);
+	CHECK(run_refused(argv[1], __NR_io_uring_setup, EPERM, err_path) == 3);
 	CHECK(file_has(err_path, "io_uring is not available"));
 	CHECK(file_has(err_path, "seccomp"));
 	CHECK(file_has(err_path, "nothing was written"));
 	CHECK(dst_all_zero());
-	CHECK(run_refused(argv[1], ENOSYS, err_path) == 3);
+	CHECK(run_refused(argv[1], __NR_io_uring_setup, ENOSYS, err_path) == 3);
 	CHECK(file_has(err_path,
 		       "io_uring is not available (Function not implemented)"));
+	CHECK(dst_all_zero());
+	/* A ring that is set up but cannot be entered is no better. */
+	CHECK(run_refused(argv[1], __NR_io_uring_enter, EPERM, err_path) == 3);
+	CHECK(file_has(err_path, "io_uring is not available"));
 	CHECK(dst_all_zero());
 
 	unlink(src_path);

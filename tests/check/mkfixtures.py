@@ -258,14 +258,16 @@ def link_rel(root, rel, target):
 UNIT_PCI = "sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0"
 UNIT_NVME0 = UNIT_PCI + "/0000:02:01.0/0000:03:00.0"
 UNIT_NVME1 = UNIT_PCI + "/0000:02:02.0/0000:04:00.0"
+UNIT_VMD = ("sys/devices/pci0000:00/0000:00:0e.0/pci10000:e0/10000:e0:06.0/"
+            "10000:e1:00.0")
 
 
 def write_unit_tree(root):
     """The block and p2pmem side for the C unit tests (test-fixtures.c):
     NVMe namespaces with major:minor links and a partition, p2pmem
-    providers published and not, a multipath head node, loop devices (one
-    with a broken block size, one without a size), a fabrics controller and a PCI device
-    without p2pmem."""
+    providers published and not, a multipath head node, a namespace behind
+    VMD, loop devices (several with broken entries), a fabrics controller
+    and a PCI device without p2pmem."""
     def namespace(pci, ctrl, ns, devnum, sectors, lbs):
         d = "%s/nvme/%s/%s" % (pci, ctrl, ns)
         put_file(root, d + "/size", "%d\n" % sectors)
@@ -305,10 +307,22 @@ def write_unit_tree(root):
                  "259:3", 2048, 512)
     virtual_disk("sys/devices/virtual/block/loop0", "7:0", 8, 512)
     virtual_disk("sys/devices/virtual/block/loop1", "7:1", 8, 1000)
-    # A disk whose size attribute is missing: its size is unknown, not 0.
+    # Broken entries: no size, no block size, a block size of 0 or past
+    # 32 bits, a partition without its start, a link out of the tree.
     unsized = "sys/devices/virtual/block/loop2"
     put_file(root, unsized + "/queue/logical_block_size", "512\n")
     link_rel(root, "sys/dev/block/7:2", unsized)
+    put_file(root, "sys/devices/virtual/block/loop3/size", "8\n")
+    link_rel(root, "sys/dev/block/7:3", "sys/devices/virtual/block/loop3")
+    virtual_disk("sys/devices/virtual/block/loop4", "7:4", 8, 0)
+    virtual_disk("sys/devices/virtual/block/loop8", "7:8", 8, 1 << 32)
+    unstarted = UNIT_NVME0 + "/nvme/nvme0/nvme0n1/nvme0n1p2"
+    put_file(root, unstarted + "/partition", "2\n")
+    put_file(root, unstarted + "/size", "2048\n")
+    link_rel(root, "sys/dev/block/259:6", unstarted)
+    os.symlink("/etc", os.path.join(root, "sys/dev/block/7:9"))
+    # An NVMe namespace behind Intel VMD: PCI domain 10000.
+    namespace(UNIT_VMD, "nvme5", "nvme5n1", "259:5", 2048, 512)
     # A non-PCI (fabrics) controller.
     fabrics = "sys/devices/virtual/nvme-fabrics/ctl"
     put_file(root, fabrics + "/nvme9/transport", "tcp\n")

@@ -121,6 +121,94 @@ static void test_from_fd(void)
 	CHECK_EQ_U64(-endpoint_from_fd(-1, "closed", &ep), EBADF);
 }
 
+/*
+ * Every field is set by the call, whatever the caller's struct held: a
+ * stale "created" would have the file unlinked, stale layers compared.
+ */
+static void test_fields_reset(void)
+{
+	char file[64];
+	struct endpoint ep;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/reset", scratch);
+	fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0);
+
+	memset(&ep, 1, sizeof(ep));
+	CHECK(endpoint_resolve(file, &ep) == 0);
+	CHECK(ep.kind == ENDPOINT_FILE && ep.fd == -1 && !ep.created);
+	CHECK(ep.storage.count == 0 && !ep.storage.incomplete);
+	CHECK_EQ_U64(ep.size, 4096);
+
+	memset(&ep, 1, sizeof(ep));
+	CHECK(endpoint_from_fd(fd, file, &ep) == 0);
+	CHECK(ep.fd == fd && !ep.created && ep.storage.count == 0);
+
+	memset(&ep, 1, sizeof(ep));
+	CHECK(endpoint_new_file("new.bin", &ep) == 0);
+	CHECK(ep.size == 0 && ep.st_ino == 0 && ep.st_rdev == 0);
+	CHECK(!ep.created && ep.storage.count == 0);
+
+	CHECK_EQ_U64(-endpoint_resolve("no-such-file", &ep), ENOENT);
+	close(fd);
+	unlink(file);
+}
+
+/* "/x" is in /, whatever the current directory is on. */
+static void test_new_file_in_root(void)
+{
+	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat root, proc;
+	struct endpoint ep;
+
+	CHECK(here >= 0 && stat("/", &root) == 0);
+	if (chdir("/proc") || stat(".", &proc)) {
+		fprintf(stderr,
+			"no /proc: \"/x\" not checked from elsewhere\n");
+	} else {
+		CHECK(endpoint_new_file("x", &ep) == 0 &&
+		      ep.st_dev == proc.st_dev);
+		CHECK(endpoint_new_file("/x", &ep) == 0 &&
+		      ep.st_dev == root.st_dev);
+	}
+	CHECK(fchdir(here) == 0);
+	close(here);
+}
+
+/*
+ * Asking which loop device a file backs opens each /dev/loopN (as root)
+ * and gives every descriptor back: CHECK_DONE counts them.
+ */
+static void test_loop_scan_descriptors(void)
+{
+	char file[64], name[64];
+	struct endpoint ep;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/unattached", scratch);
+	fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && endpoint_from_fd(fd, file, &ep) == 0);
+	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
+	close(fd);
+	unlink(file);
+}
+
+/* BLKROGET on what is no block device is an error, never "writable". */
+static void test_read_only_errors(void)
+{
+	char file[64];
+	struct endpoint ep = { .kind = ENDPOINT_BLOCK };
+	bool ro = true;
+
+	snprintf(file, sizeof(file), "%s/not-a-disk", scratch);
+	ep.fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(ep.fd >= 0);
+	CHECK_EQ_U64(-endpoint_read_only(&ep, &ro), ENOTTY);
+	close(ep.fd);
+	unlink(file);
+}
+
 /* O_DIRECT goes on and off, and asking for the current state is no-op. */
 static void test_set_direct(void)
 {
@@ -147,6 +235,13 @@ static void test_set_direct(void)
 	unlink(file);
 	ep.fd = -1;
 	CHECK_EQ_U64(-endpoint_set_direct(&ep, true), EBADF);
+	/* procfs takes no O_DIRECT: the refusal is the answer. */
+	ep.fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (ep.fd >= 0) {
+		CHECK_EQ_U64(-endpoint_set_direct(&ep, true), EINVAL);
+		CHECK(!(fcntl(ep.fd, F_GETFL) & O_DIRECT));
+		close(ep.fd);
+	}
 }
 
 int main(void)
@@ -158,6 +253,10 @@ int main(void)
 	test_new_file();
 	test_from_fd();
 	test_set_direct();
+	test_fields_reset();
+	test_new_file_in_root();
+	test_loop_scan_descriptors();
+	test_read_only_errors();
 	rmdir(scratch);
 	CHECK_DONE();
 }

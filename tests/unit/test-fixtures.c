@@ -97,6 +97,7 @@ static void test_disks(void)
 	CHECK(d.have_pci && d.pci.bus == 3 && d.pci.dev == 0 && d.pci.fn == 0);
 	CHECK_EQ_U64(d.logical_block_size, 4096);
 	CHECK_EQ_U64(d.size, 2097152ULL * 512);
+	CHECK_EQ_U64(d.part_start, 0);
 
 	CHECK(disk_info_from_devnum(makedev(259, 1), &d) == 0);
 	CHECK(!strcmp(d.name, "nvme0n1") && !strcmp(d.part, "nvme0n1p1"));
@@ -105,13 +106,20 @@ static void test_disks(void)
 	CHECK_EQ_U64(d.size, 1048576ULL * 512);
 	CHECK_EQ_U64(d.logical_block_size, 4096);
 
+	/* Each answer is whole: nothing is left of the one before. */
 	CHECK(disk_info_from_devnum(makedev(259, 2), &d) == 0);
-	CHECK(d.kind == DISK_NVME && d.pci.bus == 4);
+	CHECK(d.kind == DISK_NVME && d.pci.bus == 4 && !d.part[0]);
 	CHECK_EQ_U64(d.logical_block_size, 512);
+	CHECK_EQ_U64(d.part_start, 0);
 
 	CHECK(disk_info_from_devnum(makedev(259, 3), &d) == 0);
-	CHECK(d.kind == DISK_NVME_MULTIPATH && !d.have_pci);
+	CHECK(d.kind == DISK_NVME_MULTIPATH && !d.have_pci && !d.ctrl[0]);
 	CHECK(!strcmp(d.subsys, "nvme-subsys2"));
+
+	/* Behind VMD the PCI domain is 10000, five hex digits. */
+	CHECK(disk_info_from_devnum(makedev(259, 5), &d) == 0);
+	CHECK(d.kind == DISK_NVME && !strcmp(d.ctrl, "nvme5"));
+	CHECK(d.have_pci && d.pci.domain == 0x10000 && d.pci.bus == 0xe1);
 
 	/* By name, as p2p-check resolves its arguments. */
 	CHECK(disk_info_from_name("nvme0n1p1", &d) == 0);
@@ -122,11 +130,17 @@ static void test_disks(void)
 
 	CHECK(disk_info_from_devnum(makedev(7, 0), &d) == 0);
 	CHECK(d.kind == DISK_OTHER && !d.have_pci);
+	CHECK(!d.part[0] && !d.ctrl[0] && !d.subsys[0]);
 	CHECK_EQ_U64(d.size, 4096);
 
+	/* Broken entries are errors, never a disk of made-up geometry. */
 	CHECK(disk_info_from_devnum(makedev(7, 1), &d) == -EINVAL);
-	/* No size attribute: the size is unknown, not 0 bytes. */
 	CHECK(disk_info_from_devnum(makedev(7, 2), &d) == -ENOENT);
+	CHECK(disk_info_from_devnum(makedev(7, 3), &d) == -ENOENT);
+	CHECK(disk_info_from_devnum(makedev(7, 4), &d) == -EINVAL);
+	CHECK(disk_info_from_devnum(makedev(7, 8), &d) == -EINVAL);
+	CHECK(disk_info_from_devnum(makedev(259, 6), &d) == -ENOENT);
+	CHECK(disk_info_from_devnum(makedev(7, 9), &d) == -EXDEV);
 	CHECK(disk_info_from_devnum(makedev(8, 0), &d) == -ENOENT);
 
 	CHECK(p2p_nvme_ctrl_pci("nvme1", &a) == 0 && a.bus == 4);
@@ -265,23 +279,59 @@ static bool fake_fs_disk(dev_t dev, struct disk_info *d)
 	return disk_info_from_devnum(dev, d) == 0;
 }
 
-/*
- * loop5, 64 KiB, backed by the real file ROOT/@file from byte 4096 on,
- * as sysfs shows an attached loop device.
- */
-static void fake_loop(const char *file)
+/* ROOT/sys/devices/virtual/block/@name/@attr holding @text. */
+static void put_attr(const char *name, const char *attr, const char *text)
 {
-	const char *dir = "/sys/devices/virtual/block/loop5";
+	char rel[PATH_MAX];
 
-	put("/sys/devices/virtual/block/loop5/size", "128\n");
-	put("/sys/devices/virtual/block/loop5/queue/logical_block_size",
-	    "512\n");
-	put("/sys/devices/virtual/block/loop5/loop/backing_file", "%s%s\n",
-	    root, file);
-	put("/sys/devices/virtual/block/loop5/loop/offset", "4096\n");
-	put("/sys/devices/virtual/block/loop5/loop/sizelimit", "0\n");
-	link_to("/sys/dev/block/7:5", dir);
-	link_to("/sys/block/loop5", dir);
+	snprintf(rel, sizeof(rel), "/sys/devices/virtual/block/%s/%s", name,
+		 attr);
+	put(rel, "%s", text);
+}
+
+/* A disk of @sectors as the block class shows it, @devnum "M:m". */
+static void fake_disk(const char *name, const char *devnum,
+		      unsigned int sectors)
+{
+	char dir[PATH_MAX], link[PATH_MAX], text[32];
+
+	snprintf(text, sizeof(text), "%u\n", sectors);
+	put_attr(name, "size", text);
+	put_attr(name, "queue/logical_block_size", "512\n");
+	snprintf(dir, sizeof(dir), "/sys/devices/virtual/block/%s", name);
+	snprintf(link, sizeof(link), "/sys/dev/block/%s", devnum);
+	link_to(link, dir);
+	snprintf(link, sizeof(link), "/sys/block/%s", name);
+	link_to(link, dir);
+	snprintf(link, sizeof(link), "/sys/class/block/%s", name);
+	link_to(link, dir);
+}
+
+/*
+ * An attached loop device, as sysfs shows it: backed by the real file
+ * ROOT/@file from byte 4096 on, with a size limit past the file's end
+ * (the device is the 64 KiB the file has from there).
+ */
+static void fake_loop(const char *name, const char *devnum, const char *file)
+{
+	char text[PATH_MAX + 2];
+
+	fake_disk(name, devnum, 128);
+	snprintf(text, sizeof(text), "%s%s\n", root, file);
+	put_attr(name, "loop/backing_file", text);
+	put_attr(name, "loop/offset", "4096\n");
+	put_attr(name, "loop/sizelimit", "1048576\n");
+}
+
+/* @name's slaves/ entry for @slave, as dm and md link them. */
+static void fake_slave(const char *name, const char *slave)
+{
+	char link[PATH_MAX], dir[PATH_MAX];
+
+	snprintf(link, sizeof(link), "/sys/devices/virtual/block/%s/slaves/%s",
+		 name, slave);
+	snprintf(dir, sizeof(dir), "/sys/devices/virtual/block/%s", slave);
+	link_to(link, dir);
 }
 
 /*
@@ -305,6 +355,36 @@ static void check_new_file(bool have_disk, const struct disk_info *fs)
 	}
 }
 
+/*
+ * An existing file's O_DIRECT alignment is what its filesystem reports
+ * through statx, else its disk's block size; whatever its descriptor,
+ * 0 included (p2pcp run with stdin closed).
+ */
+static void check_file_align(int fd, const struct disk_info *fs)
+{
+	uint32_t want = fs->logical_block_size;
+	struct endpoint ep;
+	int saved = dup(0);
+#ifdef STATX_DIOALIGN
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+	    (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align)
+		want = stx.stx_dio_offset_align;
+#endif
+	CHECK(endpoint_from_fd(fd, "backing.img", &ep) == 0);
+	CHECK(ep.have_disk && !strcmp(ep.disk.name, fs->name));
+	CHECK_EQ_U64(ep.dio_align, want);
+	CHECK(dup2(fd, 0) == 0 && endpoint_from_fd(0, "stdin", &ep) == 0);
+	CHECK_EQ_U64(ep.dio_align, want);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	} else {
+		close(0);
+	}
+}
+
 /* Which file a loop device is backed by, as its sysfs entry says. */
 static void check_backed_file(int backing_fd, int other_fd)
 {
@@ -323,6 +403,7 @@ static void check_backed_file(int backing_fd, int other_fd)
 /*
  * loop5's storage: itself, its backing file from byte 4096 on, and the
  * filesystem that file lives on, which the raw disk under it reaches.
+ * The structs start full of stale values: the stacks are built anew.
  */
 static void check_loop_stack(const struct stat *backing,
 			     const struct stat *other,
@@ -331,31 +412,134 @@ static void check_loop_stack(const struct stat *backing,
 	struct storage_stack loop, file, disk;
 	const struct storage_layer *where;
 
-	storage_of_device(makedev(7, 5), -1, &loop);
+	memset(&loop, 1, sizeof(loop));
+	CHECK(storage_of_device(makedev(7, 5), -1, &loop) == 0);
 	CHECK_EQ_U64(loop.count, 3);
 	CHECK(!loop.incomplete);
 	CHECK(!strcmp(loop.layer[0].name, "loop5"));
+	CHECK_EQ_U64(loop.layer[0].limit, 65536);
 	CHECK(loop.layer[1].kind == LAYER_FILE);
 	CHECK(loop.layer[1].ino == backing->st_ino);
 	CHECK_EQ_U64(loop.layer[1].base, 4096);
+	CHECK_EQ_U64(loop.layer[1].limit, 65536);
 	CHECK(!strcmp(loop.layer[1].name, "loop5's backing file"));
 	CHECK(loop.layer[2].kind == LAYER_DISK && loop.layer[2].map == MAP_FS);
 	CHECK(!strcmp(loop.layer[2].name, fs->name));
 
-	storage_of_file(backing->st_dev, backing->st_ino, 65536, &file);
+	memset(&file, 1, sizeof(file));
+	CHECK(storage_of_file(backing->st_dev, backing->st_ino, 65536, &file) ==
+	      0);
 	CHECK(storage_compare(&loop, 0, &file, 4096, 4096, &where) ==
 	      STORAGE_OVERLAP);
 	CHECK(where && !strcmp(where->name, "loop5's backing file"));
 	CHECK(storage_compare(&loop, 0, &file, 0, 4096, &where) ==
 	      STORAGE_DISJOINT);
-	storage_of_file(other->st_dev, other->st_ino, 65536, &file);
-	CHECK(storage_compare(&loop, 0, &file, 4096, 4096, &where) ==
-	      STORAGE_DISJOINT);
-	/* The raw filesystem device holds loop5's bytes somewhere. */
-	storage_of_device(fs->devnum, -1, &disk);
+	CHECK(storage_compare(&file, 0, &file, 0, 4096, &where) ==
+	      STORAGE_OVERLAP);
+	CHECK(where && !strcmp(where->name, "the same file"));
+	/* The raw filesystem device holds the files' bytes somewhere. */
+	CHECK(storage_of_device(fs->devnum, -1, &disk) == 0);
+	CHECK(storage_compare(&disk, 0, &file, 0, 4096, &where) ==
+	      STORAGE_UNKNOWN);
 	CHECK(storage_compare(&disk, 0, &loop, 0, 4096, &where) ==
 	      STORAGE_UNKNOWN);
 	CHECK(where && !strcmp(where->name, fs->name));
+	CHECK(storage_of_file(other->st_dev, other->st_ino, 65536, &file) == 0);
+	CHECK(storage_compare(&loop, 0, &file, 4096, 4096, &where) ==
+	      STORAGE_DISJOINT);
+	CHECK(storage_of_device(makedev(8, 0), -1, &disk) == -ENOENT);
+	CHECK(disk.incomplete);
+	/*
+	 * A size limit below the size sysfs shows (read at another moment)
+	 * still bounds the part of the file the device reaches.
+	 */
+	fake_loop("loop6", "7:6", "/files/other.img");
+	put_attr("loop6", "loop/sizelimit", "32768\n");
+	storage_of_device(makedev(7, 6), -1, &loop);
+	CHECK(loop.count == 3 && loop.layer[1].kind == LAYER_FILE);
+	CHECK_EQ_U64(loop.layer[1].limit, 32768);
+}
+
+/*
+ * dm-0 over loop5: where dm-0's bytes are in loop5 is not known, so
+ * anywhere in loop5, and in loop5's part of its backing file.
+ */
+static void check_dm_stack(const struct stat *backing,
+			   const struct disk_info *fs)
+{
+	struct storage_stack dm, other;
+	const struct storage_layer *where;
+
+	fake_disk("dm-0", "253:0", 128);
+	fake_slave("dm-0", "loop5");
+	CHECK(storage_of_device(makedev(253, 0), -1, &dm) == 0);
+	CHECK_EQ_U64(dm.count, 4);
+	CHECK(!dm.incomplete);
+	CHECK(!strcmp(dm.layer[1].name, "loop5"));
+	CHECK(dm.layer[1].map == MAP_WITHIN);
+	CHECK(dm.layer[2].kind == LAYER_FILE && dm.layer[2].map == MAP_WITHIN);
+	CHECK(dm.layer[3].map == MAP_FS && !strcmp(dm.layer[3].name, fs->name));
+
+	storage_of_device(makedev(7, 5), -1, &other);
+	CHECK(storage_compare(&dm, 0, &other, 32768, 4096, &where) ==
+	      STORAGE_UNKNOWN);
+	CHECK(where && !strcmp(where->name, "loop5"));
+	/* In the backing file: loop5's 64 KiB from byte 4096, no more. */
+	storage_of_file(backing->st_dev, backing->st_ino, 65536, &other);
+	CHECK(storage_compare(&dm, 0, &other, 4096, 4096, &where) ==
+	      STORAGE_UNKNOWN);
+	CHECK(storage_compare(&dm, 0, &other, 131072, 4096, &where) ==
+	      STORAGE_DISJOINT);
+}
+
+/*
+ * Stacks that go round in circles (sysfs never shows one; a broken tree
+ * can) end, marked incomplete: dm-1 its own slave, and the filesystem
+ * the test's files are on made a loop device backed by one of them.
+ */
+static void check_cycles(const struct stat *backing)
+{
+	char link[64], path[PATH_MAX];
+	struct storage_stack s;
+
+	fake_disk("dm-1", "253:1", 128);
+	fake_slave("dm-1", "dm-1");
+	storage_of_device(makedev(253, 1), -1, &s);
+	CHECK(s.incomplete && s.count > 1 && s.count < STORAGE_MAX_LAYERS);
+
+	fake_loop("loop9", "7:90", "/files/backing.img");
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u",
+		 major(backing->st_dev), minor(backing->st_dev));
+	snprintf(path, sizeof(path), "%s%s", root, link);
+	CHECK(unlink(path) == 0);
+	link_to(link, "/sys/devices/virtual/block/loop9");
+	storage_of_file(backing->st_dev, backing->st_ino, 65536, &s);
+	CHECK(s.incomplete);
+}
+
+/*
+ * A loop device whose sysfs entry cannot be read is storage p2pcp
+ * cannot see (overlap unknown); one with no backing file is detached,
+ * and the file it had is free again.
+ */
+static void check_loop_states(int backing_fd)
+{
+	struct storage_stack s;
+	struct endpoint ep;
+	char path[PATH_MAX], name[64];
+
+	fake_disk("loop7", "7:7", 128);
+	mkdirs("/sys/devices/virtual/block/loop7/loop/backing_file");
+	storage_of_device(makedev(7, 7), -1, &s);
+	CHECK(s.incomplete);
+
+	snprintf(path, sizeof(path),
+		 "%s/sys/devices/virtual/block/loop5/loop/backing_file", root);
+	CHECK(unlink(path) == 0);
+	storage_of_device(makedev(7, 5), -1, &s);
+	CHECK(s.count == 1 && !s.incomplete);
+	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
+	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
 }
 
 /* A loop device over a real file, and that file's filesystem's disk. */
@@ -363,11 +547,16 @@ static void test_loop_backing(void)
 {
 	struct stat backing, other;
 	struct disk_info fs;
+	struct endpoint ep;
+	char name[64];
 	int backing_fd, other_fd;
 
 	mkdirs("/files");
 	backing_fd = real_file("/files/backing.img", 65536 + 4096, &backing);
 	other_fd = real_file("/files/other.img", 65536, &other);
+	/* No block class in the tree: no answer, rather than "none". */
+	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
+	CHECK(file_loop_device(&ep, name, sizeof(name)) == -ENOENT);
 	if (disk_info_from_devnum(backing.st_dev, &fs) != 0)
 		check_new_file(false, NULL);
 	if (!fake_fs_disk(backing.st_dev, &fs)) {
@@ -376,9 +565,13 @@ static void test_loop_backing(void)
 			major(backing.st_dev), minor(backing.st_dev));
 	} else {
 		check_new_file(true, &fs);
-		fake_loop("/files/backing.img");
+		check_file_align(backing_fd, &fs);
+		fake_loop("loop5", "7:5", "/files/backing.img");
 		check_backed_file(backing_fd, other_fd);
 		check_loop_stack(&backing, &other, &fs);
+		check_dm_stack(&backing, &fs);
+		check_loop_states(backing_fd);
+		check_cycles(&backing);
 	}
 	close(backing_fd);
 	close(other_fd);

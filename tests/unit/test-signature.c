@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Destination signatures through libblkid, on image files: nothing on
- * zeros, a filesystem made by mke2fs, an MBR partition table, and both
- * at once.
+ * zeros, a filesystem made by mke2fs, an MBR partition table, both at
+ * once, a crypto volume, and contradicting signatures.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,19 @@ static void make_zero_image(const char *path, size_t size)
 	if (fd < 0 || ftruncate(fd, (off_t)size))
 		exit(T_EXIT_ERROR);
 	close(fd);
+}
+
+static int make_ext4(const char *path)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext4 %s >/dev/null 2>&1",
+		 path);
+	if (system(cmd)) {
+		fprintf(stderr, "mke2fs failed (e2fsprogs missing?)\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* One primary Linux partition from sector 2048, and the 0x55AA mark. */
@@ -41,9 +55,67 @@ static void write_mbr(const char *path)
 	close(fd);
 }
 
+/* @len bytes of @bytes at @offset of @path. */
+static void poke(const char *path, off_t offset, const void *bytes, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || pwrite(fd, bytes, len, offset) != (ssize_t)len)
+		exit(T_EXIT_ERROR);
+	close(fd);
+}
+
+/*
+ * A LUKS header is a crypto volume, named as such; an ISO 9660 volume
+ * descriptor inside an ext4 filesystem makes two contradicting answers.
+ */
+static void test_usage_and_contradiction(const char *img)
+{
+	static const char luks[] = "LUKS\xba\xbe\x00\x01";
+	static const char iso[] = "\x01"
+				  "CD001\x01";
+	struct disk_signature sig;
+
+	make_zero_image(img, 8 * MIB);
+	poke(img, 0, luks, sizeof(luks) - 1);
+	CHECK(disk_signature_probe(img, &sig) == 1);
+	CHECK(!strcmp(sig.type, "crypto_LUKS"));
+	CHECK(sig.what && !strcmp(sig.what, "crypto volume"));
+
+	make_zero_image(img, 8 * MIB);
+	if (make_ext4(img))
+		return;
+	poke(img, 32768, iso, sizeof(iso) - 1);
+	CHECK(disk_signature_probe(img, &sig) == 2);
+	CHECK(!strcmp(sig.type, "several"));
+	CHECK(sig.what && !strcmp(sig.what, "contradicting signatures"));
+}
+
+/*
+ * Nothing found leaves nothing behind in @sig, and the descriptor the
+ * probe opens is closed again, descriptor 0 included.
+ */
+static void test_nothing_found(const char *img)
+{
+	struct disk_signature sig;
+	int saved = dup(0);
+
+	make_zero_image(img, 8 * MIB);
+	memset(&sig, 'x', sizeof(sig));
+	close(0);
+	CHECK(disk_signature_probe(img, &sig) == 0);
+	CHECK(!sig.type[0] && !sig.what);
+	CHECK(fcntl(0, F_GETFD) == -1);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	}
+	CHECK(disk_signature_probe("no-such-image", &sig) == -ENOENT);
+}
+
 int main(void)
 {
-	char img[] = "sig-XXXXXX", cmd[256];
+	char img[] = "sig-XXXXXX";
 	struct disk_signature sig;
 	int fd = mkstemp(img);
 
@@ -54,10 +126,7 @@ int main(void)
 	make_zero_image(img, 8 * MIB);
 	CHECK(disk_signature_probe(img, &sig) == 0);
 
-	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext4 %s >/dev/null 2>&1",
-		 img);
-	if (system(cmd)) {
-		fprintf(stderr, "mke2fs failed (e2fsprogs missing?)\n");
+	if (make_ext4(img)) {
 		unlink(img);
 		return T_EXIT_ERROR;
 	}
@@ -79,7 +148,8 @@ int main(void)
 	CHECK(!strcmp(sig.type, "dos"));
 	CHECK(sig.what && !strcmp(sig.what, "partition table"));
 
-	CHECK(disk_signature_probe("no-such-image", &sig) < 0);
+	test_usage_and_contradiction(img);
+	test_nothing_found(img);
 	unlink(img);
 	CHECK_DONE();
 }

@@ -200,12 +200,24 @@ static void test_read_only_errors(void)
 	char file[64];
 	struct endpoint ep = { .kind = ENDPOINT_BLOCK };
 	bool ro = true;
+	int saved;
 
 	snprintf(file, sizeof(file), "%s/not-a-disk", scratch);
 	ep.fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	CHECK(ep.fd >= 0);
 	CHECK_EQ_U64(-endpoint_read_only(&ep, &ro), ENOTTY);
+	/* Descriptor 0 is a descriptor like any other (stdin closed). */
+	saved = dup(0);
+	CHECK(dup2(ep.fd, 0) == 0);
 	close(ep.fd);
+	ep.fd = 0;
+	CHECK_EQ_U64(-endpoint_read_only(&ep, &ro), ENOTTY);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	} else {
+		close(0);
+	}
 	unlink(file);
 }
 

@@ -141,11 +141,31 @@ static void test_filesystem(void)
 	CHECK(cmp(&f, 0, &g, 0, MIB) == STORAGE_UNKNOWN);
 }
 
+/*
+ * A disk and a file are never one object: a disk is known by its name,
+ * a file by device and inode, whatever else the layers carry.
+ */
+static void test_kinds_differ(void)
+{
+	struct storage_stack a, b;
+	struct storage_layer d = disk(8, MAP_EXACT, 0, 64 * MIB);
+	struct storage_layer f = file(10, 0, NONE);
+
+	snprintf(f.name, sizeof(f.name), "%s", d.name);
+	d.dev = f.dev;
+	d.ino = f.ino;
+	stack(&a, 1, &d);
+	stack(&b, 1, &f);
+	CHECK(cmp(&a, 0, &b, 0, MIB) == STORAGE_DISJOINT);
+	CHECK(cmp(&b, 0, &a, 0, MIB) == STORAGE_DISJOINT);
+}
+
 int main(void)
 {
 	test_loop_over_file();
 	test_partition();
 	test_device_mapper();
 	test_filesystem();
+	test_kinds_differ();
 	CHECK_DONE();
 }

@@ -321,6 +321,9 @@ def write_unit_tree(root):
     put_file(root, unstarted + "/size", "2048\n")
     link_rel(root, "sys/dev/block/259:6", unstarted)
     os.symlink("/etc", os.path.join(root, "sys/dev/block/7:9"))
+    # An nvme-named disk that is not under its controller (no kernel
+    # puts one there): no per-controller namespace.
+    virtual_disk(UNIT_NVME1 + "/nvme/block/nvme7n1", "259:7", 2048, 512)
     # An NVMe namespace behind Intel VMD: PCI domain 10000.
     namespace(UNIT_VMD, "nvme5", "nvme5n1", "259:5", 2048, 512)
     # A non-PCI (fabrics) controller.

@@ -116,6 +116,9 @@ static void test_disks(void)
 	CHECK(d.kind == DISK_NVME_MULTIPATH && !d.have_pci && !d.ctrl[0]);
 	CHECK(!strcmp(d.subsys, "nvme-subsys2"));
 
+	CHECK(disk_info_from_devnum(makedev(259, 7), &d) == 0);
+	CHECK(d.kind == DISK_OTHER && !d.ctrl[0] && d.have_pci);
+
 	/* Behind VMD the PCI domain is 10000, five hex digits. */
 	CHECK(disk_info_from_devnum(makedev(259, 5), &d) == 0);
 	CHECK(d.kind == DISK_NVME && !strcmp(d.ctrl, "nvme5"));

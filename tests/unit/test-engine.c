@@ -755,6 +755,8 @@ static void test_refusals(const struct copy_job *job)
 
 	j.length = 1000;
 	CHECK(copy_run(&j, &res) == -EINVAL);
+	/* The arrival probe needs a whole block of the range. */
+	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
 	j.length = MIB;
 	j.queue_depth = 0;
 	CHECK(copy_run(&j, &res) == -EINVAL);

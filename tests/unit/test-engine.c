@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -98,6 +99,45 @@ static void test_stop_midway(struct copy_job *job, const char *data)
 	CHECK(res.done >= MIB && res.done < 4 * MIB);
 	CHECK(res.done % j.chunk_size == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, res.done));
+}
+
+static volatile sig_atomic_t alarms;
+
+static void count_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/*
+ * Signals that are no stop request (a handler without SA_RESTART, so
+ * io_uring_enter returns EINTR) neither fail nor shorten the copy or its
+ * verification: a timer fires every 200 us through 1024 small I/Os.
+ */
+static void test_signal_storm(const struct copy_job *job, const char *data)
+{
+	struct sigaction sa = { .sa_handler = count_alarm }, old;
+	struct itimerval every = { { 0, 200 }, { 0, 200 } }, off = { 0 };
+	struct copy_job j = *job;
+	struct copy_result res;
+	uint64_t mismatch;
+
+	j.length = 4 * MIB;
+	j.chunk_size = BLOCK;
+	j.queue_depth = 1;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	alarms = 0;
+	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
+	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	CHECK(copy_run(&j, &res) == 0);
+	CHECK_EQ_U64(res.done, 4 * MIB);
+	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	CHECK(sigaction(SIGALRM, &old, NULL) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, 4 * MIB));
+	if (!alarms)
+		fprintf(stderr, "no signal arrived during the copy\n");
+	CHECK(alarms > 0);
 }
 
 struct progress_log {
@@ -805,6 +845,7 @@ int main(void)
 	test_stop_before_start(&job);
 	test_stop_midway(&job, data);
 	test_progress(&job, data);
+	test_signal_storm(&job, data);
 	test_verify_finds_flip(&job, data, size);
 	test_backend(&job, data);
 	test_short_write(&job, data);

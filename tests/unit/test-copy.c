@@ -154,6 +154,43 @@ static void test_tail_src_shrinks(void)
 }
 
 /*
+ * The check before the copy, on what SRC and DST are: both switched to
+ * O_DIRECT; a path that moves data passes, and leaves DST's first block
+ * holding SRC's (which the copy puts there anyway); SRC that ends before
+ * its first block is an I/O error on SRC at the range's start, nothing
+ * checked.
+ */
+static void test_preflight(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+	int i;
+
+	CHECK(truncate(dst_path, 0) == 0 && truncate(dst_path, FILE_SIZE) == 0);
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(out.arrival_checked && out.error == 0);
+	CHECK(fcntl(p.src.fd, F_GETFL) & O_DIRECT);
+	CHECK(fcntl(p.dst.fd, F_GETFL) & O_DIRECT);
+	for (i = 0; i < BLOCK; i += 101)
+		CHECK(byte_at(dst_path, DST_OFF + i) ==
+		      (unsigned char)data[SRC_OFF + i]);
+	session_close(&p, &s);
+
+	memset(&out, 0, sizeof(out));
+	session_open(&p, &s, 2);
+	CHECK(truncate(src_path, SRC_OFF) == 0);
+	CHECK(copy_phase_preflight(&s, &out) == -EIO);
+	CHECK(!out.arrival_checked && !out.lost);
+	CHECK(out.error == -EIO);
+	CHECK(out.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(out.fail_offset, 0);
+	session_close(&p, &s);
+	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+}
+
+/*
  * Verification of the whole range: equal; a byte flipped in the tail
  * or in the O_DIRECT part is a difference (1) at its offset in the
  * range; DST ending inside the tail is a read error on DST there.
@@ -203,6 +240,7 @@ int main(void)
 	if (ret != T_EXIT_PASS)
 		return ret;
 
+	test_preflight();
 	test_tail_copy();
 	test_tail_src_shrinks();
 	test_verify_tail();

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "scratch.h"
 #include "copy.h"
+#include "sysfs.h"
 #include "util.h"
 
 #define BLOCK 4096
@@ -154,6 +155,34 @@ static void test_tail_src_shrinks(void)
 }
 
 /*
+ * The buffer of a peer-to-peer plan comes from the provider's p2pmem;
+ * a provider that cannot give it is the answer, with no buffer (here a
+ * sysfs root where the provider does not exist); --sysmem takes system
+ * memory instead.
+ */
+static void test_buffer_get(void)
+{
+	struct copy_buffer b;
+	struct copy_plan p;
+
+	memset(&p, 0, sizeof(p));
+	p.p2p = true;
+	p.align = BLOCK;
+	p.chunk_size = BLOCK;
+	p.queue_depth = 4;
+	p.direct_length = 16 * BLOCK;
+	CHECK(pci_addr_parse("0000:07:00.0", &p.provider.addr) == 0);
+	sysfs_set_root(".");
+	CHECK_EQ_U64(-copy_buffer_get(&p, false, &b), ENOENT);
+	CHECK(b.addr == NULL && b.len == 0 && b.map.fd == -1);
+	sysfs_set_root(NULL);
+	CHECK(copy_buffer_get(&p, true, &b) == 0);
+	CHECK(b.addr != NULL && b.len == 4 * BLOCK);
+	copy_buffer_put(&b);
+	CHECK(b.addr == NULL && b.map.fd == -1);
+}
+
+/*
  * The check before the copy, on what SRC and DST are: both switched to
  * O_DIRECT; a path that moves data passes, and leaves DST's first block
  * holding SRC's (which the copy puts there anyway); SRC that ends before
@@ -240,6 +269,7 @@ int main(void)
 	if (ret != T_EXIT_PASS)
 		return ret;
 
+	test_buffer_get();
 	test_preflight();
 	test_tail_copy();
 	test_tail_src_shrinks();

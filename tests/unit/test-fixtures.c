@@ -545,6 +545,18 @@ static void check_loop_states(int backing_fd)
 	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
 }
 
+/* A root too long for any sysfs path finds no loop device using a file. */
+static void check_root_too_long(const struct endpoint *ep)
+{
+	static char long_root[PATH_MAX - 4];
+	char name[64];
+
+	memset(long_root, 'r', sizeof(long_root) - 1);
+	sysfs_set_root(long_root);
+	CHECK(file_loop_device(ep, name, sizeof(name)) <= 0);
+	sysfs_set_root(root);
+}
+
 /* A loop device over a real file, and that file's filesystem's disk. */
 static void test_loop_backing(void)
 {
@@ -560,6 +572,7 @@ static void test_loop_backing(void)
 	/* No block class in the tree: no answer, rather than "none". */
 	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
 	CHECK(file_loop_device(&ep, name, sizeof(name)) == -ENOENT);
+	check_root_too_long(&ep);
 	if (disk_info_from_devnum(backing.st_dev, &fs) != 0)
 		check_new_file(false, NULL);
 	if (!fake_fs_disk(backing.st_dev, &fs)) {

@@ -87,11 +87,13 @@ int endpoint_new_file(const char *path, struct endpoint *out);
 /* BLKROGET on the open block device (files: false). */
 int endpoint_read_only(const struct endpoint *ep, bool *ro);
 /*
- * The loop device a regular file @ep backs, if any: 1 and @name set
- * ("loop0"), 0 if none, or a negative errno.  A file that is attached
- * (mounted through it, or just set up) is in use.
+ * The loop device that the regular file or block device @ep backs, if
+ * any: 1 and @name set ("loop0"), 0 if none, or a negative errno.  What
+ * a loop device is attached to (mounted through it, or just set up) is
+ * in use; the loop driver does not claim a block device it is set up
+ * on, so an exclusive open cannot tell.
  */
-int file_loop_device(const struct endpoint *ep, char *name, size_t len);
+int endpoint_backs_loop(const struct endpoint *ep, char *name, size_t len);
 /* Switch O_DIRECT on or off on the endpoint's descriptor (F_SETFL). */
 int endpoint_set_direct(const struct endpoint *ep, bool direct);
 

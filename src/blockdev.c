@@ -307,12 +307,22 @@ void endpoint_storage(struct endpoint *ep)
 				  &ep->storage);
 }
 
+/* Is the backing @dev/@ino (a file), or @rdev (a block device), @ep? */
+static bool is_endpoint(const struct endpoint *ep, dev_t dev, ino_t ino,
+			dev_t rdev)
+{
+	if (ep->kind == ENDPOINT_BLOCK)
+		return rdev && rdev == ep->st_rdev;
+	return dev == ep->st_dev && ino == ep->st_ino;
+}
+
 /*
- * Is loop device @name (e.g. "loop0") backed by the file @dev/@ino?
- * LOOP_GET_STATUS64 on the device names the backing inode exactly; when
- * the device cannot be opened, stat the path sysfs shows instead.
+ * Is loop device @name (e.g. "loop0") backed by @ep?  LOOP_GET_STATUS64
+ * on the device names the backing exactly (a file by its inode, a block
+ * device by its number); when the device cannot be opened, stat the
+ * path sysfs shows instead.
  */
-static bool loop_backed_by(const char *name, dev_t dev, ino_t ino)
+static bool loop_backed_by(const char *name, const struct endpoint *ep)
 {
 	struct loop_info64 info;
 	char path[PATH_MAX], backing[PATH_MAX];
@@ -326,22 +336,26 @@ static bool loop_backed_by(const char *name, dev_t dev, ino_t ino)
 
 		close(fd);
 		if (ret == 0)
-			return info.lo_device == dev && info.lo_inode == ino;
+			return is_endpoint(ep, (dev_t)info.lo_device,
+					   (ino_t)info.lo_inode,
+					   (dev_t)info.lo_rdevice);
 	}
 	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
 	if (sysfs_read_str(path, backing, sizeof(backing)))
 		return false;
-	return stat(backing, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+	return stat(backing, &st) == 0 &&
+	       is_endpoint(ep, st.st_dev, st.st_ino,
+			   S_ISBLK(st.st_mode) ? st.st_rdev : 0);
 }
 
-int file_loop_device(const struct endpoint *ep, char *name, size_t len)
+int endpoint_backs_loop(const struct endpoint *ep, char *name, size_t len)
 {
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 	int found = 0;
 
-	if (ep->kind != ENDPOINT_FILE || !ep->st_ino)
+	if (ep->kind == ENDPOINT_FILE ? !ep->st_ino : !ep->st_rdev)
 		return 0;
 	if (sysfs_path(dir, sizeof(dir), "/sys/block"))
 		return 0;
@@ -350,7 +364,7 @@ int file_loop_device(const struct endpoint *ep, char *name, size_t len)
 		return -errno;
 	while (!found && (de = readdir(d))) {
 		if (strncmp(de->d_name, "loop", 4) ||
-		    !loop_backed_by(de->d_name, ep->st_dev, ep->st_ino))
+		    !loop_backed_by(de->d_name, ep))
 			continue;
 		snprintf(name, len, "%s", de->d_name);
 		found = 1;

@@ -159,7 +159,7 @@ int check_destination(const struct options *o, const struct copy_plan *p)
 			EXIT_USAGE,
 			"DST %s is a read-only block device (BLKROGET; e.g. losetup -r, blockdev --setro); nothing was written",
 			d->path);
-	if (file_loop_device(d, loop, sizeof(loop)) == 1)
+	if (endpoint_backs_loop(d, loop, sizeof(loop)) == 1)
 		return fail(
 			EXIT_USAGE,
 			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",

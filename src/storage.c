@@ -39,32 +39,59 @@ static uint64_t clamp_limit(uint64_t limit, uint64_t room)
 struct loop_backing {
 	dev_t dev;
 	ino_t ino;
+	dev_t rdev; /* a block device backing: its number; a file: 0 */
 	uint64_t offset, sizelimit; /* sizelimit 0: to the end */
 };
 
-/* The file behind loop device @name: the descriptor first, else sysfs. */
+/* What LOOP_GET_STATUS64 on @fd says, if anything. */
+static bool loop_status(int fd, struct loop_backing *out)
+{
+	struct loop_info64 info;
+
+	if (fd < 0 || ioctl(fd, LOOP_GET_STATUS64, &info))
+		return false;
+	out->dev = (dev_t)info.lo_device;
+	out->ino = (ino_t)info.lo_inode;
+	out->rdev = (dev_t)info.lo_rdevice;
+	out->offset = info.lo_offset;
+	out->sizelimit = info.lo_sizelimit;
+	return true;
+}
+
+/*
+ * The file or block device behind loop device @name: asked through
+ * @fd, else through /dev/@name, else sysfs.  sysfs shows the backing's
+ * name, which may be gone ("NAME (deleted)") or mean another file in
+ * this mount namespace: a name that does not stat is "unknown", never
+ * "not attached" (-ENOENT, which only a missing backing_file means).
+ */
 static int loop_backing(const char *name, int fd, struct loop_backing *out)
 {
 	char path[PATH_MAX], file[PATH_MAX];
-	struct loop_info64 info;
 	struct stat st;
+	bool known;
 	int ret;
 
-	if (fd >= 0 && ioctl(fd, LOOP_GET_STATUS64, &info) == 0) {
-		out->dev = (dev_t)info.lo_device;
-		out->ino = (ino_t)info.lo_inode;
-		out->offset = info.lo_offset;
-		out->sizelimit = info.lo_sizelimit;
+	memset(out, 0, sizeof(*out));
+	if (loop_status(fd, out))
 		return 0;
-	}
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	/* Under a fake sysfs root, /dev is not the tree's. */
+	fd = sysfs_root()[0] ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	known = loop_status(fd, out);
+	if (fd >= 0)
+		close(fd);
+	if (known)
+		return 0;
 	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
 	ret = sysfs_read_str(path, file, sizeof(file));
 	if (ret)
 		return ret; /* -ENOENT: not attached */
 	if (stat(file, &st))
-		return -errno;
+		return errno == ENOENT ? -ESTALE : -errno;
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
+	out->rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
 	snprintf(path, sizeof(path), "/sys/block/%s/loop/offset", name);
 	ret = sysfs_read_u64(path, &out->offset);
 	snprintf(path, sizeof(path), "/sys/block/%s/loop/sizelimit", name);
@@ -110,12 +137,23 @@ static void add_loop_backing(struct storage_stack *s,
 		s->incomplete = true;
 		return;
 	}
-	l.kind = LAYER_FILE;
-	l.dev = b.dev;
-	l.ino = b.ino;
 	l.base = disk->base + b.offset;
 	if (b.sizelimit)
 		l.limit = clamp_limit(l.limit, b.sizelimit);
+	if (b.rdev) {
+		/* A block device: loop byte x is its byte offset + x. */
+		struct disk_info info;
+
+		if (describe(s, b.rdev, &info))
+			add_device(s, &info, MAP_EXACT, l.base, l.limit, -1,
+				   depth + 1);
+		else
+			s->incomplete = true;
+		return;
+	}
+	l.kind = LAYER_FILE;
+	l.dev = b.dev;
+	l.ino = b.ino;
 	snprintf(l.name, sizeof(l.name), "%.20s's backing file", disk->name);
 	push(s, &l);
 	add_filesystem(s, b.dev, depth + 1);

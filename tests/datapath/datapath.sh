@@ -650,6 +650,58 @@ case_overlap_loop_unlinked() {
 	expect_status 0
 }
 
+# A loop device over a block device (here another loop device, with an
+# offset): loop byte x is the device's byte offset + x, so the overlap
+# is found through the device and disjoint ranges copy exactly; the
+# device below is in use.
+case_overlap_loop_on_loop() {
+	local mib=$((1024 * 1024)) lower upper
+	random A.img $((16 * mib))
+	loop_attach A.img
+	lower=$loop
+	loop_attach --offset $((2 * mib)) "$lower"
+	upper=$loop
+	cp A.img A.orig
+	# upper [0, 4M) is lower [2M, 6M), which [1M, 5M) of lower meets;
+	# lower [3M, 5M) meets upper [0, 2M), lower [2M, 4M).
+	refused_keeps A.img --sysmem --dst-offset 1M --length 4M \
+		--queue-depth 1 "$upper" "$lower"
+	expect_err "same storage .*overlap \\(in ${lower#/dev/}\\)"
+	refused_keeps A.img --sysmem --src-offset 3M --length 2M \
+		"$lower" "$upper"
+	expect_err "same storage .*overlap"
+	# lower [10M, 12M) onto upper [0, 2M), lower [2M, 4M): disjoint.
+	run --sysmem --src-offset 10M --length 2M "$lower" "$upper"
+	expect_status 0
+	same_range A.orig $((10 * mib)) A.img $((2 * mib)) $((2 * mib))
+	# The device under a loop device is in use, as a backing file is
+	# (the loop driver does not claim it: O_EXCL cannot tell).
+	cp A.img A.orig
+	random small.bin 65536
+	refused_keeps A.img --sysmem --force --dst-offset 8M small.bin "$lower"
+	expect_err "DST $lower is in use: it backs $upper"
+}
+
+# A loop device below a filesystem, whose backing file's name is gone:
+# reached with no descriptor of its own, it is still asked through
+# /dev, and a name that no longer stats is never taken for "detached".
+case_overlap_fs_unlinked() {
+	local outer
+	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
+	truncate -s 32M outer.img
+	mkfs.ext4 -q -F outer.img 2>err.txt || skip "mkfs.ext4: $(cat err.txt)"
+	loop_attach outer.img
+	outer=$loop
+	mkdir mnt
+	mount "$outer" mnt 2>err.txt || skip "cannot mount ext4: $(cat err.txt)"
+	trap 'umount mnt; losetup -d '"$outer"'; rm -rf "$WORK"' EXIT
+	random mnt/f.bin $((1024 * 1024))
+	ln outer.img outer2.img
+	rm outer.img
+	refused_keeps outer2.img --sysmem --dry-run outer2.img mnt/f.bin
+	expect_err "may overlap"
+}
+
 # A loop device over an image file inside a filesystem that is itself on
 # a loop device: the outer device holds the inner one's bytes somewhere
 # in its filesystem, so copying between the two cannot be proven safe.

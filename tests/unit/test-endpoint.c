@@ -6,7 +6,6 @@
  * Library callers get these answers directly, so they are checked here
  * and not only through p2pcp's front-end, which opens first.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -189,7 +188,7 @@ static void test_loop_scan_descriptors(void)
 	snprintf(file, sizeof(file), "%s/unattached", scratch);
 	fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	CHECK(fd >= 0 && endpoint_from_fd(fd, file, &ep) == 0);
-	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 0);
 	close(fd);
 	unlink(file);
 }

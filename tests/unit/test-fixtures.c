@@ -396,11 +396,11 @@ static void check_backed_file(int backing_fd, int other_fd)
 
 	/* Under a fake root no /dev/loopN is opened: sysfs is the answer. */
 	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
-	CHECK(file_loop_device(&ep, name, sizeof(name)) == 1);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 1);
 	CHECK(!strcmp(name, "loop5"));
 	/* Same filesystem, another inode: not what loop5 writes to. */
 	CHECK(endpoint_from_fd(other_fd, "other.img", &ep) == 0);
-	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 0);
 }
 
 /*
@@ -542,7 +542,7 @@ static void check_loop_states(int backing_fd)
 	storage_of_device(makedev(7, 5), -1, &s);
 	CHECK(s.count == 1 && !s.incomplete);
 	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
-	CHECK(file_loop_device(&ep, name, sizeof(name)) == 0);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 0);
 }
 
 /* A root too long for any sysfs path finds no loop device using a file. */
@@ -553,7 +553,7 @@ static void check_root_too_long(const struct endpoint *ep)
 
 	memset(long_root, 'r', sizeof(long_root) - 1);
 	sysfs_set_root(long_root);
-	CHECK(file_loop_device(ep, name, sizeof(name)) <= 0);
+	CHECK(endpoint_backs_loop(ep, name, sizeof(name)) <= 0);
 	sysfs_set_root(root);
 }
 
@@ -571,7 +571,7 @@ static void test_loop_backing(void)
 	other_fd = real_file("/files/other.img", 65536, &other);
 	/* No block class in the tree: no answer, rather than "none". */
 	CHECK(endpoint_from_fd(backing_fd, "backing.img", &ep) == 0);
-	CHECK(file_loop_device(&ep, name, sizeof(name)) == -ENOENT);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == -ENOENT);
 	check_root_too_long(&ep);
 	if (disk_info_from_devnum(backing.st_dev, &fs) != 0)
 		check_new_file(false, NULL);

@@ -680,6 +680,11 @@ case_overlap_loop_on_loop() {
 	random small.bin 65536
 	refused_keeps A.img --sysmem --force --dst-offset 8M small.bin "$lower"
 	expect_err "DST $lower is in use: it backs $upper"
+	# ... by its device number, whatever node names it.
+	mknod lower.node b "$((0x$(stat -c %t "$lower")))" \
+		"$((0x$(stat -c %T "$lower")))"
+	refused_keeps A.img --sysmem --force --dst-offset 8M small.bin lower.node
+	expect_err "DST lower.node is in use: it backs $upper"
 }
 
 # A loop device below a filesystem, whose backing file's name is gone:

@@ -2,12 +2,14 @@
 /*
  * Where an endpoint's bytes live, layer by layer, so that two endpoints
  * that reach the same storage by different names are caught: a loop
- * device and its backing file (drivers/block/loop.c: backing_file,
- * lo_offset, lo_sizelimit), a partition and its disk (block/partitions:
+ * device and its backing file or device (drivers/block/loop.c:
+ * LOOP_GET_STATUS64, backing_file, lo_offset, lo_sizelimit), a
+ * partition and its disk (block/partitions:
  * "start"), a device-mapper or md device and its slaves (the holders/
  * slaves links of block/holder.c), a file and the filesystem's device.
- * Building a stack reads sysfs (through the sysfs root); comparing two
- * is pure.
+ * Building a stack asks the loop devices and reads sysfs (through the
+ * sysfs root; under a fake root no device is opened); comparing two is
+ * pure.  This is the one place that asks a loop device what backs it.
  */
 #ifndef P2PCP_STORAGE_H
 #define P2PCP_STORAGE_H
@@ -47,6 +49,21 @@ struct storage_stack {
 	size_t count;
 	bool incomplete; /* too deep, or a layer could not be read */
 };
+
+/* What a loop device is set up on (LOOP_GET_STATUS64, or sysfs's loop/). */
+struct loop_backing {
+	dev_t dev; /* the backing file's (or device node's) st_dev */
+	ino_t ino; /* ... and st_ino */
+	dev_t rdev; /* a block device backing: its number; a file: 0 */
+	uint64_t offset, sizelimit; /* sizelimit 0: to the end */
+};
+
+/*
+ * The backing of loop device @name ("loop0"); @fd: an open descriptor
+ * of it, or -1.  -ENOENT when it is not attached; -ESTALE when sysfs
+ * names a backing that no longer stats.
+ */
+int storage_loop_backing(const char *name, int fd, struct loop_backing *out);
 
 /* The stack of the regular file @dev/@ino of @size bytes. */
 int storage_of_file(dev_t dev, ino_t ino, uint64_t size,

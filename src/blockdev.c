@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/fs.h>
-#include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -316,36 +315,13 @@ static bool is_endpoint(const struct endpoint *ep, dev_t dev, ino_t ino,
 	return dev == ep->st_dev && ino == ep->st_ino;
 }
 
-/*
- * Is loop device @name (e.g. "loop0") backed by @ep?  LOOP_GET_STATUS64
- * on the device names the backing exactly (a file by its inode, a block
- * device by its number); when the device cannot be opened, stat the
- * path sysfs shows instead.
- */
+/* Is loop device @name (e.g. "loop0") set up on @ep? */
 static bool loop_backed_by(const char *name, const struct endpoint *ep)
 {
-	struct loop_info64 info;
-	char path[PATH_MAX], backing[PATH_MAX];
-	struct stat st;
-	int fd;
+	struct loop_backing b;
 
-	snprintf(path, sizeof(path), "/dev/%s", name);
-	fd = sysfs_root()[0] ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		int ret = ioctl(fd, LOOP_GET_STATUS64, &info);
-
-		close(fd);
-		if (ret == 0)
-			return is_endpoint(ep, (dev_t)info.lo_device,
-					   (ino_t)info.lo_inode,
-					   (dev_t)info.lo_rdevice);
-	}
-	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
-	if (sysfs_read_str(path, backing, sizeof(backing)))
-		return false;
-	return stat(backing, &st) == 0 &&
-	       is_endpoint(ep, st.st_dev, st.st_ino,
-			   S_ISBLK(st.st_mode) ? st.st_rdev : 0);
+	return storage_loop_backing(name, -1, &b) == 0 &&
+	       is_endpoint(ep, b.dev, b.ino, b.rdev);
 }
 
 int endpoint_backs_loop(const struct endpoint *ep, char *name, size_t len)

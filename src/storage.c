@@ -36,13 +36,6 @@ static uint64_t clamp_limit(uint64_t limit, uint64_t room)
 	return limit < room ? limit : room;
 }
 
-struct loop_backing {
-	dev_t dev;
-	ino_t ino;
-	dev_t rdev; /* a block device backing: its number; a file: 0 */
-	uint64_t offset, sizelimit; /* sizelimit 0: to the end */
-};
-
 /* What LOOP_GET_STATUS64 on @fd says, if anything. */
 static bool loop_status(int fd, struct loop_backing *out)
 {
@@ -59,13 +52,12 @@ static bool loop_status(int fd, struct loop_backing *out)
 }
 
 /*
- * The file or block device behind loop device @name: asked through
- * @fd, else through /dev/@name, else sysfs.  sysfs shows the backing's
- * name, which may be gone ("NAME (deleted)") or mean another file in
- * this mount namespace: a name that does not stat is "unknown", never
- * "not attached" (-ENOENT, which only a missing backing_file means).
+ * Asked through @fd, else through /dev/@name, else sysfs.  sysfs shows
+ * the backing's name, which may be gone ("NAME (deleted)") or mean
+ * another file in this mount namespace: a name that does not stat is
+ * "unknown", never "not attached".
  */
-static int loop_backing(const char *name, int fd, struct loop_backing *out)
+int storage_loop_backing(const char *name, int fd, struct loop_backing *out)
 {
 	char path[PATH_MAX], file[PATH_MAX];
 	struct stat st;
@@ -129,7 +121,7 @@ static void add_loop_backing(struct storage_stack *s,
 {
 	struct storage_layer l = *disk;
 	struct loop_backing b;
-	int ret = loop_backing(disk->name, loop_fd, &b);
+	int ret = storage_loop_backing(disk->name, loop_fd, &b);
 
 	if (ret == -ENOENT)
 		return;

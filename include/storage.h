@@ -4,9 +4,9 @@
  * that reach the same storage by different names are caught: a loop
  * device and its backing file or device (drivers/block/loop.c:
  * LOOP_GET_STATUS64, backing_file, lo_offset, lo_sizelimit), a
- * partition and its disk (block/partitions:
- * "start"), a device-mapper or md device and its slaves (the holders/
- * slaves links of block/holder.c), a file and the filesystem's device.
+ * partition and its disk (block/partitions: "start"), a device-mapper
+ * or md device and its slaves (the holders/slaves links of
+ * block/holder.c), a file and the filesystem's device.
  * Building a stack asks the loop devices and reads sysfs (through the
  * sysfs root; under a fake root no device is opened); comparing two is
  * pure.  This is the one place that asks a loop device what backs it.

@@ -507,20 +507,35 @@ case_file_semantics() {
 # Check what you write (item 3): SRC and DST are opened once; a symlink
 # swapped right after that open changes nothing, the tail and --verify
 # included.
-case_swap_after_open() {
+# run_swapped PATH WITH [ENV=VALUE...] -- P2PCP-ARGS...: p2pcp with the
+# shim, which renames WITH over PATH right after p2pcp first opens PATH;
+# sets $status, output in out.txt and err.txt.
+run_swapped() {
+	local path=$1 with=$2 env=()
+	shift 2
+	while [ "$1" != -- ]; do
+		env+=("$1")
+		shift
+	done
+	shift
 	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
 	# Under ASan the shim is preloaded ahead of the sanitizer runtime,
 	# which ASan refuses unless told that this order is intended.
-	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	env LD_PRELOAD="$SWAP_SHIM" SWAP_PATH="$path" SWAP_WITH="$with" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"${env[@]}" "$P2PCP" "$@" >out.txt 2>err.txt
+	status=$?
+}
+
+case_swap_after_open() {
 	setup
 	random victim.bin 65536
 	cp victim.bin victim.orig
 	cp dst.bin real.orig
 	ln -s dst.bin dst.lnk
 	ln -s victim.bin swap.lnk
-	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=dst.lnk SWAP_WITH=swap.lnk OPEN_LOG=opens.txt \
-		"$P2PCP" --sysmem --verify src.bin dst.lnk >out.txt 2>err.txt
-	status=$?
+	run_swapped dst.lnk swap.lnk OPEN_LOG=opens.txt -- \
+		--sysmem --verify src.bin dst.lnk
 	expect_status 0
 	[ "$(readlink dst.lnk)" = victim.bin ] || fail "the shim did not swap the link"
 	cmp victim.bin victim.orig || fail "DST was reopened by name: the swapped-in file was written"
@@ -532,9 +547,7 @@ case_swap_after_open() {
 	ln -s src.bin src.lnk
 	ln -s other.bin swap2.lnk
 	: >dst.bin
-	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=src.lnk SWAP_WITH=swap2.lnk \
-		"$P2PCP" --sysmem --verify src.lnk dst.bin >out.txt 2>err.txt
-	status=$?
+	run_swapped src.lnk swap2.lnk -- --sysmem --verify src.lnk dst.bin
 	expect_status 0
 	[ "$(readlink src.lnk)" = other.bin ] || fail "the shim did not swap the SRC link"
 	cmp src.bin dst.bin || fail "SRC was reopened by name"
@@ -1111,17 +1124,13 @@ case_open_errors() {
 # name meanwhile (the shim does it right after the creating open) is
 # someone else's and stays.
 case_created_dst_swapped() {
-	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
-	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 	setup
 	run --sysmem --src-offset 1G src.bin new.bin
 	expect_status 2
 	[ ! -e new.bin ] || fail "a refused run left the DST it created"
 	random other.bin 4096
 	cp other.bin other.orig
-	LD_PRELOAD=$SWAP_SHIM SWAP_PATH=new.bin SWAP_WITH=other.bin \
-		"$P2PCP" --sysmem --src-offset 1G src.bin new.bin >out.txt 2>err.txt
-	status=$?
+	run_swapped new.bin other.bin -- --sysmem --src-offset 1G src.bin new.bin
 	expect_status 2
 	[ ! -e other.bin ] || fail "the shim did not rename other.bin over new.bin"
 	[ -e new.bin ] || fail "a refused run removed a file it did not create"

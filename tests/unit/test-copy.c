@@ -111,21 +111,34 @@ static void dst_reset(void)
 	close(fd);
 }
 
+/* DST all zeros, its full size. */
+static void dst_zero(void)
+{
+	CHECK(truncate(dst_path, 0) == 0 && truncate(dst_path, FILE_SIZE) == 0);
+}
+
+/* DST holds SRC's bytes at [@from, +@len) of the range (every 97th). */
+static void check_dst_holds(uint64_t from, uint64_t len)
+{
+	uint64_t i;
+
+	for (i = 0; i < len; i += 97)
+		CHECK(byte_at(dst_path, DST_OFF + from + i) ==
+		      (unsigned char)data[SRC_OFF + from + i]);
+}
+
 /* The tail lands where it belongs, and nothing past it is written. */
 static void test_tail_copy(void)
 {
 	struct copy_outcome out = { 0 };
 	struct copy_session s;
 	struct copy_plan p;
-	int i;
 
-	CHECK(truncate(dst_path, 0) == 0 && truncate(dst_path, FILE_SIZE) == 0);
+	dst_zero();
 	session_open(&p, &s, 2);
 	CHECK(copy_phase_tail(&s, &out) == 0);
 	CHECK_EQ_U64(out.done, DIRECT + TAIL);
-	for (i = 0; i < TAIL; i += 97)
-		CHECK(byte_at(dst_path, DST_OFF + DIRECT + i) ==
-		      (unsigned char)data[SRC_OFF + DIRECT + i]);
+	check_dst_holds(DIRECT, TAIL);
 	CHECK(byte_at(dst_path, DST_OFF + DIRECT + TAIL) == 0);
 	session_close(&p, &s);
 }
@@ -194,17 +207,14 @@ static void test_preflight(void)
 	struct copy_outcome out = { 0 };
 	struct copy_session s;
 	struct copy_plan p;
-	int i;
 
-	CHECK(truncate(dst_path, 0) == 0 && truncate(dst_path, FILE_SIZE) == 0);
+	dst_zero();
 	session_open(&p, &s, 2);
 	CHECK(copy_phase_preflight(&s, &out) == 0);
 	CHECK(out.arrival_checked && out.error == 0);
 	CHECK(fcntl(p.src.fd, F_GETFL) & O_DIRECT);
 	CHECK(fcntl(p.dst.fd, F_GETFL) & O_DIRECT);
-	for (i = 0; i < BLOCK; i += 101)
-		CHECK(byte_at(dst_path, DST_OFF + i) ==
-		      (unsigned char)data[SRC_OFF + i]);
+	check_dst_holds(0, BLOCK);
 	session_close(&p, &s);
 
 	memset(&out, 0, sizeof(out));

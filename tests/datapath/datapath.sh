@@ -700,19 +700,28 @@ case_overlap_loop_on_loop() {
 	expect_err "DST lower.node is in use: it backs $upper"
 }
 
-# A loop device below a filesystem, whose backing file's name is gone:
-# reached with no descriptor of its own, it is still asked through
-# /dev, and a name that no longer stats is never taken for "detached".
-case_overlap_fs_unlinked() {
-	local outer
+# On exit: detach the loop devices set up on files in mnt, unmount mnt,
+# detach the loop device under it (the first one set up).
+ext4_cleanup_on_exit() {
+	trap 'for l in "${LOOPS[@]:1}"; do losetup -d "$l"; done; umount mnt; losetup -d "${LOOPS[0]}"; rm -rf "$WORK"' EXIT
+}
+
+# An ext4 image outer.img on a loop device ($loop), mounted at mnt.
+mount_ext4_on_loop() {
 	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
 	truncate -s 32M outer.img
 	mkfs.ext4 -q -F outer.img 2>err.txt || skip "mkfs.ext4: $(cat err.txt)"
 	loop_attach outer.img
-	outer=$loop
 	mkdir mnt
-	mount "$outer" mnt 2>err.txt || skip "cannot mount ext4: $(cat err.txt)"
-	trap 'umount mnt; losetup -d '"$outer"'; rm -rf "$WORK"' EXIT
+	mount "$loop" mnt 2>err.txt || skip "cannot mount ext4: $(cat err.txt)"
+	ext4_cleanup_on_exit
+}
+
+# A loop device below a filesystem, whose backing file's name is gone:
+# reached with no descriptor of its own, it is still asked through
+# /dev, and a name that no longer stats is never taken for "detached".
+case_overlap_fs_unlinked() {
+	mount_ext4_on_loop
 	random mnt/f.bin $((1024 * 1024))
 	ln outer.img outer2.img
 	rm outer.img
@@ -725,18 +734,12 @@ case_overlap_fs_unlinked() {
 # in its filesystem, so copying between the two cannot be proven safe.
 case_overlap_loop_fs() {
 	local outer inner
-	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
-	truncate -s 32M outer.img
-	mkfs.ext4 -q -F outer.img 2>err.txt || skip "mkfs.ext4: $(cat err.txt)"
-	loop_attach outer.img
+	mount_ext4_on_loop
 	outer=$loop
-	mkdir mnt
-	mount "$outer" mnt 2>err.txt || skip "cannot mount ext4: $(cat err.txt)"
-	trap 'umount mnt; for l in "${LOOPS[@]}"; do losetup -d "$l"; done; rm -rf "$WORK"' EXIT
 	random mnt/inner.img $((4 * 1024 * 1024))
 	loop_attach mnt/inner.img
 	inner=$loop
-	trap 'losetup -d '"$inner"'; umount mnt; losetup -d '"$outer"'; rm -rf "$WORK"' EXIT
+	ext4_cleanup_on_exit
 	refused_keeps mnt/inner.img --sysmem --force --length 1M "$outer" "$inner"
 	expect_err "may overlap: both reach ${outer#/dev/}"
 }

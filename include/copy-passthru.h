@@ -2,7 +2,7 @@
 /*
  * A copy through the passthrough engine: both endpoints opened as NVMe
  * namespaces (block device held with O_EXCL, its char device for the
- * I/O), checked, and turned into the engine's backend and contexts.
+ * I/O), checked, and turned into the pipeline's backend and contexts.
  * Nothing here prints; failures are described for the front-end.
  */
 #ifndef P2PCP_COPY_PASSTHRU_H
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
-#include "engine.h"
+#include "pipeline.h"
 #include "nvme-passthru.h"
 
 enum passthru_refusal {
@@ -44,9 +44,9 @@ struct passthru_failure {
 
 struct passthru_session {
 	int blk_fd[2]; /* SRC's block device held O_EXCL (DST's: its own fd) */
-	int chr_fd[2]; /* their char devices: the engine's descriptors */
+	int chr_fd[2]; /* their char devices: the pipeline's descriptors */
 	struct passthru_ns ns[2];
-	struct copy_backend backend;
+	struct ring_backend backend;
 };
 
 /* No descriptors yet: safe to close. */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The copy as a sequence of phases, below the front-end and above the
- * engine (engine.h):
+ * pipeline (pipeline.h, verify.h, arrival.h):
  *
  *   copy_plan_range()       offsets, length, alignment, tail, overlap
  *   copy_buffer_get()       the buffer (p2pmem or system memory), and
  *                           the slots fitted into what was granted
  *   copy_phase_preflight()  one read per side into p2pmem: the kernel
  *                           accepts the path before anything is written
- *   copy_phase_transfer()   the O_DIRECT part, through the engine
+ *   copy_phase_transfer()   the O_DIRECT part, through the pipeline
  *   copy_phase_flush()      make the copied prefix durable (fdatasync)
  *   copy_phase_tail()       the last partial block of a file, buffered
  *   copy_phase_size()       a whole-file copy: DST ends where SRC does
@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "blockdev.h"
-#include "engine.h"
+#include "arrival.h"
 #include "nvmeinfo.h"
 #include "p2pmem.h"
 #include "pcitopo.h"
@@ -145,7 +145,7 @@ struct copy_outcome {
 	bool lost; /* a read succeeded but its data never arrived */
 	bool sentinels; /* every chunk was checked for arrival */
 	double sentinel_seconds; /* of the transfer, spent on sentinels */
-	/* Preflight: what the arrival probe found (engine.h). */
+	/* Preflight: what the arrival probe found (arrival.h). */
 	struct arrival_result arrival;
 	bool arrival_checked; /* SRC's peer writes were proven to arrive */
 	bool poisoned; /* verify: reads into p2pmem were poisoned first */
@@ -162,7 +162,7 @@ struct copy_outcome {
  * without also turning the checks off.
  */
 struct copy_testing {
-	uint64_t lose_chunk; /* engine test seam: chunk N's read is lost */
+	uint64_t lose_chunk; /* pipeline test seam: chunk N's read is lost */
 	bool no_sentinels; /* no per-chunk arrival sentinels */
 	bool no_arrival_check; /* no arrival probe in the preflight */
 };
@@ -179,14 +179,14 @@ struct copy_session {
 	 * passthrough backend and its descriptors (the char devices; DST's
 	 * read-write) and per-side contexts.
 	 */
-	const struct copy_backend *backend;
+	const struct ring_backend *backend;
 	int io_fd[2];
 	const void *src_ctx, *dst_ctx;
 	struct copy_testing testing;
 	struct copy_buffer buf;
 	volatile sig_atomic_t *stop;
 	volatile sig_atomic_t *progress_request;
-	copy_progress_fn progress;
+	pipeline_progress_fn progress;
 	void *progress_data;
 	double progress_interval;
 };
@@ -201,7 +201,7 @@ int copy_direct_io(const struct copy_plan *p, bool on, enum copy_side *side);
 
 /*
  * Before the first write of a P2P copy, prove the path moves data
- * (copy_check_arrival): the kernel maps p2pmem for both devices, or
+ * (arrival_check): the kernel maps p2pmem for both devices, or
  * refuses here (EREMOTEIO); SRC's peer writes arrive in the buffer, or
  * they are lost (-EPROTO, @out->lost); DST gets the buffer's data.  On
  * failure @out->fail_side names the side and @out->arrival has the

@@ -13,6 +13,7 @@
 
 #include "copy.h"
 #include "util.h"
+#include "verify.h"
 
 static enum plan_reason parse_value(const char *str, uint32_t block,
 				    enum plan_reason syntax, uint64_t *out)
@@ -215,7 +216,8 @@ void copy_buffer_put(struct copy_buffer *b)
 	b->map.fd = -1;
 }
 
-static void job_from_session(const struct copy_session *s, struct copy_job *job)
+static void job_from_session(const struct copy_session *s,
+			     struct pipeline_job *job)
 {
 	const struct copy_plan *p = s->plan;
 
@@ -245,7 +247,7 @@ static void job_from_session(const struct copy_session *s, struct copy_job *job)
 int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 {
 	struct arrival_result *ar = &out->arrival;
-	struct copy_job job;
+	struct pipeline_job job;
 	int ret;
 
 	out->error = copy_direct_io(s->plan, true, &out->fail_side);
@@ -254,7 +256,7 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 	if (!s->plan->direct_length || s->testing.no_arrival_check)
 		return 0;
 	job_from_session(s, &job);
-	ret = copy_check_arrival(&job, ar);
+	ret = arrival_check(&job, ar);
 	if (!ret && ar->verdict == ARRIVAL_OK) {
 		out->arrival_checked = true;
 		return 0;
@@ -273,8 +275,8 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 
 int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 {
-	struct copy_result r = { 0 };
-	struct copy_job job;
+	struct pipeline_result r = { 0 };
+	struct pipeline_job job;
 	int ret;
 
 	if (!s->plan->direct_length)
@@ -285,7 +287,7 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 		return ret;
 	}
 	job_from_session(s, &job);
-	ret = copy_run(&job, &r);
+	ret = pipeline_run(&job, &r);
 	out->done = r.done;
 	out->fail_offset = r.fail_offset;
 	out->fail_side = r.fail_side;
@@ -503,9 +505,9 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 			 struct copy_outcome *out)
 {
 	const struct copy_plan *p = s->plan;
-	struct copy_result r = { 0 };
+	struct pipeline_result r = { 0 };
 	uint64_t mismatch = 0;
-	struct copy_job job;
+	struct pipeline_job job;
 	int ret;
 
 	enum copy_side side;
@@ -518,7 +520,7 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 		return ret;
 	}
 	job_from_session(s, &job);
-	ret = copy_verify(&job, in_p2pmem, &mismatch, &r);
+	ret = verify_range(&job, in_p2pmem, &mismatch, &r);
 	out->stopped = r.stopped;
 	out->poisoned = r.poisoned;
 	if (ret == 1) {

@@ -34,7 +34,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "ring.h"
 #include "nvme-passthru.h"
 #include "platform.h"
 #include "sysfs.h"
@@ -541,7 +541,7 @@ bool passthru_have_sys_admin(void)
 	       (1U << (CAP_SYS_ADMIN % 32));
 }
 
-void passthru_backend_init(struct copy_backend *be, uint32_t max_transfer)
+void passthru_backend_init(struct ring_backend *be, uint32_t max_transfer)
 {
 	memset(be, 0, sizeof(*be));
 	be->name = "passthru";

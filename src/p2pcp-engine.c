@@ -74,7 +74,7 @@ static int check_hidden_namespace(const char *role, const struct endpoint *ep)
 		role, ep->path, ms);
 }
 
-int plan_check_formats(const struct copy_plan *p)
+int engine_check_formats(const struct copy_plan *p)
 {
 	int ret = check_hidden_namespace("SRC", &p->src);
 
@@ -118,7 +118,7 @@ static int check_forced_passthru(const struct copy_plan *p, bool predict)
 	return 0;
 }
 
-int plan_engine(const struct options *o, struct copy_plan *p)
+int engine_plan(const struct options *o, struct copy_plan *p)
 {
 	const struct endpoint *head = NULL;
 

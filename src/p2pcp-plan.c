@@ -120,7 +120,7 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 		return report_endpoint("DST", o->dst, ret);
 	endpoint_storage(&p->src);
 	endpoint_storage(&p->dst);
-	ret = plan_check_formats(p);
+	ret = engine_check_formats(p);
 	if (ret)
 		return ret;
 	why = copy_plan_range(&o->range, p);

@@ -171,7 +171,7 @@ void text_plan(const struct copy_plan *p)
 	       p->chunk_size);
 }
 
-void text_progress(const struct copy_progress *pr, void *data)
+void text_progress(const struct pipeline_progress *pr, void *data)
 {
 	struct progress_state *ps = data;
 	double rate = pr->elapsed > 0 ? pr->done / pr->elapsed : 0;

@@ -347,7 +347,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (ret)
 		return ret;
 	/* io_uring refused (seccomp, sysctl): say so before any write. */
-	ret = copy_ring_probe(NULL);
+	ret = ring_probe(NULL);
 	if (ret)
 		return report_ring_failure(ret);
 	/* An empty range (empty SRC, --length 0) needs no buffer. */
@@ -396,7 +396,7 @@ static int run(int argc, char **argv, struct json_object **summary)
 	}
 	ret = plan_endpoints(&o, &p);
 	if (!ret)
-		ret = plan_engine(&o, &p);
+		ret = engine_plan(&o, &p);
 	if (!ret && p.p2p)
 		ret = plan_p2p(&o, &p);
 	if (!ret)

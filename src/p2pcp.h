@@ -70,8 +70,8 @@ void close_endpoints(struct copy_plan *p, bool written);
 
 /* p2pcp-engine.c: --engine, see there. */
 struct passthru_session;
-int plan_engine(const struct options *o, struct copy_plan *p);
-int plan_check_formats(const struct copy_plan *p);
+int engine_plan(const struct options *o, struct copy_plan *p);
+int engine_check_formats(const struct copy_plan *p);
 void engine_block_confirmed(const struct options *o, struct copy_plan *p);
 bool engine_can_fall_back(const struct options *o, const struct copy_plan *p,
 			  const struct copy_outcome *refusal);
@@ -87,7 +87,7 @@ int engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r);
 /* p2pcp-print-text.c */
 void text_usage(FILE *out);
 void text_plan(const struct copy_plan *p);
-void text_progress(const struct copy_progress *pr, void *data);
+void text_progress(const struct pipeline_progress *pr, void *data);
 void text_success(const struct copy_plan *p, const struct options *o,
 		  double seconds);
 int report_plan_reason(enum plan_reason why, const struct copy_request *rq,

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "engine.h"
+#include "pipeline.h"
 #include "nvme-passthru.h"
 #include "sysfs.h"
 #include "util.h"
@@ -205,12 +205,12 @@ static void test_identify(void)
 }
 
 /*
- * The engine with the passthrough backend's limits, on files: prep is
+ * The pipeline with the passthrough backend's limits, on files: prep is
  * wrapped to record every command and then issued as a plain read or
- * write (no NVMe here), so the split the engine makes is what a
+ * write (no NVMe here), so the split the pipeline makes is what a
  * controller would receive.
  */
-static struct copy_backend recorder;
+static struct ring_backend recorder;
 static uint32_t largest, commands, bad_commands;
 
 static void record_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
@@ -260,7 +260,7 @@ static int temp_file(const char *data, size_t len)
 }
 
 /*
- * The passthrough backend as the engine sees it, then turned into a
+ * The passthrough backend as the pipeline sees it, then turned into a
  * recorder of plain I/O with the same transfer limit: normal SQEs and
  * CQEs on regular files.
  */
@@ -277,7 +277,7 @@ static void recorder_init(uint32_t max_transfer)
 	recorder.complete = plain_complete;
 }
 
-static void test_engine_split(void)
+static void test_pipeline_split(void)
 {
 	const struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
 					      .max_segments = 128,
@@ -285,8 +285,8 @@ static void test_engine_split(void)
 	struct passthru_ns ns = { .nsid = 1, .lba_size = 512, .lba_shift = 9 };
 	size_t len = 3 * MIB + 64 * KIB;
 	char *src = malloc(len), *dst = calloc(1, len), *buf = NULL;
-	struct copy_result res;
-	struct copy_job job;
+	struct pipeline_result res;
+	struct pipeline_job job;
 	int sfd = -1, dfd = -1;
 	size_t i;
 
@@ -314,7 +314,7 @@ static void test_engine_split(void)
 	job.chunk_size = MIB;
 	job.queue_depth = 2;
 	job.align = 512;
-	CHECK_EQ_U64(copy_run(&job, &res), 0);
+	CHECK_EQ_U64(pipeline_run(&job, &res), 0);
 	CHECK_EQ_U64(res.done, len);
 	CHECK_EQ_U64(largest, 127 * 4096);
 	CHECK_EQ_U64(bad_commands, 0);
@@ -486,7 +486,7 @@ int main(void)
 	test_find_chardev();
 	test_path_pci();
 	test_format_sysfs();
-	test_engine_split();
+	test_pipeline_split();
 	if (!check_failures) {
 		char cmd[128];
 

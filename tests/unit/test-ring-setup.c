@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "engine.h"
+#include "arrival.h"
+#include "pipeline.h"
+#include "verify.h"
 
 enum kernel_mode {
 	KERNEL_NEW, /* takes every flag */
@@ -50,7 +52,7 @@ static int probe_as(enum kernel_mode m)
 	mode = m;
 	calls = 0;
 	memset(flags_seen, 0, sizeof(flags_seen));
-	return copy_ring_probe(NULL);
+	return ring_probe(NULL);
 }
 
 /*
@@ -60,7 +62,7 @@ static int probe_as(enum kernel_mode m)
 static void no_ring_no_io(void)
 {
 	static char buf[4 * 4096] __attribute__((aligned(4096)));
-	struct copy_job job = {
+	struct pipeline_job job = {
 		.chunk_size = 4096,
 		.queue_depth = 4,
 		.align = 4096,
@@ -68,18 +70,18 @@ static void no_ring_no_io(void)
 		.buf = buf,
 	};
 	struct arrival_result ar;
-	struct copy_result res;
+	struct pipeline_result res;
 	uint64_t mismatch;
 
 	job.src_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	job.dst_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	CHECK(job.src_fd >= 0 && job.dst_fd >= 0);
 	mode = KERNEL_NO_URING;
-	CHECK_EQ_U64(-copy_run(&job, &res), ENOSYS);
+	CHECK_EQ_U64(-pipeline_run(&job, &res), ENOSYS);
 	CHECK_EQ_U64(res.done, 0);
-	CHECK_EQ_U64(-copy_verify(&job, true, &mismatch, &res), ENOSYS);
-	CHECK_EQ_U64(-copy_verify(&job, false, &mismatch, &res), ENOSYS);
-	CHECK_EQ_U64(-copy_check_arrival(&job, &ar), ENOSYS);
+	CHECK_EQ_U64(-verify_range(&job, true, &mismatch, &res), ENOSYS);
+	CHECK_EQ_U64(-verify_range(&job, false, &mismatch, &res), ENOSYS);
+	CHECK_EQ_U64(-arrival_check(&job, &ar), ENOSYS);
 	mode = KERNEL_NEW;
 	close(job.src_fd);
 	close(job.dst_fd);
@@ -103,7 +105,7 @@ int main(void)
 	CHECK_EQ_U64(-probe_as(KERNEL_OLD), 0);
 	CHECK_EQ_U64(calls, 2);
 	CHECK((flags_seen[0] & newer) == newer);
-	CHECK_EQ_U64(flags_seen[1], copy_backend_block.ring_flags);
+	CHECK_EQ_U64(flags_seen[1], ring_backend_block.ring_flags);
 
 	/* Anything else is the answer: no second try. */
 	CHECK_EQ_U64(-probe_as(KERNEL_NO_URING), ENOSYS);

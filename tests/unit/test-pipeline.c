@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The copy engine on regular files: data arrives intact whatever the
+ * The copy pipeline, its verification and arrival probe on regular files: data arrives intact whatever the
  * queue depth and chunk size, and failures report the exact completed
  * prefix and failing offset.
  */
@@ -19,13 +19,15 @@
 
 #include "check.h"
 #include "scratch.h"
-#include "engine.h"
+#include "arrival.h"
+#include "pipeline.h"
+#include "verify.h"
 #include "util.h"
 
 #define BLOCK 4096
 
-static char src_path[] = "engine-src-XXXXXX";
-static char dst_path[] = "engine-dst-XXXXXX";
+static char src_path[] = "pipeline-src-XXXXXX";
+static char dst_path[] = "pipeline-dst-XXXXXX";
 
 static void fill_random(char *buf, size_t len, unsigned int seed)
 {
@@ -70,7 +72,7 @@ static bool range_equals(int fd, uint64_t off, const char *want, size_t len)
 static volatile sig_atomic_t *stop_after_flag;
 
 /* Raise the stop once a quarter of the range is reported done. */
-static void stop_at_quarter(const struct copy_progress *p, void *data)
+static void stop_at_quarter(const struct pipeline_progress *p, void *data)
 {
 	(void)data;
 	if (p->done >= p->total / 4)
@@ -81,11 +83,11 @@ static void stop_at_quarter(const struct copy_progress *p, void *data)
  * A stop raised in the middle: the copy ends early, and what it reports
  * as done is on DST.
  */
-static void test_stop_midway(struct copy_job *job, const char *data)
+static void test_stop_midway(struct pipeline_job *job, const char *data)
 {
 	volatile sig_atomic_t stop = 0;
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	stop_after_flag = &stop;
 	j.stop = &stop;
@@ -94,7 +96,7 @@ static void test_stop_midway(struct copy_job *job, const char *data)
 	j.progress = stop_at_quarter;
 	j.progress_interval = 1e-9; /* after every batch of completions */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(res.stopped);
 	CHECK(res.done >= MIB && res.done < 4 * MIB);
 	CHECK(res.done % j.chunk_size == 0);
@@ -114,12 +116,12 @@ static void count_alarm(int sig)
  * io_uring_enter returns EINTR) neither fail nor shorten the copy or its
  * verification: a timer fires every 200 us through 1024 small I/Os.
  */
-static void test_signal_storm(const struct copy_job *job, const char *data)
+static void test_signal_storm(const struct pipeline_job *job, const char *data)
 {
 	struct sigaction sa = { .sa_handler = count_alarm }, old;
 	struct itimerval every = { { 0, 200 }, { 0, 200 } }, off = { 0 };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch;
 
 	j.length = 4 * MIB;
@@ -129,9 +131,9 @@ static void test_signal_storm(const struct copy_job *job, const char *data)
 	alarms = 0;
 	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
 	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK_EQ_U64(res.done, 4 * MIB);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
 	CHECK(sigaction(SIGALRM, &old, NULL) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, 4 * MIB));
@@ -145,7 +147,7 @@ struct progress_log {
 	uint64_t done, total;
 };
 
-static void log_progress(const struct copy_progress *p, void *data)
+static void log_progress(const struct pipeline_progress *p, void *data)
 {
 	struct progress_log *log = data;
 
@@ -159,19 +161,19 @@ static void log_progress(const struct copy_progress *p, void *data)
  * exactly one, at its end, for the whole range; with no interval, only
  * a request (SIGUSR1's flag) makes one, and clears the flag.
  */
-static void test_progress(const struct copy_job *job, const char *data)
+static void test_progress(const struct pipeline_job *job, const char *data)
 {
 	volatile sig_atomic_t request = 0;
 	struct progress_log log = { 0 };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	j.length = MIB;
 	j.queue_depth = 2;
 	j.progress = log_progress;
 	j.progress_data = &log;
 	j.progress_interval = 3600;
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK_EQ_U64(log.calls, 1);
 	CHECK_EQ_U64(log.done, MIB);
 	CHECK_EQ_U64(log.total, MIB);
@@ -179,18 +181,18 @@ static void test_progress(const struct copy_job *job, const char *data)
 
 	memset(&log, 0, sizeof(log));
 	j.progress_interval = 0;
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK_EQ_U64(log.calls, 0);
 	request = 1;
 	j.progress_request = &request;
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK_EQ_U64(log.calls, 1);
 	CHECK(log.done <= MIB && log.total == MIB);
 	CHECK(request == 0);
 }
 
 /*
- * A test backend: block I/O through the engine's hook, counting bytes
+ * A test backend: block I/O through the pipeline's hook, counting bytes
  * and command sizes; a read covering @bad_off fails like an NVMe
  * Unrecovered Read Error; @drop_reads completes reads with success
  * without moving data (a lost peer-to-peer read).
@@ -236,7 +238,7 @@ static void fake_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 	for (i = 0; c && !write && i < 2; i++)
 		if (c->bad_off[i] >= off && c->bad_off[i] < off + len)
 			fd = -1;
-	copy_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
+	ring_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
 }
 
 static int fake_complete(const struct io_uring_cqe *cqe, const void *ctx,
@@ -258,7 +260,7 @@ static int fake_complete(const struct io_uring_cqe *cqe, const void *ctx,
 	return cqe->res;
 }
 
-static const struct copy_backend fake_backend = {
+static const struct ring_backend fake_backend = {
 	.name = "fake",
 	.prep = fake_prep,
 	.complete = fake_complete,
@@ -271,29 +273,29 @@ static const struct copy_backend fake_backend = {
  * error), to the exact block, with the backend's raw status; the
  * lowest failing byte wins and the chunks below it are written.
  */
-static void test_backend(const struct copy_job *job, const char *data)
+static void test_backend(const struct pipeline_job *job, const char *data)
 {
 	struct fake_ctx ctx = { .bad_off = { UINT64_MAX, UINT64_MAX } };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch;
 
 	j.backend = &fake_backend;
 	j.src_ctx = j.dst_ctx = &ctx;
 	j.length = MIB;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
 	CHECK_EQ_U64(fake_max_seen, 8 * KIB);
 	CHECK_EQ_U64(fake_bytes[0], MIB);
 	CHECK_EQ_U64(fake_bytes[1], MIB);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(fake_bytes[0], 3 * MIB);
 
 	ctx.bad_off[0] = 7 * 64 * KIB + 2 * BLOCK;
 	ctx.bad_off[1] = 5 * 64 * KIB + 3 * BLOCK;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == -EIO);
+	CHECK(pipeline_run(&j, &res) == -EIO);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.nvme_status, 0x281);
 	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB + 3 * BLOCK);
@@ -301,7 +303,7 @@ static void test_backend(const struct copy_job *job, const char *data)
 	CHECK(range_equals(j.dst_fd, 0, data, res.done));
 
 	/* Verify names the side and the exact block of a failed read. */
-	CHECK(copy_verify(&j, false, &mismatch, &res) == -EIO);
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB + 2 * BLOCK);
 }
@@ -313,13 +315,13 @@ static void test_backend(const struct copy_job *job, const char *data)
  * fails further on.  The report is the write's byte, and everything
  * below it is copied.
  */
-static void test_short_write(const struct copy_job *job, const char *data)
+static void test_short_write(const struct pipeline_job *job, const char *data)
 {
 	const uint64_t limit = 2 * MIB + 2 * BLOCK;
 	struct fake_ctx ctx = { .bad_off = { 3 * MIB + BLOCK, UINT64_MAX } };
 	struct rlimit old, lim = { limit, limit };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	int round;
 
 	signal(SIGXFSZ, SIG_IGN);
@@ -335,7 +337,7 @@ static void test_short_write(const struct copy_job *job, const char *data)
 	for (round = 0; round < 3; round++) {
 		CHECK(ftruncate(j.dst_fd, 0) == 0);
 		CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
-		CHECK(copy_run(&j, &res) == -EFBIG);
+		CHECK(pipeline_run(&j, &res) == -EFBIG);
 		CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
 		CHECK(res.fail_side == COPY_SIDE_WRITE);
 		CHECK_EQ_U64(res.fail_offset, limit);
@@ -350,10 +352,10 @@ static void test_short_write(const struct copy_job *job, const char *data)
  * catch it, the chunk is not written, the good prefix is exact.  Without
  * sentinels the seam is ignored: it can never make a copy wrong.
  */
-static void test_lost_chunk(const struct copy_job *job, const char *data)
+static void test_lost_chunk(const struct pipeline_job *job, const char *data)
 {
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	char *zero = calloc(1, 64 * KIB), *got = alloc_buf(64 * KIB);
 	ssize_t n;
 
@@ -362,7 +364,7 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
 	j.length = MIB;
 	j.queue_depth = 4;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == -EPROTO);
+	CHECK(pipeline_run(&j, &res) == -EPROTO);
 	CHECK(res.lost && res.sentinels);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, 128 * KIB);
@@ -376,7 +378,7 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
 	j.test_lose_chunk = 0;
 	j.chunk_size = BLOCK;
 	j.queue_depth = 32;
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
 	/* Their cost is measured, and is part of the copy's time. */
 	CHECK(res.sentinel_seconds > 0 && res.sentinel_seconds < res.seconds);
@@ -384,7 +386,7 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
 	j.sentinels = false;
 	j.test_lose_chunk = 1;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
 	CHECK(res.sentinel_seconds == 0);
 	free(zero);
@@ -396,12 +398,12 @@ static void test_lost_chunk(const struct copy_job *job, const char *data)
  * reported: in the copy, in verification (both buffers) and in the
  * arrival probe.
  */
-static void test_retry(const struct copy_job *job, const char *data)
+static void test_retry(const struct pipeline_job *job, const char *data)
 {
 	struct fake_ctx ctx = { .bad_off = { UINT64_MAX, UINT64_MAX } };
-	struct copy_job j = *job;
+	struct pipeline_job j = *job;
 	struct arrival_result ar;
-	struct copy_result res;
+	struct pipeline_result res;
 	uint64_t mismatch;
 	int through;
 
@@ -410,18 +412,18 @@ static void test_retry(const struct copy_job *job, const char *data)
 	j.length = MIB;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	ctx.again = 6;
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK_EQ_U64(ctx.again, 0);
 	CHECK_EQ_U64(res.done, MIB);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
 	for (through = 0; through < 2; through++) {
 		ctx.again = 6;
-		CHECK(copy_verify(&j, through, &mismatch, &res) == 0);
+		CHECK(verify_range(&j, through, &mismatch, &res) == 0);
 		CHECK_EQ_U64(ctx.again, 0);
 		CHECK_EQ_U64(res.done, MIB);
 	}
 	ctx.again = 3;
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked);
 	CHECK_EQ_U64(ctx.again, 0);
 }
@@ -431,14 +433,14 @@ static void test_retry(const struct copy_job *job, const char *data)
  * read error on SRC at the byte where it ended, DST ending there one on
  * DST; neither is a difference.
  */
-static void test_verify_eof(const struct copy_job *job, uint64_t src_size)
+static void test_verify_eof(const struct pipeline_job *job, uint64_t src_size)
 {
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch = UINT64_MAX;
 
 	j.length = 8 * MIB;
-	CHECK(copy_verify(&j, false, &mismatch, &res) == -EIO);
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, src_size);
@@ -446,9 +448,9 @@ static void test_verify_eof(const struct copy_job *job, uint64_t src_size)
 
 	j.length = MIB;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(ftruncate(j.dst_fd, MIB / 2 + BLOCK) == 0);
-	CHECK(copy_verify(&j, true, &mismatch, &res) == -EIO);
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EIO);
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_WRITE);
 	CHECK_EQ_U64(res.fail_offset, MIB / 2 + BLOCK);
@@ -460,13 +462,13 @@ static void test_verify_eof(const struct copy_job *job, uint64_t src_size)
  * partial loss of peer writes) is caught by the sentinel there: lost,
  * on SRC's side, nothing reported as copied.
  */
-static void test_partial_loss(const struct copy_job *job)
+static void test_partial_loss(const struct pipeline_job *job)
 {
 	struct fake_ctx head = { .bad_off = { UINT64_MAX, UINT64_MAX },
 				 .skip_head = true };
 	struct fake_ctx ok = { .bad_off = { UINT64_MAX, UINT64_MAX } };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	/* Buffered: O_DIRECT would refuse the shifted read. */
 	j.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
@@ -479,7 +481,7 @@ static void test_partial_loss(const struct copy_job *job)
 	j.queue_depth = 4;
 	j.length = 64 * KIB;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == -EPROTO);
+	CHECK(pipeline_run(&j, &res) == -EPROTO);
 	CHECK(res.lost);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, 0);
@@ -489,19 +491,19 @@ static void test_partial_loss(const struct copy_job *job)
 }
 
 /* Verify works for a one-block buffer and for one of 8 GiB. */
-static void test_verify_geometry(const struct copy_job *job)
+static void test_verify_geometry(const struct pipeline_job *job)
 {
 	const size_t huge = 8 * GIB;
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch;
 	void *map;
 
 	j.length = MIB;
 	j.chunk_size = BLOCK;
 	j.queue_depth = 1;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(res.done, MIB);
 
 	map = mmap(NULL, huge, PROT_READ | PROT_WRITE,
@@ -512,8 +514,8 @@ static void test_verify_geometry(const struct copy_job *job)
 	j.buf = map;
 	j.chunk_size = (uint32_t)GIB;
 	j.queue_depth = 8;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(res.done, MIB);
 	munmap(map, huge);
 }
@@ -535,25 +537,25 @@ ssize_t __wrap_getrandom(void *buf, size_t len, unsigned int flags)
 	return -1;
 }
 
-static void test_verify_dropped(const struct copy_job *job)
+static void test_verify_dropped(const struct pipeline_job *job)
 {
 	struct fake_ctx drop = { { UINT64_MAX, UINT64_MAX }, true };
 	struct fake_ctx ok = { { UINT64_MAX, UINT64_MAX }, false };
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch;
 
 	j.backend = &fake_backend;
 	j.length = MIB;
 	j.src_ctx = &ok;
 	j.dst_ctx = &drop;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EPROTO);
 	CHECK(res.lost && res.poisoned);
 	CHECK(res.fail_side == COPY_SIDE_WRITE);
 	CHECK_EQ_U64(res.fail_offset, 0);
 	j.src_ctx = &drop;
 	j.dst_ctx = &ok;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EPROTO);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 
 	/*
@@ -563,7 +565,7 @@ static void test_verify_dropped(const struct copy_job *job)
 	 */
 	j.dst_ctx = &drop;
 	getrandom_fails = true;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EPROTO);
 	getrandom_fails = false;
 	CHECK(res.lost);
 }
@@ -575,11 +577,11 @@ static void test_verify_dropped(const struct copy_job *job)
  * whose device does not get the buffer's data fails on the DST side and
  * DST's block is left as it was.
  */
-static void test_arrival(const struct copy_job *job, const char *data)
+static void test_arrival(const struct pipeline_job *job, const char *data)
 {
 	struct fake_ctx ok = { { UINT64_MAX, UINT64_MAX } };
 	struct fake_ctx bad = ok;
-	struct copy_job j = *job;
+	struct pipeline_job j = *job;
 	struct arrival_result ar;
 	char *before = alloc_buf(BLOCK);
 
@@ -587,16 +589,16 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	/* A DST file that ends before the block: only SRC is checked. */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	memset(&ar, 0x5a, sizeof(ar)); /* whatever the caller's memory held */
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && !ar.dst_checked);
 	CHECK(ar.error == 0 && ar.nvme_status == 0 && !ar.dst_not_restored);
 	CHECK_EQ_U64(file_size(j.dst_fd), 0);
 	CHECK(ftruncate(j.dst_fd, MIB) == 0);
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && ar.dst_checked);
 	CHECK(range_equals(j.dst_fd, 0, data, BLOCK));
 	/* Already equal: the DST direction proves nothing, and says so. */
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_OK && ar.src_checked && !ar.dst_checked);
 
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
@@ -606,7 +608,7 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	j.dst_ctx = &ok;
 	j.src_ctx = &bad;
 	bad.drop_reads = true;
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_LOST && ar.side == COPY_SIDE_READ);
 	CHECK(ar.words == BLOCK / 8 && ar.poison_left == ar.words);
 	CHECK(!ar.src_checked && !ar.dst_checked);
@@ -616,13 +618,13 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	j.src_ctx = &ok;
 	j.dst_ctx = &bad;
 	bad.drop_writes = true;
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_LOST && ar.side == COPY_SIDE_WRITE);
 	CHECK(ar.src_checked && !ar.dst_checked);
 	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
 	bad.drop_writes = false;
 	bad.garble_writes = 1;
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_MISMATCH && ar.side == COPY_SIDE_WRITE);
 	CHECK(!ar.dst_not_restored);
 	CHECK(range_equals(j.dst_fd, 0, before, BLOCK));
@@ -634,7 +636,7 @@ static void test_arrival(const struct copy_job *job, const char *data)
 	bad.garble_writes = 0;
 	bad.bad_off[0] = 0;
 	memset(&ar, 0x5a, sizeof(ar));
-	CHECK(copy_check_arrival(&j, &ar) == 0);
+	CHECK(arrival_check(&j, &ar) == 0);
 	CHECK(ar.verdict == ARRIVAL_IO_ERROR && ar.side == COPY_SIDE_WRITE);
 	CHECK(ar.error == -EIO && ar.nvme_status == 0x281);
 	CHECK(!ar.src_checked && !ar.dst_checked && !ar.dst_not_restored);
@@ -647,8 +649,8 @@ static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 			     uint64_t dst_off, uint64_t len, uint32_t chunk,
 			     uint32_t qd)
 {
-	struct copy_result res;
-	struct copy_job job = { 0 };
+	struct pipeline_result res;
+	struct pipeline_job job = { 0 };
 	char *buf = alloc_buf((size_t)chunk * qd);
 	char *out = alloc_buf(len);
 	int sfd, dfd, ret;
@@ -666,7 +668,7 @@ static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 	job.chunk_size = chunk;
 	job.queue_depth = qd;
 	job.align = BLOCK;
-	ret = copy_run(&job, &res);
+	ret = pipeline_run(&job, &res);
 	CHECK(ret == 0);
 	CHECK_EQ_U64(res.done, len);
 	CHECK(!res.stopped && res.error == 0);
@@ -703,14 +705,14 @@ static void test_geometries(const char *data, size_t size)
  * prefix is the chunks before it, and the failure is pinned to the exact
  * byte where the source ended, even with 8 chunks in flight.
  */
-static void test_source_ends_inside_chunk(const struct copy_job *job,
+static void test_source_ends_inside_chunk(const struct pipeline_job *job,
 					  size_t size)
 {
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	j.length = 8 * MIB;
-	CHECK(copy_run(&j, &res) == -EIO);
+	CHECK(pipeline_run(&j, &res) == -EIO);
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.done, 4 * MIB);
@@ -718,14 +720,14 @@ static void test_source_ends_inside_chunk(const struct copy_job *job,
 }
 
 /* A write that fails at once: nothing is reported as copied. */
-static void test_write_fails_at_once(const struct copy_job *job)
+static void test_write_fails_at_once(const struct pipeline_job *job)
 {
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	j.dst_fd = open_direct(dst_path, O_RDONLY);
 	j.length = MIB;
-	CHECK(copy_run(&j, &res) == -EBADF);
+	CHECK(pipeline_run(&j, &res) == -EBADF);
 	CHECK(res.fail_side == COPY_SIDE_WRITE);
 	CHECK_EQ_U64(res.nvme_status, 0); /* block I/O has no NVMe status */
 	CHECK_EQ_U64(res.done, 0);
@@ -734,16 +736,16 @@ static void test_write_fails_at_once(const struct copy_job *job)
 }
 
 /* A stop raised before the start writes nothing at all. */
-static void test_stop_before_start(const struct copy_job *job)
+static void test_stop_before_start(const struct pipeline_job *job)
 {
 	volatile sig_atomic_t stop = 1;
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 
 	j.length = MIB;
 	j.stop = &stop;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
-	CHECK(copy_run(&j, &res) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(res.stopped);
 	CHECK_EQ_U64(res.done, 0);
 	CHECK_EQ_U64(file_size(j.dst_fd), 0);
@@ -753,12 +755,12 @@ static void test_stop_before_start(const struct copy_job *job)
  * Verification: equal ranges compare equal; one flipped byte is found at
  * its exact offset, through plain and device-safe loads.
  */
-static void test_verify_finds_flip(const struct copy_job *job, const char *data,
-				   size_t size)
+static void test_verify_finds_flip(const struct pipeline_job *job,
+				   const char *data, size_t size)
 {
 	const uint64_t flip = 3 * MIB + 12345;
-	struct copy_job j = *job;
-	struct copy_result res;
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
 	uint64_t mismatch = 0;
 	char byte;
 	int fd;
@@ -766,46 +768,46 @@ static void test_verify_finds_flip(const struct copy_job *job, const char *data,
 	j.length = 4 * MIB;
 	copy_and_compare(data, size, 0, 0, 4 * MIB, 64 * KIB, 8);
 	j.dst_fd = open_direct(dst_path, O_RDONLY);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(res.done, 4 * MIB);
 	fd = open(dst_path, O_RDWR);
 	CHECK(pread(fd, &byte, 1, flip) == 1);
 	byte ^= 0x40;
 	CHECK(pwrite(fd, &byte, 1, flip) == 1);
 	close(fd);
-	CHECK(copy_verify(&j, false, &mismatch, &res) == 1);
+	CHECK(verify_range(&j, false, &mismatch, &res) == 1);
 	CHECK_EQ_U64(mismatch, flip);
 	mismatch = 0;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == 1);
+	CHECK(verify_range(&j, true, &mismatch, &res) == 1);
 	CHECK_EQ_U64(mismatch, flip);
 	/* Offsets shift both sides: DST from 4 KiB on is SRC's 4 KiB on. */
 	j.src_offset = j.dst_offset = 4096;
 	j.length = MIB;
-	CHECK(copy_verify(&j, true, &mismatch, &res) == 0);
+	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
 	close(j.dst_fd);
 }
 
 /* Misaligned lengths and empty queues are refused, verify's too. */
-static void test_refusals(const struct copy_job *job)
+static void test_refusals(const struct pipeline_job *job)
 {
-	struct copy_job j = *job, v = *job;
+	struct pipeline_job j = *job, v = *job;
 	struct arrival_result ar;
-	struct copy_result res;
+	struct pipeline_result res;
 	uint64_t mismatch;
 
 	j.length = 1000;
-	CHECK(copy_run(&j, &res) == -EINVAL);
+	CHECK(pipeline_run(&j, &res) == -EINVAL);
 	/* The arrival probe needs a whole block of the range. */
-	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
+	CHECK(arrival_check(&j, &ar) == -EINVAL);
 	j.length = MIB;
 	j.queue_depth = 0;
-	CHECK(copy_run(&j, &res) == -EINVAL);
+	CHECK(pipeline_run(&j, &res) == -EINVAL);
 	/* The arrival probe: a block that is no whole number of words. */
 	j.queue_depth = 8;
 	j.align = 4;
-	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
+	CHECK(arrival_check(&j, &ar) == -EINVAL);
 	j.align = 0;
-	CHECK(copy_check_arrival(&j, &ar) == -EINVAL);
+	CHECK(arrival_check(&j, &ar) == -EINVAL);
 	/*
 	 * Verification refuses before any read: on buffered descriptors,
 	 * which would take the odd length, the refusal is p2pcp's own.
@@ -814,7 +816,7 @@ static void test_refusals(const struct copy_job *job)
 	v.length = 1000;
 	v.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
 	v.dst_fd = open(src_path, O_RDONLY | O_CLOEXEC);
-	CHECK(copy_verify(&v, false, &mismatch, &res) == -EINVAL);
+	CHECK(verify_range(&v, false, &mismatch, &res) == -EINVAL);
 	close(v.src_fd);
 	close(v.dst_fd);
 }
@@ -822,7 +824,7 @@ static void test_refusals(const struct copy_job *job)
 int main(void)
 {
 	const size_t size = 4 * MIB + 3 * BLOCK;
-	struct copy_job job = { 0 };
+	struct pipeline_job job = { 0 };
 	char *data = malloc(size);
 	int ret;
 

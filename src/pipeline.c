@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The copy pipeline.
+ *
+ * The buffer is cut into queue_depth slots of chunk_size bytes.  Each
+ * slot reads one chunk of the source with O_DIRECT and, when the read
+ * has completed in full, writes it to the destination; then it takes
+ * the next chunk.  Slots advance independently, driven by completions,
+ * so reads of later chunks overlap writes of earlier ones without any
+ * CPU copy.  The buffer is registered with io_uring when the kernel
+ * lets us, which saves pinning its pages for every I/O (half the CPU
+ * per byte in system memory); the kernel cannot pin p2pmem that way
+ * (FOLL_LONGTERM: -EFAULT), and plain IORING_OP_READ/WRITE work there.
+ *
+ * Chunks are issued in order and at most queue_depth are in flight, so
+ * the contiguous completed prefix is simply everything below the lowest
+ * chunk that is not finished.  After a failure no new chunk starts, but
+ * the chunks below it finish, so the prefix reaches the failure whatever
+ * the completion order; after a stop request in-flight reads are
+ * dropped instead (stop fast).
+ *
+ * All I/O goes through a backend (ring_backend, ring.c): block read/write by
+ * default, NVMe passthrough in its own file.  A backend's command may
+ * be smaller than a chunk (max_transfer): a slot then issues commands
+ * one after another, like the rest of a short transfer.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+#include "poison.h"
+#include "ring.h"
+#include "p2pmem.h"
+#include "util.h"
+
+enum slot_state {
+	SLOT_IDLE,
+	SLOT_READING,
+	SLOT_WRITING,
+	SLOT_ABANDONED, /* chunk not finished because the copy stopped */
+};
+
+struct slot {
+	char *buf;
+	uint64_t off; /* chunk offset relative to the range */
+	uint64_t index; /* chunk number, from 0 */
+	uint32_t len;
+	uint32_t done; /* bytes transferred in the current phase */
+	uint32_t piece; /* bytes of the command in flight */
+	bool simulated; /* the command in flight is the test seam's no-op */
+	enum slot_state state;
+};
+
+struct pipeline {
+	struct io_uring ring;
+	const struct pipeline_job *job;
+	const struct ring_backend *be;
+	struct slot *slots;
+	uint32_t nslots;
+	struct pipeline_chunks plan;
+	uint64_t next_chunk; /* next chunk to hand out */
+	uint64_t next_off; /* and its offset */
+	uint32_t inflight; /* SQEs submitted, CQEs not yet reaped */
+	bool halted; /* no new chunks: failure or stop */
+	bool fixed; /* the buffer is registered as fixed buffer 0 */
+	struct slot *fail_slot; /* where the lowest failure happened */
+	struct pipeline_result *res;
+	uint64_t nonce; /* per run: sentinels of chunk i derive from it */
+	double start, last_progress;
+};
+
+int pipeline_chunks_make(uint64_t length, uint32_t chunk_size, uint32_t align,
+			 struct pipeline_chunks *plan)
+{
+	if (chunk_size == 0 || align == 0 || chunk_size % align ||
+	    length % align)
+		return -EINVAL;
+	plan->length = length;
+	plan->chunk_size = chunk_size;
+	plan->count = length / chunk_size + (length % chunk_size != 0);
+	plan->last = length % chunk_size ? length % chunk_size :
+					   (length ? chunk_size : 0);
+	return 0;
+}
+
+/*
+ * Sentinels.  The CPU stores a per-chunk nonce into a few 8-byte words
+ * of a slot before its read is submitted; a read that completes with
+ * success has overwritten all of them.  A posted write the fabric drops
+ * (an IOMMU fault, a root complex that does not forward peer writes)
+ * gets no completion, so the NVMe read still succeeds: a surviving
+ * sentinel is the only trace.  The words: the first and last of the
+ * chunk and of up to SENTINEL_PAGES pages picked by the nonce, so a
+ * partial loss anywhere has a chance to show, at a cost of a few
+ * uncached loads and stores per chunk.
+ */
+#define SENTINEL_PAGE 4096u
+#define SENTINEL_PAGES 4
+#define SENTINEL_MAX (2 + 2 * SENTINEL_PAGES)
+
+/* Byte offsets (8-aligned) of the sentinel words of a @len-byte chunk. */
+static unsigned int sentinel_offsets(uint32_t len, uint64_t nonce,
+				     uint32_t *out)
+{
+	uint32_t pages = len / SENTINEL_PAGE, p;
+	unsigned int n = 0, i;
+
+	if (len < 8)
+		return 0;
+	out[n++] = 0;
+	out[n++] = (len - 8) & ~7u;
+	for (i = 0; pages > 1 && i < SENTINEL_PAGES; i++) {
+		p = (uint32_t)(poison_mix(nonce + i) % pages);
+		out[n++] = p * SENTINEL_PAGE;
+		out[n++] = p * SENTINEL_PAGE + SENTINEL_PAGE - 8;
+	}
+	return n;
+}
+
+static uint64_t sentinel_value(uint64_t nonce, uint32_t off)
+{
+	return nonce ^ poison_mix(off);
+}
+
+static uint64_t chunk_nonce(const struct pipeline *e, uint64_t index)
+{
+	return poison_mix(e->nonce ^ (index + 1));
+}
+
+static void sentinels_plant(struct pipeline *e, struct slot *s)
+{
+	uint64_t nonce = chunk_nonce(e, s->index);
+	uint32_t at[SENTINEL_MAX];
+	unsigned int i, n = sentinel_offsets(s->len, nonce, at);
+
+	for (i = 0; i < n; i++)
+		*(volatile uint64_t *)(s->buf + at[i]) =
+			sentinel_value(nonce, at[i]);
+}
+
+/* Offset in the chunk of the first surviving sentinel, or -1. */
+static int64_t sentinels_survivor(struct pipeline *e, const struct slot *s)
+{
+	uint64_t nonce = chunk_nonce(e, s->index);
+	uint32_t at[SENTINEL_MAX];
+	unsigned int i, n = sentinel_offsets(s->len, nonce, at);
+
+	for (i = 0; i < n; i++)
+		if (*(volatile uint64_t *)(s->buf + at[i]) ==
+		    sentinel_value(nonce, at[i]))
+			return at[i];
+	return -1;
+}
+
+/*
+ * Remember a failure at byte @at of the range.  Every failure is
+ * recorded, also after the pipeline halted, and the lowest byte wins:
+ * completion order must not decide what is reported.
+ */
+static void record_failure(struct pipeline *e, struct slot *s, uint64_t at,
+			   int err, uint32_t status, bool eof, bool lost)
+{
+	struct pipeline_result *res = e->res;
+
+	if (!res->error || at < res->fail_offset) {
+		res->error = err;
+		res->nvme_status = status;
+		res->fail_offset = at;
+		res->fail_side = s->state == SLOT_READING ? COPY_SIDE_READ :
+							    COPY_SIDE_WRITE;
+		res->unexpected_eof = eof;
+		res->lost = lost;
+		e->fail_slot = s;
+	}
+	e->halted = true;
+	s->state = SLOT_ABANDONED;
+}
+
+/* Queue the next command of the slot's current phase. */
+static int slot_submit(struct pipeline *e, struct slot *s)
+{
+	const struct pipeline_job *job = e->job;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&e->ring);
+	bool write = s->state == SLOT_WRITING;
+	uint32_t left = s->len - s->done;
+
+	if (!sqe)
+		return -EBUSY; /* cannot happen: the ring has a slot per SQE */
+	s->piece = left;
+	if (e->be->max_transfer && s->piece > e->be->max_transfer)
+		s->piece = e->be->max_transfer;
+	s->simulated = !write && job->sentinels &&
+		       job->test_lose_chunk == s->index + 1;
+	if (s->simulated)
+		io_uring_prep_nop(sqe);
+	else
+		e->be->prep(sqe, write ? job->dst_fd : job->src_fd,
+			    write ? job->dst_ctx : job->src_ctx, write,
+			    s->buf + s->done, s->piece,
+			    (write ? job->dst_offset : job->src_offset) +
+				    s->off + s->done);
+	if (e->fixed && !s->simulated)
+		e->be->use_fixed(sqe, write, 0);
+	io_uring_sqe_set_data(sqe, s);
+	e->inflight++;
+	return 0;
+}
+
+static bool slot_start_next(struct pipeline *e, struct slot *s)
+{
+	if (e->halted || e->next_chunk >= e->plan.count)
+		return false;
+	s->off = e->next_off;
+	s->index = e->next_chunk;
+	s->len = e->next_chunk + 1 == e->plan.count ? e->plan.last :
+						      e->plan.chunk_size;
+	s->done = 0;
+	s->state = SLOT_READING;
+	e->next_chunk++;
+	e->next_off += s->len;
+	if (e->job->sentinels) {
+		double t = now_seconds();
+
+		sentinels_plant(e, s);
+		e->res->sentinel_seconds += now_seconds() - t;
+	}
+	return true;
+}
+
+/*
+ * A slot's read has completed in full.  Returns true when its data is
+ * in the buffer; false when a sentinel survived (recorded as lost).
+ */
+static bool read_arrived(struct pipeline *e, struct slot *s)
+{
+	double t;
+	int64_t survivor;
+
+	if (!e->job->sentinels)
+		return true;
+	t = now_seconds();
+	survivor = sentinels_survivor(e, s);
+	e->res->sentinel_seconds += now_seconds() - t;
+	if (survivor < 0)
+		return true;
+	/* Which bytes arrived is unknown: the whole chunk is suspect. */
+	record_failure(e, s, s->off, -EPROTO, 0, false, true);
+	return false;
+}
+
+/* Whether a slot interrupted after the halt could still fail lower. */
+static bool below_failure(const struct pipeline *e, uint64_t at)
+{
+	return e->res->error && at < e->res->fail_offset;
+}
+
+static void phase_done(struct pipeline *e, struct slot *s)
+{
+	if (s->state == SLOT_READING) {
+		/* A lost read below the failure is the lower failure. */
+		if ((!e->halted || below_failure(e, s->off)) &&
+		    !read_arrived(e, s))
+			return;
+		/*
+		 * After a stop, or above a failure: read but never written,
+		 * not part of the copy.  Below a failure the chunk is still
+		 * written, so the good prefix reaches the failing chunk
+		 * whatever the completion order.
+		 */
+		if (e->halted && !below_failure(e, s->off)) {
+			s->state = SLOT_ABANDONED;
+			return;
+		}
+		s->state = SLOT_WRITING;
+		s->done = 0;
+		slot_submit(e, s);
+		return;
+	}
+	s->state = SLOT_IDLE;
+	if (slot_start_next(e, s))
+		slot_submit(e, s);
+}
+
+static void handle_cqe(struct pipeline *e, struct slot *s,
+		       const struct io_uring_cqe *cqe)
+{
+	bool write = s->state == SLOT_WRITING;
+	uint32_t status = 0;
+	int res;
+
+	e->inflight--;
+	if (s->simulated)
+		res = (int)s->piece; /* success, and no data moved */
+	else
+		res = e->be->complete(cqe,
+				      write ? e->job->dst_ctx : e->job->src_ctx,
+				      s->piece, &status);
+	if (res == -EINTR || res == -EAGAIN) {
+		if (!e->halted || below_failure(e, s->off + s->done))
+			slot_submit(e, s);
+		else
+			s->state = SLOT_ABANDONED;
+		return;
+	}
+	if (res <= 0) {
+		/* Zero bytes: the source is shorter than it was at open. */
+		record_failure(e, s, s->off + s->done, res ? res : -EIO, status,
+			       res == 0 && !write, false);
+		return;
+	}
+	s->done += (uint32_t)res;
+	if (s->done < s->len) {
+		/*
+		 * Short transfer (or the next command): go on, also after a
+		 * halt if this slot may hold a lower failure, so the lowest
+		 * failing byte is found whatever the completion order.
+		 */
+		if (!e->halted || below_failure(e, s->off + s->done))
+			slot_submit(e, s);
+		else
+			s->state = SLOT_ABANDONED;
+		return;
+	}
+	phase_done(e, s);
+}
+
+static uint64_t completed_prefix(const struct pipeline *e)
+{
+	uint64_t done = e->next_off;
+	uint32_t i;
+
+	for (i = 0; i < e->nslots; i++) {
+		const struct slot *s = &e->slots[i];
+
+		if (s->state != SLOT_IDLE && s->off < done)
+			done = s->off;
+	}
+	return done;
+}
+
+static void maybe_progress(struct pipeline *e, bool force)
+{
+	const struct pipeline_job *job = e->job;
+	struct pipeline_progress p;
+	double now;
+
+	bool asked = job->progress_request && *job->progress_request;
+
+	/* Called after every batch of completions: read no clock for nothing. */
+	if (!job->progress || (!force && !asked && job->progress_interval <= 0))
+		return;
+	now = now_seconds();
+	if (!force && !asked && now - e->last_progress < job->progress_interval)
+		return;
+	if (job->progress_request)
+		*job->progress_request = 0;
+	e->last_progress = now;
+	p.done = completed_prefix(e);
+	p.total = job->length;
+	p.elapsed = now - e->start;
+	job->progress(&p, job->progress_data);
+}
+
+static int reap(struct pipeline *e)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
+	int ret;
+
+	ret = io_uring_submit_and_wait(&e->ring, 1);
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+		return ret;
+	io_uring_for_each_cqe(&e->ring, head, cqe) {
+		handle_cqe(e, io_uring_cqe_get_data(cqe), cqe);
+		seen++;
+	}
+	io_uring_cq_advance(&e->ring, seen);
+	return 0;
+}
+
+static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
+			 struct pipeline_result *res)
+{
+	struct iovec iov;
+	uint32_t i;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	memset(res, 0, sizeof(*res));
+	e->job = job;
+	e->be = ring_backend_or_block(job->backend);
+	e->res = res;
+	if (!job->queue_depth)
+		return -EINVAL;
+	ret = pipeline_chunks_make(job->length, job->chunk_size, job->align,
+				   &e->plan);
+	if (ret)
+		return ret;
+	e->nslots = job->queue_depth;
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
+	if (!e->slots)
+		return -ENOMEM;
+	for (i = 0; i < e->nslots; i++)
+		e->slots[i].buf =
+			(char *)job->buf + (size_t)i * job->chunk_size;
+	ret = ring_init(&e->ring, e->nslots, e->be);
+	if (ret) {
+		free(e->slots);
+		return ret;
+	}
+	iov.iov_base = job->buf;
+	iov.iov_len = (size_t)job->chunk_size * job->queue_depth;
+	if (e->be->allow_fixed_buffers && e->be->use_fixed)
+		e->fixed = io_uring_register_buffers(&e->ring, &iov, 1) == 0;
+	res->fixed_buffers = e->fixed;
+	res->sentinels = job->sentinels;
+	e->nonce = poison_nonce();
+	e->start = e->last_progress = now_seconds();
+	return 0;
+}
+
+static void pipeline_exit(struct pipeline *e)
+{
+	io_uring_queue_exit(&e->ring);
+	free(e->slots);
+}
+
+/*
+ * A failed request covers a whole command, but the device failed at
+ * one block.  Find it with one-block requests through the same backend,
+ * so the report names the exact byte: reads from the end of the
+ * completed prefix (harmless), writes within the failed chunk only (the
+ * data is still in its slot, and it is what belongs there).  Runs after
+ * the drain, on the now idle ring.
+ */
+static void narrow_read(struct pipeline *e, struct slot *s)
+{
+	const struct pipeline_job *job = e->job;
+	struct pipeline_result *res = e->res;
+	uint64_t off = e->res->done, end = s->off + s->len;
+	uint32_t status;
+	int n;
+
+	for (; off < end; off += job->align) {
+		n = ring_io(&e->ring, e->be, job->src_fd, job->src_ctx, false,
+			    s->buf, job->align, job->src_offset + off, &status);
+		if (n == (int)job->align)
+			continue;
+		res->unexpected_eof = n >= 0;
+		res->error = n < 0 ? n : -EIO;
+		res->nvme_status = status;
+		res->fail_offset = off + (n > 0 ? (uint64_t)n : 0);
+		return;
+	}
+}
+
+static void narrow_write(struct pipeline *e, struct slot *s)
+{
+	const struct pipeline_job *job = e->job;
+	struct pipeline_result *res = e->res;
+	uint64_t off = s->off + s->done;
+	uint32_t status;
+	int n;
+
+	for (; off < s->off + s->len; off += job->align) {
+		n = ring_io(&e->ring, e->be, job->dst_fd, job->dst_ctx, true,
+			    s->buf + (off - s->off), job->align,
+			    job->dst_offset + off, &status);
+		if (n == (int)job->align)
+			continue;
+		res->error = n < 0 ? n : -EIO;
+		res->nvme_status = status;
+		res->fail_offset = off;
+		/* Everything before it in this lowest chunk is written now. */
+		if (s->off == res->done)
+			res->done = off;
+		return;
+	}
+}
+
+static void narrow_failure(struct pipeline *e)
+{
+	const struct pipeline_result *res = e->res;
+	struct slot *s = e->fail_slot;
+
+	if (!s || res->lost || res->error == -EBADF || res->error == -EINVAL)
+		return;
+	if (res->fail_side == COPY_SIDE_READ)
+		narrow_read(e, s);
+	else
+		narrow_write(e, s);
+}
+
+/* Reap until nothing is in flight, halting on a stop request. */
+static void drain(struct pipeline *e)
+{
+	const struct pipeline_job *job = e->job;
+	struct pipeline_result *res = e->res;
+	int ret;
+
+	while (e->inflight) {
+		ret = reap(e);
+		if (ret) {
+			/*
+			 * The ring itself failed: nothing more can be
+			 * reaped, so in-flight chunks count as unfinished.
+			 */
+			res->error = ret;
+			res->fail_offset = completed_prefix(e);
+			e->halted = true;
+			e->fail_slot = NULL;
+			return;
+		}
+		if (job->stop && *job->stop && !e->halted) {
+			e->halted = true;
+			res->stopped = true;
+		}
+		maybe_progress(e, false);
+	}
+}
+
+int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
+{
+	struct pipeline e;
+	uint32_t i;
+	int ret;
+
+	ret = pipeline_init(&e, job, res);
+	if (ret) {
+		res->error = ret;
+		return ret;
+	}
+	/* A stop already raised: write nothing at all. */
+	if (job->stop && *job->stop) {
+		e.halted = true;
+		res->stopped = true;
+	}
+	for (i = 0; i < e.nslots; i++)
+		if (slot_start_next(&e, &e.slots[i]))
+			slot_submit(&e, &e.slots[i]);
+	drain(&e);
+	res->done = completed_prefix(&e);
+	if (res->error)
+		narrow_failure(&e);
+	res->seconds = now_seconds() - e.start;
+	/* A last line for a live display, so it ends on the final count. */
+	maybe_progress(&e, job->progress_interval > 0);
+	pipeline_exit(&e);
+	return res->error;
+}

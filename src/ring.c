@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * I/O through io_uring and one backend (struct ring_backend): the block
+ * backend (O_DIRECT read and write), setting up a ring with the
+ * backend's flags, and one transfer waited for.  The pipeline
+ * (pipeline.c), verification (verify.c) and the arrival probe
+ * (arrival.c) all move data through here, so a backend other than
+ * plain block I/O (NVMe passthrough) gets the same guarantees.
+ */
+#include <errno.h>
+#include <liburing.h>
+
+#include "ring.h"
+
+static void block_prep(struct io_uring_sqe *sqe, int fd, const void *side_ctx,
+		       bool write, void *buf, uint32_t len, uint64_t off)
+{
+	(void)side_ctx;
+	if (write)
+		io_uring_prep_write(sqe, fd, buf, len, off);
+	else
+		io_uring_prep_read(sqe, fd, buf, len, off);
+}
+
+static int block_complete(const struct io_uring_cqe *cqe, const void *side_ctx,
+			  uint32_t len, uint32_t *status)
+{
+	(void)side_ctx;
+	(void)len;
+	(void)status;
+	return cqe->res;
+}
+
+static void block_use_fixed(struct io_uring_sqe *sqe, bool write,
+			    unsigned int buf_index)
+{
+	/* Same fields as IORING_OP_READ/WRITE, plus the buffer's index. */
+	sqe->opcode = write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
+	sqe->buf_index = (__u16)buf_index;
+}
+
+const struct ring_backend ring_backend_block = {
+	.name = "block",
+	.prep = block_prep,
+	.complete = block_complete,
+	.allow_fixed_buffers = true,
+	.use_fixed = block_use_fixed,
+};
+
+const struct ring_backend *ring_backend_or_block(const struct ring_backend *be)
+{
+	return be ? be : &ring_backend_block;
+}
+
+int ring_init(struct io_uring *ring, unsigned int entries,
+	      const struct ring_backend *be)
+{
+	int ret;
+
+	/* Cheaper completions where the kernel has them (5.19+, 6.0+). */
+	ret = io_uring_queue_init(entries, ring,
+				  be->ring_flags | IORING_SETUP_SINGLE_ISSUER |
+					  IORING_SETUP_COOP_TASKRUN);
+	if (ret == -EINVAL)
+		ret = io_uring_queue_init(entries, ring, be->ring_flags);
+	return ret;
+}
+
+int ring_probe(const struct ring_backend *backend)
+{
+	const struct ring_backend *be = backend ? backend : &ring_backend_block;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int ret;
+
+	ret = ring_init(&ring, 1, be);
+	if (ret)
+		return ret;
+	sqe = io_uring_get_sqe(&ring);
+	if (!sqe) {
+		io_uring_queue_exit(&ring);
+		return -EBUSY;
+	}
+	io_uring_prep_nop(sqe);
+	ret = io_uring_submit_and_wait(&ring, 1);
+	/* The count submitted, then 0 once the completion is in hand. */
+	if (ret >= 0)
+		ret = io_uring_wait_cqe(&ring, &cqe);
+	if (!ret) {
+		ret = cqe->res < 0 ? cqe->res : 0;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+/*
+ * One transfer through @ring, waited for: the same backend path as the
+ * copy, for the synchronous I/O (narrowing, verify, arrival probe).
+ * Returns bytes transferred (may be short, 0 at end of file) or a
+ * negative errno; *status gets the backend's raw status.
+ */
+int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
+	    const void *ctx, bool write, void *buf, uint32_t len, uint64_t off,
+	    uint32_t *status)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	*status = 0;
+	do {
+		sqe = io_uring_get_sqe(ring);
+		if (!sqe)
+			return -EBUSY; /* cannot happen: the ring is empty */
+		be->prep(sqe, fd, ctx, write, buf, len, off);
+		ret = io_uring_submit_and_wait(ring, 1);
+		if (ret < 0 && ret != -EINTR)
+			return ret;
+		do {
+			ret = io_uring_wait_cqe(ring, &cqe);
+		} while (ret == -EINTR);
+		if (ret)
+			return ret;
+		ret = be->complete(cqe, ctx, len, status);
+		io_uring_cqe_seen(ring, cqe);
+	} while (ret == -EINTR || ret == -EAGAIN);
+	return ret;
+}
+
+/*
+ * Transfer all of @len bytes, in commands the backend takes.  Returns
+ * 0, or a negative errno with *failed_at (bytes done before the
+ * failure); end of file is -EIO with *eof set.
+ */
+int ring_io_full(struct io_uring *ring, const struct ring_backend *be, int fd,
+		 const void *ctx, bool write, char *buf, uint32_t len,
+		 uint64_t off, uint32_t *status, uint32_t *failed_at, bool *eof)
+{
+	uint32_t done = 0, piece;
+	int n;
+
+	*eof = false;
+	while (done < len) {
+		piece = len - done;
+		if (be->max_transfer && piece > be->max_transfer)
+			piece = be->max_transfer;
+		n = ring_io(ring, be, fd, ctx, write, buf + done, piece,
+			    off + done, status);
+		if (n <= 0) {
+			*failed_at = done;
+			*eof = n == 0;
+			return n ? n : -EIO;
+		}
+		done += (uint32_t)n;
+	}
+	return 0;
+}

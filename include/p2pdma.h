@@ -32,8 +32,11 @@
 #define P2P_KERNEL_MULTIPATH_HEAD P2P_KERNEL(7, 2, 0)
 /* pci=config_acs= exists from 6.11 (commit 47c8846a49ba). */
 #define P2P_KERNEL_CONFIG_ACS P2P_KERNEL(6, 11, 0)
-/* The newest release whose rules this module knows. */
-#define P2P_KERNEL_NEWEST P2P_KERNEL_MULTIPATH_HEAD
+/*
+ * The newest released kernel whose rules this module knows: captures are
+ * judged by it unless --kernel says otherwise.
+ */
+#define P2P_KERNEL_NEWEST P2P_KERNEL(7, 3, 0)
 
 /*
  * Parse "6.12.117-amd64" or "7.2" into a P2P_KERNEL() number.
@@ -76,6 +79,8 @@ enum p2p_unknown {
 	P2P_UNKNOWN_HOST_BRIDGE = 1 << 3,
 	/* a capture lacks the ports above a device (root bus mid-tree) */
 	P2P_UNKNOWN_PARTIAL = 1 << 4,
+	/* a capture lost a bridge on the path (a function no bridge owns) */
+	P2P_UNKNOWN_LOST_BRIDGE = 1 << 5,
 };
 
 /* Why a host-bridge path is refused or allowed. */
@@ -159,11 +164,11 @@ struct p2p_whitelist_entry {
 	uint16_t vendor;
 	uint32_t device; /* P2P_WHITELIST_ANY_DEVICE: PCI_ANY_ID */
 	bool req_same_host_bridge;
-	/* Present from this release on (0: first release not established). */
+	/* First mainline release with it (0: in no release yet). */
 	unsigned int since;
-	/* Verified absent up to this release (0: none). */
-	unsigned int absent_through;
-	const char *origin; /* commit or source that adds it */
+	/* First stable release of an older series with it (0: none). */
+	unsigned int backport;
+	const char *origin; /* commit that adds it, and its releases */
 };
 #define P2P_WHITELIST_ANY_DEVICE 0xffffffffu
 
@@ -179,6 +184,24 @@ enum p2p_listed p2p_whitelist_lookup(uint16_t vendor, uint16_t device,
 				     const struct p2p_whitelist_entry **entry);
 /* Where the whitelist table was taken from, for reports. */
 extern const char p2p_whitelist_source[];
+/* The whole table, for listings; returns the number of entries. */
+size_t p2p_whitelist_entries(const struct p2p_whitelist_entry **table);
+
+/* What the ACS boot parameters do on a release (see p2p_acs_params_of()). */
+enum p2p_acs_params {
+	/* up to 6.10: disable_acs_redir clears RR/CR/EC from the value in
+	 * force; no config_acs */
+	P2P_ACS_PARAMS_CLEAR_CURRENT,
+	/* 6.11.y, 6.12.0-22: only config_acs's first entry is applied,
+	 * disable_acs_redir keeps the firmware's RR/CR/EC */
+	P2P_ACS_PARAMS_FIRST_ONLY,
+	/* 6.13.y, 6.14.y: fixed by a stable update not established here */
+	P2P_ACS_PARAMS_UNSURE,
+	/* 6.12.23+, 6.15+: both work on every listed port, starting from
+	 * the firmware's control value */
+	P2P_ACS_PARAMS_FROM_FIRMWARE,
+};
+enum p2p_acs_params p2p_acs_params_of(unsigned int kernel);
 
 /*
  * Evaluate the path between a p2pmem @provider and a DMA @client, both

@@ -91,6 +91,21 @@ struct pci_node {
 	bool virtfn;
 	/* Index of the physical function if known, else -1. */
 	int physfn;
+	/*
+	 * A capture's function on a bus no bridge has as its secondary bus
+	 * and no physical function's SR-IOV capability covers: the capture
+	 * lost the bridge above it.  Its parent is the nearest bridge whose
+	 * range holds its bus, for display only; verdicts through it are
+	 * unknown.
+	 */
+	bool orphan;
+	/*
+	 * SR-IOV capability of a physical function with VFs enabled: how
+	 * many, and where their routing IDs start and step (0: none).
+	 */
+	uint16_t sriov_vfs;
+	uint16_t sriov_offset;
+	uint16_t sriov_stride;
 };
 
 /* Does @n have ACS redirect on (pci_bridge_has_acs_redir())? */
@@ -100,8 +115,10 @@ bool pci_node_acs_redirects(const struct pci_node *n);
 struct pci_topo_gaps {
 	/* A root bus whose first function is not 00.0 or a root port. */
 	bool root_bus_partial;
-	/* Functions on a bus no bridge owns: virtual functions assumed. */
+	/* SR-IOV virtual functions found through their PF's capability. */
 	bool virtual_bus;
+	/* Functions on a bus no bridge owns that no PF covers (orphans). */
+	bool orphans;
 	/* No host bridge (class 06:00) function anywhere. */
 	bool no_host_bridge;
 };
@@ -115,6 +132,8 @@ struct pci_topo {
 	 * including ACS, are unknown and must not be reported as absent.
 	 */
 	bool config_truncated;
+	/* Read from this system's sysfs, which lists every function. */
+	bool live;
 	struct pci_topo_gaps gaps;
 };
 

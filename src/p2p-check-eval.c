@@ -301,9 +301,25 @@ static void acs_fixes(const struct check *c, struct pair *p)
 				  "%sx0x00xx@%s", i ? ";" : "", bdf);
 	}
 	rebind_fixes(c, p, &p->fixes);
-	str_list_add(&p->fixes, FIX_BOOT, "pci=disable_acs_redir=%s", list);
-	if (check_kernel(c) >= P2P_KERNEL_CONFIG_ACS)
+	/* Only the boot parameters that work on the release judged. */
+	switch (p2p_acs_params_of(check_kernel(c))) {
+	case P2P_ACS_PARAMS_CLEAR_CURRENT:
+		str_list_add(&p->fixes, FIX_BOOT, "pci=disable_acs_redir=%s",
+			     list);
+		break;
+	case P2P_ACS_PARAMS_FROM_FIRMWARE:
+		str_list_add(&p->fixes, FIX_BOOT, "pci=disable_acs_redir=%s",
+			     list);
 		str_list_add(&p->fixes, FIX_BOOT, "pci=config_acs=%s", acs);
+		break;
+	case P2P_ACS_PARAMS_FIRST_ONLY:
+	case P2P_ACS_PARAMS_UNSURE:
+		/* config_acs's first entry works there, fixed or not. */
+		if (r->acs_redirect_count == 1)
+			str_list_add(&p->fixes, FIX_BOOT, "pci=config_acs=%s",
+				     acs);
+		break;
+	}
 }
 
 static void build_fixes(const struct check *c, struct pair *p)

@@ -186,6 +186,9 @@ static json_object *json_unknown(unsigned int bits)
 				      json_object_new_string("host-bridge"));
 	if (bits & P2P_UNKNOWN_PARTIAL)
 		json_object_array_add(arr, json_object_new_string("partial"));
+	if (bits & P2P_UNKNOWN_LOST_BRIDGE)
+		json_object_array_add(arr,
+				      json_object_new_string("lost-bridge"));
 	return arr;
 }
 

@@ -189,6 +189,18 @@ static void print_host_id(const struct check *c, int hb)
 	printf("%s (%04x:%04x)", check_addr(c, hb, bdf), n->vendor, n->device);
 }
 
+/* Is @hb (p2p_host_bridge_of()) a function the whitelist lacks for sure? */
+static bool side_unlisted(const struct check *c, int hb)
+{
+	const struct p2p_whitelist_entry *e;
+
+	if (hb < 0)
+		return hb == -1;
+	return p2p_whitelist_lookup(c->topo->nodes[hb].vendor,
+				    c->topo->nodes[hb].device, check_kernel(c),
+				    &e) == P2P_LISTED_NO;
+}
+
 static void explain_host_bridge(const struct check *c, const struct pair *pr)
 {
 	const struct p2p_result *r = &pr->res;
@@ -196,7 +208,7 @@ static void explain_host_bridge(const struct check *c, const struct pair *pr)
 
 	p2p_kernel_format(check_kernel(c), rel, sizeof(rel));
 	if ((r->unknown & P2P_UNKNOWN_RELEASE) && r->entry) {
-		printf(", and the host bridge is on the kernel's whitelist from %s, whose first release is not established (not in 6.12.117; rules of Linux %s)\n",
+		printf(", and the host bridge is on the kernel's whitelist from %s; whether Linux %s has it is not established\n",
 		       r->entry->origin, rel);
 		return;
 	}
@@ -234,8 +246,13 @@ static void explain_host_bridge(const struct check *c, const struct pair *pr)
 		break;
 	}
 	printf(", and host bridge ");
-	print_host_id(c, r->host_bridge_provider);
-	if (!r->same_host_bridge) {
+	/* Name the side that decided: a definite "not listed" one. */
+	if (r->same_host_bridge || !side_unlisted(c, r->host_bridge_client))
+		print_host_id(c, r->host_bridge_provider);
+	else if (!side_unlisted(c, r->host_bridge_provider))
+		print_host_id(c, r->host_bridge_client);
+	else {
+		print_host_id(c, r->host_bridge_provider);
 		printf(" or ");
 		print_host_id(c, r->host_bridge_client);
 	}
@@ -272,6 +289,11 @@ static void explain_verdict(const struct check *c, const struct pair *pr)
 	}
 	if (r->verdict == P2P_DIRECT) {
 		printf("direct (bus addresses through %s, no ACS redirect)\n",
+		       check_addr(c, r->common, bdf));
+		return;
+	}
+	if (r->unknown & P2P_UNKNOWN_LOST_BRIDGE) {
+		printf("unknown: the capture lost a bridge on the path (a function on a bus no bridge owns); direct through %s if it does not redirect\n",
 		       check_addr(c, r->common, bdf));
 		return;
 	}
@@ -485,8 +507,8 @@ static void print_root_heading(const struct check *c, const struct pci_node *n,
 						 "");
 		break;
 	case P2P_LISTED_UNCERTAIN:
-		printf(" host bridge %04x:%04x, on the whitelist from %s (first release not established)\n",
-		       n->vendor, n->device, e->origin);
+		printf(" host bridge %04x:%04x, on the whitelist from %s (whether Linux %s has it is not established)\n",
+		       n->vendor, n->device, e->origin, rel);
 		break;
 	case P2P_LISTED_NO:
 		printf(" host bridge %04x:%04x, not on the kernel's P2PDMA whitelist (Linux %s)\n",

@@ -31,9 +31,14 @@ static void pair_unknown_warnings(struct check *c, const struct pair *p,
 	if ((r->unknown & P2P_UNKNOWN_RELEASE) && r->entry)
 		str_list_add_new(
 			&c->warnings,
-			"%s <-> %s: unknown: the host bridge is on the kernel's whitelist from %s, whose first release is not established (not in 6.12.117); rules of %s",
+			"%s <-> %s: unknown: the host bridge is on the kernel's whitelist from %s; whether Linux %s has it is not established (a stable backport, or a release not yet out)",
 			a, b, r->entry->origin,
 			p2p_kernel_format(check_kernel(c), rel, sizeof(rel)));
+	if (r->unknown & P2P_UNKNOWN_LOST_BRIDGE)
+		str_list_add_new(
+			&c->warnings,
+			"%s <-> %s: unknown: a function on the path sits on a bus no bridge in the capture has as its secondary bus, and no SR-IOV physical function places a VF there: the capture lost the bridge above it, whose ACS decides; direct if it does not redirect",
+			a, b);
 	if (r->unknown & P2P_UNKNOWN_PARTIAL)
 		str_list_add_new(
 			&c->warnings,
@@ -48,7 +53,7 @@ static void pair_unknown_warnings(struct check *c, const struct pair *p,
 
 static void pair_warnings(struct check *c, const struct pair *p)
 {
-	char a[PCI_ADDR_STRLEN], b[PCI_ADDR_STRLEN];
+	char a[PCI_ADDR_STRLEN], b[PCI_ADDR_STRLEN], rel[32];
 	const struct p2p_result *r = &p->res;
 
 	check_addr(c, p->a, a);
@@ -64,6 +69,15 @@ static void pair_warnings(struct check *c, const struct pair *p)
 			"%s <-> %s: the route crosses %u switch levels; posted writes and completions on different paths are not ordered against each other, so do not rely on ordering between the devices",
 			a, b, r->bridge_levels);
 	pair_unknown_warnings(c, p, a, b);
+	if (r->acs_redirect_count > 1 && r->verdict != P2P_DIRECT &&
+	    (p2p_acs_params_of(check_kernel(c)) == P2P_ACS_PARAMS_FIRST_ONLY ||
+	     p2p_acs_params_of(check_kernel(c)) == P2P_ACS_PARAMS_UNSURE))
+		str_list_add_new(
+			&c->warnings,
+			"%s <-> %s: no boot parameter of Linux %s clears ACS redirect on all %zu ports of the path: before commit 9cf8a952d57b (Linux 6.15, stable 6.12.23; its 6.13.y/6.14.y update is not established here) pci=config_acs applies only its first entry and pci=disable_acs_redir keeps the firmware's RR/CR/EC; use the setpci fixes after every boot, or a kernel with that commit",
+			a, b,
+			p2p_kernel_format(check_kernel(c), rel, sizeof(rel)),
+			r->acs_redirect_count);
 	if (r->acs_redirect_count && r->verdict != P2P_DIRECT)
 		str_list_add_new(
 			&c->warnings,
@@ -99,9 +113,13 @@ static void capture_warnings(struct check *c)
 	if (g->virtual_bus)
 		str_list_add_new(
 			&c->warnings,
-			"functions on a bus that no bridge has as its secondary bus: taken as SR-IOV virtual functions, whose upstream bridge is their physical function's (as the kernel's pci_upstream_bridge() has it)");
+			"SR-IOV virtual functions on a bus that no bridge has as its secondary bus (placed there by their physical function's SR-IOV capability): their upstream bridge is their physical function's, as the kernel's pci_upstream_bridge() has it");
 	if (c->plat.live)
 		return;
+	if (g->orphans)
+		str_list_add_new(
+			&c->warnings,
+			"the capture lost a bridge: a function sits on a bus no bridge has as its secondary bus, and no SR-IOV physical function covers it; capture the whole system with 'sudo lspci -xxxx'");
 	if (g->root_bus_partial)
 		str_list_add_new(
 			&c->warnings,
@@ -146,6 +164,22 @@ static void kernel_warnings(struct check *c)
 			p->p2pdma_config_source);
 }
 
+/* What the ACS boot parameters do on @kernel, as that release does it. */
+static const char *acs_params_text(unsigned int kernel)
+{
+	switch (p2p_acs_params_of(kernel)) {
+	case P2P_ACS_PARAMS_CLEAR_CURRENT:
+		return "boot with pci=disable_acs_redir=<port>;<port>... (clears RR, CR and EC from the value the kernel set, so SV and UF stay on; this release has no pci=config_acs)";
+	case P2P_ACS_PARAMS_FIRST_ONLY:
+		return "boot with pci=config_acs=x0x00xx@<port> for one port only (this release applies only the first entry, and its pci=disable_acs_redir keeps the firmware's RR/CR/EC and sets every other bit: commit 9cf8a952d57b, in 6.12.23 and 6.15, fixes both)";
+	case P2P_ACS_PARAMS_UNSURE:
+		return "boot with pci=config_acs=x0x00xx@<port> for one port (whether this release's stable update has commit 9cf8a952d57b, which makes several entries and pci=disable_acs_redir work, is not established)";
+	case P2P_ACS_PARAMS_FROM_FIRMWARE:
+		break;
+	}
+	return "boot with pci=disable_acs_redir=<port>;<port>... (clears RR, CR and EC and takes every other bit from the firmware's value, so the SV and UF the kernel set are dropped there) or pci=config_acs=x0x00xx@<port>;... (the same, bit by bit)";
+}
+
 static void live_warnings(struct check *c)
 {
 	const struct platform *p = &c->plat;
@@ -155,7 +189,8 @@ static void live_warnings(struct check *c)
 	if (p->iommu_present == 1)
 		str_list_add_new(
 			&c->warnings,
-			"an IOMMU is active: at boot the kernel turns on ACS SV, RR, CR and UF on every port that has them, whatever the firmware set, so paths below a switch or root port go through the host bridge; to undo it for the ports on a path boot with pci=disable_acs_redir=<ports> (clears RR, CR and EC, and rebuilds the rest of the control word from the firmware's value) or, from Linux 6.11, pci=config_acs=x0x00xx@<port>");
+			"an IOMMU is active: at boot the kernel turns on ACS SV, RR, CR and UF on every port that has them, whatever the firmware set, so paths below a switch or root port go through the host bridge; to undo it for the ports on a path: %s",
+			acs_params_text(check_kernel(c)));
 	for (i = 0; i < p->p2pmem_count; i++)
 		if (!p->p2pmem[i].published)
 			str_list_add_new(

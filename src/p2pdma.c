@@ -146,73 +146,110 @@ enum p2p_verdict p2p_verdict_worst(enum p2p_verdict a, enum p2p_verdict b)
 
 /*
  * pci_p2pdma_whitelist[] of drivers/pci/p2pdma.c, as facts (IDs, flags,
- * first release).  Linux 6.12 (checked in Debian's linux-source-6.12,
- * 6.12.117) has exactly the ten Intel entries, all older than 6.2, the
- * first release this tool judges at all.  The rest are from the PCI
- * maintainer tree (pci.git cd2698d76c31, after 6.18); their first
- * release is not established, so a release between 6.12.117 and them is
- * reported as uncertain rather than guessed.
+ * the release that first has each entry).  Read in the sources of the
+ * releases in p2p_whitelist_source; an entry's first mainline release
+ * and stable backports come from issue 19's records (commit ids in
+ * the origins), and the sources confirm them where they reach.
  */
 const char p2p_whitelist_source[] =
-	"drivers/pci/p2pdma.c pci_p2pdma_whitelist[]: Linux 6.12.117 (10 Intel entries) and pci.git cd2698d76c31 (after 6.18)";
+	"drivers/pci/p2pdma.c pci_p2pdma_whitelist[] read in Linux 6.12.118, 7.2.13 and 7.3.4 (Debian linux-source)";
 
+/*
+ * Releases whose whitelist was read in full: a stable release of the
+ * same series up to this one has exactly what this one has.
+ */
+static const unsigned int whitelist_read_in[] = {
+	P2P_KERNEL(6, 12, 118),
+	P2P_KERNEL(7, 2, 13),
+	P2P_KERNEL(7, 3, 4),
+};
+
+#define SERIES(k) ((k) & ~0xffu)
 #define OLD P2P_KERNEL(6, 2, 0) /* in every release with p2pmem mmap */
-#define NOT_IN_612 P2P_KERNEL(6, 12, 117)
-#define IN_612 "in Linux 6.12 and every release since 6.2"
+#define IN_ALL "in every release since 6.2 (read in 6.12.118, 7.2.13, 7.3.4)"
+#define V71 P2P_KERNEL(7, 1, 0)
+#define V72 P2P_KERNEL(7, 2, 0)
+#define V713 P2P_KERNEL(7, 1, 3)
+#define V73 P2P_KERNEL(7, 3, 0)
 
 static const struct p2p_whitelist_entry whitelist[] = {
 	/* Intel Xeon E5/Core i7 */
-	{ 0x8086, 0x3c00, true, OLD, 0, IN_612 },
-	{ 0x8086, 0x3c01, true, OLD, 0, IN_612 },
+	{ 0x8086, 0x3c00, true, OLD, 0, IN_ALL },
+	{ 0x8086, 0x3c01, true, OLD, 0, IN_ALL },
 	/* Intel Xeon E7 v3/Xeon E5 v3/Core i7 */
-	{ 0x8086, 0x2f00, true, OLD, 0, IN_612 },
-	{ 0x8086, 0x2f01, true, OLD, 0, IN_612 },
+	{ 0x8086, 0x2f00, true, OLD, 0, IN_ALL },
+	{ 0x8086, 0x2f01, true, OLD, 0, IN_ALL },
 	/* Intel Skylake-E */
-	{ 0x8086, 0x2030, false, OLD, 0, IN_612 },
-	{ 0x8086, 0x2031, false, OLD, 0, IN_612 },
-	{ 0x8086, 0x2032, false, OLD, 0, IN_612 },
-	{ 0x8086, 0x2033, false, OLD, 0, IN_612 },
-	{ 0x8086, 0x2020, false, OLD, 0, IN_612 },
-	{ 0x8086, 0x09a2, false, OLD, 0, IN_612 },
-/* Intel DSA/IAX/IAA, QAT: 0ba76b19fd4c (7.1 stable review) */
+	{ 0x8086, 0x2030, false, OLD, 0, IN_ALL },
+	{ 0x8086, 0x2031, false, OLD, 0, IN_ALL },
+	{ 0x8086, 0x2032, false, OLD, 0, IN_ALL },
+	{ 0x8086, 0x2033, false, OLD, 0, IN_ALL },
+	{ 0x8086, 0x2020, false, OLD, 0, IN_ALL },
+	{ 0x8086, 0x09a2, false, OLD, 0, IN_ALL },
+/* Intel DSA/IAX/IAA, QAT: mainline 7.2, stable 7.1.3 */
 #define QAT \
-	"0ba76b19fd4c \"PCI/P2PDMA: Add Intel QAT, DSA, IAA devices to whitelist\""
-	{ 0x8086, 0x0b25, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x0cfe, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x11fb, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x1212, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x1216, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x4940, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x4942, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x4944, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x4946, false, 0, NOT_IN_612, QAT },
-	{ 0x8086, 0x4948, false, 0, NOT_IN_612, QAT },
+	"0ba76b19fd4c \"PCI/P2PDMA: Add Intel QAT, DSA, IAA devices to whitelist\" (Linux 7.2, stable 7.1.3)"
+	{ 0x8086, 0x0b25, false, V72, V713, QAT },
+	{ 0x8086, 0x0cfe, false, V72, V713, QAT },
+	{ 0x8086, 0x11fb, false, V72, V713, QAT },
+	{ 0x8086, 0x1212, false, V72, V713, QAT },
+	{ 0x8086, 0x1216, false, V72, V713, QAT },
+	{ 0x8086, 0x4940, false, V72, V713, QAT },
+	{ 0x8086, 0x4942, false, V72, V713, QAT },
+	{ 0x8086, 0x4944, false, V72, V713, QAT },
+	{ 0x8086, 0x4946, false, V72, V713, QAT },
+	{ 0x8086, 0x4948, false, V72, V713, QAT },
 	/* Google SoCs, any device ID */
-	{ 0x1ae0, P2P_WHITELIST_ANY_DEVICE, false, 0, NOT_IN_612,
-	  "70cf146a674c \"PCI/P2PDMA: Add Google SoCs ...\" with 1a1f96e3e2a8 (wildcard IDs)" },
-/* NVIDIA CPUs */
-#define NV "pci.git cd2698d76c31 (NVIDIA CPUs)"
-	{ 0x10de, 0x2f95, false, 0, NOT_IN_612, NV },
-	{ 0x10de, 0x2f96, false, 0, NOT_IN_612, NV },
-	{ 0x10de, 0x2f97, false, 0, NOT_IN_612, NV },
-	{ 0x10de, 0x2f98, false, 0, NOT_IN_612, NV },
-/* Zhaoxin KX-6000/KH-40000/KX-6000G/KX-7000/KH-50000 */
-#define ZX "pci.git cd2698d76c31 (Zhaoxin host bridges)"
-	{ 0x1d17, 0x1003, true, 0, NOT_IN_612, ZX },
-	{ 0x1d17, 0x1005, true, 0, NOT_IN_612, ZX },
-	{ 0x1d17, 0x1006, true, 0, NOT_IN_612, ZX },
-	{ 0x1d17, 0x1007, true, 0, NOT_IN_612, ZX },
-	{ 0x1d17, 0x1008, false, 0, NOT_IN_612, ZX },
+	{ 0x1ae0, P2P_WHITELIST_ANY_DEVICE, false, V71, 0,
+	  "70cf146a674c \"PCI/P2PDMA: Add Google SoCs ...\" with 1a1f96e3e2a8 (wildcard IDs) (Linux 7.1)" },
+/* NVIDIA Vera Rubin CPUs */
+#define NV "894a78088fc3 (NVIDIA host bridges) (Linux 7.3)"
+	{ 0x10de, 0x2f95, false, V73, 0, NV },
+	{ 0x10de, 0x2f96, false, V73, 0, NV },
+	{ 0x10de, 0x2f97, false, V73, 0, NV },
+	{ 0x10de, 0x2f98, false, V73, 0, NV },
+/* Zhaoxin KX-6000/KH-40000/KX-6000G/KX-7000/KH-50000: not yet released */
+#define ZX \
+	"f7c220404700 (Zhaoxin host bridges) (queued for Linux 7.4, in no release yet)"
+	{ 0x1d17, 0x1003, true, 0, 0, ZX },
+	{ 0x1d17, 0x1005, true, 0, 0, ZX },
+	{ 0x1d17, 0x1006, true, 0, 0, ZX },
+	{ 0x1d17, 0x1007, true, 0, 0, ZX },
+	{ 0x1d17, 0x1008, false, 0, 0, ZX },
 };
 
+/*
+ * Is @e in release @kernel?  Mainline releases (patch 0) before the
+ * entry's first one lack it; so do the stable releases of a series
+ * whose sources were read, up to the one read.  Any other stable
+ * release of an older series might have had it backported, and a
+ * release newer than the newest released one might carry an entry not
+ * yet released: uncertain.
+ */
 static enum p2p_listed entry_present(const struct p2p_whitelist_entry *e,
 				     unsigned int kernel)
 {
+	size_t i;
+
 	if (e->since && kernel >= e->since)
 		return P2P_LISTED_YES;
-	if (kernel <= e->absent_through)
+	if (e->backport && SERIES(kernel) == SERIES(e->backport))
+		return kernel >= e->backport ? P2P_LISTED_YES : P2P_LISTED_NO;
+	if (!e->since && SERIES(kernel) > SERIES(P2P_KERNEL_NEWEST))
+		return P2P_LISTED_UNCERTAIN;
+	if (!(kernel & 0xff))
 		return P2P_LISTED_NO;
-	return e->since ? P2P_LISTED_NO : P2P_LISTED_UNCERTAIN;
+	for (i = 0; i < ARRAY_SIZE(whitelist_read_in); i++)
+		if (SERIES(kernel) == SERIES(whitelist_read_in[i]) &&
+		    kernel <= whitelist_read_in[i])
+			return P2P_LISTED_NO;
+	return P2P_LISTED_UNCERTAIN;
+}
+
+size_t p2p_whitelist_entries(const struct p2p_whitelist_entry **table)
+{
+	*table = whitelist;
+	return ARRAY_SIZE(whitelist);
 }
 
 enum p2p_listed p2p_whitelist_lookup(uint16_t vendor, uint16_t device,
@@ -238,16 +275,63 @@ enum p2p_listed p2p_whitelist_lookup(uint16_t vendor, uint16_t device,
 }
 
 /* ------------------------------------------------------------------ */
+/* ACS boot parameters                                                 */
+
+/*
+ * 9cf8a952d57b "PCI/ACS: Fix 'pci=config_acs=' parameter" (mainline
+ * 6.15, PCI pull for v6.15; stable 6.12.23): before it, __pci_config_acs()
+ * stopped after config_acs's first entry, and disable_acs_redir took
+ * RR/CR/EC from the firmware's value and set every other bit.  Linux
+ * 6.11 brought config_acs (47c8846a49ba) and that code; up to 6.10
+ * pci_disable_acs_redir() cleared RR/CR/EC from the value in force.
+ * Stable 6.13.y and 6.14.y got the fix at a patch level not read here
+ * (their .0 releases lack it, as mainline before 6.15 does).
+ */
+enum p2p_acs_params p2p_acs_params_of(unsigned int kernel)
+{
+	if (kernel < P2P_KERNEL_CONFIG_ACS)
+		return P2P_ACS_PARAMS_CLEAR_CURRENT;
+	if (kernel >= P2P_KERNEL(6, 15, 0) ||
+	    (SERIES(kernel) == SERIES(P2P_KERNEL(6, 12, 0)) &&
+	     kernel >= P2P_KERNEL(6, 12, 23)))
+		return P2P_ACS_PARAMS_FROM_FIRMWARE;
+	if ((kernel & 0xff) &&
+	    (SERIES(kernel) == SERIES(P2P_KERNEL(6, 13, 0)) ||
+	     SERIES(kernel) == SERIES(P2P_KERNEL(6, 14, 0))))
+		return P2P_ACS_PARAMS_UNSURE;
+	return P2P_ACS_PARAMS_FIRST_ONLY;
+}
+
+/* ------------------------------------------------------------------ */
 /* The walk                                                            */
 
-/* The top-most ancestor (a function on a root bus) of @node. */
+/*
+ * The function on a root bus above @node, as pci_find_host_bridge()
+ * walks buses: up the upstream bridges, and from a virtual function on
+ * to its physical function, whose bus is the VF bus's parent
+ * (virtfn_add_bus()) even when no bridge is above the PF (an RCiEP).
+ */
 static int top_of(const struct pci_topo *topo, int node)
 {
 	int depth = 0;
 
-	while (topo->nodes[node].parent >= 0 && depth++ < P2P_MAX_PATH)
-		node = topo->nodes[node].parent;
+	while (depth++ < P2P_MAX_PATH) {
+		const struct pci_node *n = &topo->nodes[node];
+
+		if (n->parent >= 0)
+			node = n->parent;
+		else if (n->virtfn && n->physfn >= 0)
+			node = n->physfn;
+		else
+			break;
+	}
 	return node;
+}
+
+static bool port_or_endpoint(const struct pci_node *n)
+{
+	return n->role == PCI_ROLE_SWITCH_UP ||
+	       n->role == PCI_ROLE_SWITCH_DOWN || n->role == PCI_ROLE_ENDPOINT;
 }
 
 int p2p_host_bridge_of(const struct pci_topo *topo, int node)
@@ -260,15 +344,22 @@ int p2p_host_bridge_of(const struct pci_topo *topo, int node)
 	top = &topo->nodes[top_of(topo, node)];
 	for (i = 0; i < topo->count; i++) {
 		const struct pci_node *n = &topo->nodes[i];
+		/*
+		 * Live, sysfs lists every function; bus 0 is never a
+		 * bridge's secondary bus.  Only a capture's other root bus
+		 * that starts with a switch port or an endpoint may be a
+		 * bus whose ports above the capture left out.
+		 */
+		bool maybe_cut = !topo->live && n->addr.bus != 0 &&
+				 port_or_endpoint(n);
 
 		if (n->parent >= 0 || n->addr.domain != top->addr.domain ||
 		    n->addr.bus != top->addr.bus)
 			continue;
 		/* Sorted: this is the lowest devfn on the root bus. */
-		if (n->role == PCI_ROLE_SWITCH_UP ||
-		    n->role == PCI_ROLE_SWITCH_DOWN ||
-		    n->role == PCI_ROLE_ENDPOINT)
+		if (maybe_cut)
 			return -3;
+		/* pci_host_bridge_dev(): devfn 00.0 whatever its type. */
 		if (n->addr.dev == 0 && n->addr.fn == 0)
 			return (int)i;
 		if (!n->port_type_known)
@@ -411,20 +502,26 @@ static bool find_common(const int *a, size_t na, const int *b, size_t nb,
 /* ------------------------------------------------------------------ */
 /* The host-bridge decision                                            */
 
-/* __host_bridge_whitelist() for one side; @hb as p2p_host_bridge_of(). */
+/*
+ * __host_bridge_whitelist() for one side; @hb as p2p_host_bridge_of().
+ * @reason gets why the side is not listed (P2P_HOST_NONE if it is).
+ */
 static enum p2p_listed side_listed(const struct pci_topo *topo, int hb,
 				   bool same, unsigned int kernel,
+				   enum p2p_host_reason *reason,
 				   struct p2p_result *res)
 {
 	const struct p2p_whitelist_entry *e;
 	enum p2p_listed listed;
 
-	if (hb == -2) {
-		res->unknown |= P2P_UNKNOWN_HOST_BRIDGE;
+	*reason = P2P_HOST_NONE;
+	if (hb == -2 || hb == -3) {
+		res->unknown |= hb == -2 ? P2P_UNKNOWN_HOST_BRIDGE :
+					   P2P_UNKNOWN_PARTIAL;
 		return P2P_LISTED_UNCERTAIN;
 	}
 	if (hb < 0) {
-		res->host_reason = P2P_HOST_NO_FUNCTION;
+		*reason = P2P_HOST_NO_FUNCTION;
 		return P2P_LISTED_NO;
 	}
 	listed = p2p_whitelist_lookup(topo->nodes[hb].vendor,
@@ -432,11 +529,11 @@ static enum p2p_listed side_listed(const struct pci_topo *topo, int hb,
 	if (e && !res->entry)
 		res->entry = e;
 	if (!e) {
-		res->host_reason = P2P_HOST_NOT_LISTED;
+		*reason = P2P_HOST_NOT_LISTED;
 	} else if (listed == P2P_LISTED_NO) {
-		res->host_reason = P2P_HOST_NOT_YET;
+		*reason = P2P_HOST_NOT_YET;
 	} else if (e->req_same_host_bridge && !same) {
-		res->host_reason = P2P_HOST_SAME_REQUIRED;
+		*reason = P2P_HOST_SAME_REQUIRED;
 		return P2P_LISTED_NO;
 	} else if (listed == P2P_LISTED_UNCERTAIN) {
 		res->unknown |= P2P_UNKNOWN_RELEASE;
@@ -444,20 +541,27 @@ static enum p2p_listed side_listed(const struct pci_topo *topo, int hb,
 	return listed;
 }
 
-/* host_bridge_whitelist(): one bridge for both, or both bridges listed. */
+/*
+ * host_bridge_whitelist(): one bridge for both, or both bridges listed.
+ * Both sides are looked at, so that a definite "not listed" on either
+ * decides whatever the order the devices were named in.
+ */
 static enum p2p_listed host_bridges_listed(const struct pci_topo *topo,
 					   unsigned int kernel,
 					   struct p2p_result *res)
 {
-	enum p2p_listed a, b;
+	enum p2p_host_reason ra, rb = P2P_HOST_NONE;
+	enum p2p_listed a, b = P2P_LISTED_YES;
 
 	a = side_listed(topo, res->host_bridge_provider, res->same_host_bridge,
-			kernel, res);
-	if (res->same_host_bridge || a == P2P_LISTED_NO)
-		return a;
-	b = side_listed(topo, res->host_bridge_client, false, kernel, res);
-	if (b == P2P_LISTED_NO)
-		return b;
+			kernel, &ra, res);
+	if (!res->same_host_bridge)
+		b = side_listed(topo, res->host_bridge_client, false, kernel,
+				&rb, res);
+	if (a == P2P_LISTED_NO || b == P2P_LISTED_NO) {
+		res->host_reason = a == P2P_LISTED_NO ? ra : rb;
+		return P2P_LISTED_NO;
+	}
 	return a == P2P_LISTED_YES && b == P2P_LISTED_YES ?
 		       P2P_LISTED_YES :
 		       P2P_LISTED_UNCERTAIN;
@@ -486,6 +590,10 @@ static enum p2p_verdict host_bridge_verdict(const struct pci_topo *topo,
 		res->unknown = 0;
 		return P2P_HOST_BRIDGE;
 	}
+	/* One side definitely not listed: the other side's gaps no longer matter. */
+	if (listed == P2P_LISTED_NO)
+		res->unknown &= ~(P2P_UNKNOWN_HOST_BRIDGE |
+				  P2P_UNKNOWN_RELEASE | P2P_UNKNOWN_PARTIAL);
 	if (!plat || !plat->cpu_known)
 		res->unknown |= P2P_UNKNOWN_CPU;
 	if (listed == P2P_LISTED_NO && !res->unknown)
@@ -496,6 +604,17 @@ static enum p2p_verdict host_bridge_verdict(const struct pci_topo *topo,
 
 /* ------------------------------------------------------------------ */
 /* calc_map_type_and_dist()                                            */
+
+static bool orphan_on_path(const struct pci_topo *topo,
+			   const struct p2p_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->path_len; i++)
+		if (topo->nodes[res->path[i]].orphan)
+			return true;
+	return false;
+}
 
 static void record_path(struct p2p_result *res, const int *chain_a,
 			size_t up_len, const int *chain_b, size_t down_len)
@@ -566,6 +685,14 @@ int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
 	res->bridge_levels = count_bridge_levels(topo, res);
 	res->class = classify(topo, provider, client, res);
 
+	if (res->common >= 0 && orphan_on_path(topo, res)) {
+		/* A bridge the capture lost sits on the path: its ACS, and
+		 * maybe the common bridge, are unknown. */
+		res->verdict = P2P_UNKNOWN;
+		res->verdict_if_known = P2P_DIRECT;
+		res->unknown = P2P_UNKNOWN_LOST_BRIDGE;
+		return 0;
+	}
 	if (res->common >= 0 && !res->acs_redirect_count) {
 		res->verdict = P2P_DIRECT;
 		if (res->acs_unknown) {
@@ -576,8 +703,13 @@ int p2p_evaluate(const struct pci_topo *topo, int provider, int client,
 		}
 		return 0;
 	}
-	if (res->host_bridge_provider == -3 || res->host_bridge_client == -3) {
-		/* The real path may share a switch the capture left out. */
+	if (res->common < 0 &&
+	    topo->nodes[provider].addr.domain ==
+		    topo->nodes[client].addr.domain &&
+	    (res->host_bridge_provider == -3 ||
+	     res->host_bridge_client == -3)) {
+		/* The real path may share a switch the capture left out
+		 * (never across PCI domains). */
 		res->verdict = P2P_UNKNOWN;
 		res->verdict_if_known = P2P_UNKNOWN;
 		res->unknown = P2P_UNKNOWN_PARTIAL;

@@ -188,6 +188,28 @@ static enum pci_role role_from_exp_type(unsigned int type)
 	}
 }
 
+/* SR-IOV registers (PCIe base spec 9.3.3): where a PF's VFs are. */
+#define SRIOV_CTRL 0x08
+#define SRIOV_CTRL_VFE 0x0001
+#define SRIOV_NUM_VF 0x10
+#define SRIOV_VF_OFFSET 0x14
+#define SRIOV_VF_STRIDE 0x16
+
+static void fill_sriov(struct pci_dev *d, struct pci_node *n)
+{
+	struct pci_cap *cap;
+
+	if (n->config_truncated)
+		return;
+	cap = pci_find_cap(d, PCI_EXT_CAP_ID_SRIOV, PCI_CAP_EXTENDED);
+	if (!cap ||
+	    !(pci_read_word(d, cap->addr + SRIOV_CTRL) & SRIOV_CTRL_VFE))
+		return;
+	n->sriov_vfs = pci_read_word(d, cap->addr + SRIOV_NUM_VF);
+	n->sriov_offset = pci_read_word(d, cap->addr + SRIOV_VF_OFFSET);
+	n->sriov_stride = pci_read_word(d, cap->addr + SRIOV_VF_STRIDE);
+}
+
 /* Capabilities: the PCIe port type and link, and the ACS registers. */
 static void fill_caps(struct pci_dev *d, bool from_dump, struct pci_node *n)
 {
@@ -229,6 +251,7 @@ static void fill_caps(struct pci_dev *d, bool from_dump, struct pci_node *n)
 		n->role = n->is_bridge ? PCI_ROLE_BRIDGE : PCI_ROLE_ENDPOINT;
 	}
 
+	fill_sriov(d, n);
 	acs = n->config_truncated ?
 		      NULL :
 		      pci_find_cap(d, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
@@ -318,14 +341,44 @@ static int bridge_owning_bus(const struct pci_topo *topo, size_t self,
 	return best;
 }
 
+static unsigned int routing_id(const struct pci_addr *a)
+{
+	return ((unsigned int)a->bus << 8) | ((unsigned int)a->dev << 3) |
+	       a->fn;
+}
+
+/* The PF whose enabled VFs include @self's routing ID, or -1. */
+static int sriov_pf_of(const struct pci_topo *topo, size_t self)
+{
+	const struct pci_node *n = &topo->nodes[self];
+	unsigned int rid = routing_id(&n->addr), k;
+	size_t j;
+
+	for (j = 0; j < topo->count; j++) {
+		const struct pci_node *pf = &topo->nodes[j];
+		unsigned int first;
+
+		if (j == self || !pf->sriov_vfs ||
+		    pf->addr.domain != n->addr.domain)
+			continue;
+		first = routing_id(&pf->addr) + pf->sriov_offset;
+		for (k = 0; k < pf->sriov_vfs; k++)
+			if (((first + k * pf->sriov_stride) & 0xffff) == rid)
+				return (int)j;
+	}
+	return -1;
+}
+
 /*
  * Parents from bridge bus numbers, as "lspci -t" does: the dump back end
  * knows no parents, and sysfs ones stop at the root bus anyway.  The
  * upstream bridge of a function is the bridge in its domain whose
- * secondary bus is the function's bus.  A bus inside a bridge's range
- * that no bridge has as its secondary bus is a virtual bus of SR-IOV
- * functions: their upstream bridge is their physical function's, the
- * bridge whose secondary bus holds the PF, the nearest one around.
+ * secondary bus is the function's bus.  In a capture, a function on a
+ * bus no bridge has as its secondary bus is an SR-IOV virtual function
+ * if a physical function's SR-IOV capability places a VF there (its
+ * upstream bridge is then the PF's, as pci_upstream_bridge() has it);
+ * otherwise the capture lost the bridge above it (an orphan).  Live,
+ * the physfn links say which functions are VFs (link_physfns()).
  */
 static void link_parents(struct pci_topo *topo)
 {
@@ -335,14 +388,25 @@ static void link_parents(struct pci_topo *topo)
 		struct pci_node *n = &topo->nodes[i];
 
 		n->parent = bridge_owning_bus(topo, i, true);
-		if (n->parent >= 0)
+		if (n->parent >= 0 || topo->live)
 			continue;
-		n->parent = bridge_owning_bus(topo, i, false);
-		if (n->parent >= 0) {
+		n->physfn = sriov_pf_of(topo, i);
+		if (n->physfn >= 0) {
 			n->virtfn = true;
 			topo->gaps.virtual_bus = true;
+			continue;
+		}
+		n->parent = bridge_owning_bus(topo, i, false);
+		if (n->parent >= 0) {
+			n->orphan = true;
+			topo->gaps.orphans = true;
 		}
 	}
+	/* A PF is never a VF: its parent is final by now. */
+	for (i = 0; i < topo->count; i++)
+		if (topo->nodes[i].virtfn)
+			topo->nodes[i].parent =
+				topo->nodes[topo->nodes[i].physfn].parent;
 }
 
 /*
@@ -386,7 +450,9 @@ static void find_gaps(struct pci_topo *topo)
 		const struct pci_node *n = &topo->nodes[i];
 
 		any_host |= n->role == PCI_ROLE_HOST_BRIDGE;
-		if (n->parent >= 0 ||
+		/* Live sysfs lists everything; bus 0 is always a root bus. */
+		if (topo->live || n->addr.bus == 0 || n->virtfn ||
+		    n->parent >= 0 ||
 		    (i > 0 && topo->nodes[i - 1].parent < 0 &&
 		     topo->nodes[i - 1].addr.bus == n->addr.bus &&
 		     topo->nodes[i - 1].addr.domain == n->addr.domain))
@@ -394,7 +460,8 @@ static void find_gaps(struct pci_topo *topo)
 		/*
 		 * The first function of a root bus is a host bridge, a root
 		 * port or an integrated endpoint; a switch port or a plain
-		 * endpoint there means the capture left out the ports above.
+		 * endpoint first on a bus other than 0 means the capture
+		 * may have left out the ports above.
 		 */
 		if (n->role == PCI_ROLE_SWITCH_DOWN ||
 		    n->role == PCI_ROLE_SWITCH_UP ||
@@ -428,6 +495,7 @@ static int load_with_libpci(struct pci_access *pacc, bool from_dump,
 	}
 	/* libpci prepends each function it finds: sort ourselves. */
 	qsort(topo->nodes, topo->count, sizeof(*topo->nodes), node_cmp);
+	topo->live = !from_dump;
 	link_parents(topo);
 	if (!from_dump)
 		link_physfns(topo);

@@ -16,7 +16,7 @@ import struct
 import sys
 
 # PCI Express capability device/port types (Flags bits 7:4).
-ENDPOINT, ROOT_PORT, UPSTREAM, DOWNSTREAM = 0, 4, 5, 6
+ENDPOINT, ROOT_PORT, UPSTREAM, DOWNSTREAM, RC_ENDPOINT = 0, 4, 5, 6, 9
 
 # ACS bits, capability and control registers alike.
 SV, TB, RR, CR, UF, EC, DT = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40
@@ -24,11 +24,15 @@ SV, TB, RR, CR, UF, EC, DT = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40
 
 class Fn:
     def __init__(self, bdf, vid, did, cls, exp=None, bus=None, acs=None,
-                 acs_at=0x100, link=(3, 4), multifunction=False):
+                 acs_at=0x100, link=(3, 4), multifunction=False,
+                 sriov=None, domain=0):
         """bdf "BB:DD.F"; cls 24-bit class; exp PCIe port type or None
         (conventional PCI); bus (secondary, subordinate) for bridges;
-        acs (cap, ctrl) or None; link (speed code, width)."""
-        self.bdf = bdf
+        acs (cap, ctrl) or None; link (speed code, width); sriov
+        (first VF offset, VF stride, NumVFs) of a PF with VFs enabled,
+        at 0x100 (functions without ACS only); domain the PCI domain."""
+        assert not (sriov and acs)
+        self.bdf, self.domain, self.sriov = bdf, domain, sriov
         self.vid, self.did, self.cls = vid, did, cls
         self.exp, self.bus, self.acs, self.acs_at = exp, bus, acs, acs_at
         self.link, self.multifunction = link, multifunction
@@ -62,7 +66,20 @@ class Fn:
                                  (at << 20))
             struct.pack_into("<IHH", c, at, 0x000d | (1 << 16),
                              self.acs[0], self.acs[1])
+        if self.sriov:
+            # SR-IOV capability v1: control (VF Enable), NumVFs, First VF
+            # Offset and VF Stride at their spec offsets.
+            offset, stride, num = self.sriov
+            struct.pack_into("<I", c, 0x100, 0x0010 | (1 << 16))
+            struct.pack_into("<H", c, 0x108, 0x0001)
+            struct.pack_into("<HH", c, 0x10c, num, num)
+            struct.pack_into("<H", c, 0x110, num)
+            struct.pack_into("<HH", c, 0x114, offset, stride)
         return c
+
+    def name(self):
+        """The full address, "DDDD:BB:DD.F"."""
+        return "%04x:%s" % (self.domain, self.bdf)
 
 
 HOST_Q35 = Fn("00:00.0", 0x8086, 0x29c0, 0x060000)
@@ -129,7 +146,8 @@ def sriov_vfs():
     return [HOST_Q35,
             Fn("00:01.0", bus=(1, 2), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
             Fn("00:02.0", bus=(3, 3), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
-            Fn("01:00.0", **NVME),
+            # RID 01:00.0 + 0x100 = 02:00.0, stride 1: 02:00.0, 02:00.1.
+            Fn("01:00.0", sriov=(0x100, 1, 2), **NVME),
             Fn("02:00.0", **NVME), Fn("02:00.1", **NVME),
             Fn("03:00.0", **NVME)]
 
@@ -184,6 +202,31 @@ NVIDIA_ROOT_PORTS = [Fn("00:00.0", did=0x2f95, bus=(1, 1),
                         acs=(PLX_ACS_CAP, 0), **NV_RP),
                      Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)]
 
+# Hyper-V/Azure vPCI: each device alone at 00.0 of its own domain's root
+# bus; pci_host_bridge_dev() takes the NVMe itself.
+HYPERV_VPCI = [Fn("00:00.0", domain=1, **NVME), Fn("00:00.0", domain=2, **NVME)]
+
+# An Intel NIC PF as a root-complex integrated endpoint with two VFs on
+# bus 01, which no bridge has (VF RID 00:02.0 + 0xf0 = 01:00.0), under
+# a whitelisted Skylake-SP host bridge; an NVMe on a root port.
+NIC_RCIEP = dict(vid=0x8086, did=0x1889, cls=0x020000, exp=RC_ENDPOINT)
+VF_RCIEP = [Fn("00:00.0", 0x8086, 0x2020, 0x060000),
+            Fn("00:02.0", sriov=(0xf0, 1, 2), **NIC_RCIEP),
+            Fn("00:03.0", bus=(2, 2), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
+            Fn("01:00.0", **NIC_RCIEP), Fn("01:00.1", **NIC_RCIEP),
+            Fn("02:00.0", **NVME)]
+
+# Two root buses: bus 00 starts with a Skylake-SP root port (no 00.0),
+# bus 80 with a q35 host bridge at 00.0, not on the whitelist.  Cut to
+# 64 bytes (TRUNCATED), bus 00's host bridge function is unknown while
+# bus 80's is a definite "no".
+TWO_ROOTS = [Fn("00:01.0", did=0x2030, bus=(1, 1), acs=(PLX_ACS_CAP, 0),
+                **SKX_RP),
+             Fn("01:00.0", **NVME),
+             Fn("80:00.0", 0x8086, 0x29c0, 0x060000),
+             Fn("80:01.0", bus=(0x81, 0x81), acs=(PLX_ACS_CAP, 0), **QEMU_RP),
+             Fn("81:00.0", **NVME)]
+
 # AMD family 15h (models 30h) root complex 1022:1422: not Zen.
 AMD_15H = root_ports(Fn("00:00.0", 0x1022, 0x1422, 0x060000),
                      ["00:02.1", "00:03.1"], [0, 0])
@@ -210,8 +253,16 @@ TOPOLOGIES = {
     "two-socket-haswell": TWO_SOCKETS,
     "nvidia-root-ports": NVIDIA_ROOT_PORTS,
     "amd-15h-root-ports": AMD_15H,
+    "two-roots": TWO_ROOTS,
     "two-level-redirect": two_levels_redirect(),
     "partial-subtree": partial_subtree(),
+    "hyperv-vpci": HYPERV_VPCI,
+    "vf-rciep": VF_RCIEP,
+    # The switch with its downstream port 02:09.0 left out: 04:00.0 is
+    # on a bus no bridge has and no PF covers.
+    "missing-downstream-port": [f for f in switch_tree([0, 0, 0])
+                                if f.bdf not in ("02:09.0", "05:00.0",
+                                                 "02:0a.0")],
     # Live only: a VF on a bus outside every bridge's range; only its
     # physfn link says where it is (see write_sysroot's physfn).
     "vf-physfn": [HOST_Q35,
@@ -224,13 +275,16 @@ LIVE_ONLY = {"vf-physfn"}
 
 # Captures an unprivileged user gets: 64 bytes per function.
 TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64),
-             "root-bus-no-00-truncated": ("root-bus-no-00", 64)}
+             "root-bus-no-00-truncated": ("root-bus-no-00", 64),
+             "two-roots-truncated": ("two-roots", 64)}
 
 
 def write_dump(fns, path, length=4096):
     with open(path, "w") as f:
         for fn in fns:
-            f.write("%s Device %04x:%04x\n" % (fn.bdf, fn.vid, fn.did))
+            # lspci names the domain only when there is more than one.
+            f.write("%s Device %04x:%04x\n" % (
+                fn.name() if fn.domain else fn.bdf, fn.vid, fn.did))
             c = fn.config()
             for off in range(0, length, 16):
                 f.write("%02x: %s\n" % (off, " ".join(
@@ -355,13 +409,15 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         parts = []
         cur = fn
         while True:
-            parts.append("0000:" + cur.bdf)
+            parts.append(cur.name())
             bus = int(cur.bdf.split(":")[0], 16)
-            parent = [p for p in fns if p.bus and p.bus[0] == bus]
+            parent = [p for p in fns if p.bus and p.bus[0] == bus and
+                      p.domain == cur.domain]
             if not parent:
                 break
             cur = parent[0]
-        return "sys/devices/pci0000:00/" + "/".join(reversed(parts))
+        return "sys/devices/pci%04x:00/" % fn.domain + \
+            "/".join(reversed(parts))
 
     def put(rel, data, mode="w"):
         put_file(root, rel, data, mode)
@@ -379,7 +435,7 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         put(d + "/numa_node", "-1\n")
         put(d + "/resource", "0x0000000000000000 0x0000000000000000 "
             "0x0000000000000000\n" * 7)
-        link("sys/bus/pci/devices/0000:" + fn.bdf, d)
+        link("sys/bus/pci/devices/" + fn.name(), d)
     put("proc/sys/kernel/osrelease", extra.get("kernel", "6.12.0") + "\n")
     put("proc/cpuinfo", extra.get(
         "cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"

@@ -22,6 +22,12 @@
 enum layer_kind {
 	LAYER_DISK, /* a whole block device (not a partition) */
 	LAYER_FILE, /* a regular file, by device and inode */
+	/*
+	 * A filesystem with no block device under it that is not memory
+	 * (overlay, fuse, nfs, 9p, btrfs's anonymous device...): where its
+	 * files keep their bytes is unknown.  Known by its st_dev.
+	 */
+	LAYER_NODEV,
 };
 
 /* How the endpoint's byte x maps into a layer. */
@@ -34,7 +40,10 @@ enum layer_map {
 struct storage_layer {
 	enum layer_kind kind;
 	enum layer_map map;
-	dev_t dev; /* FILE: st_dev (a DISK is known by its name) */
+	dev_t dev; /* FILE, NODEV: st_dev (a DISK is known by its name) */
+	/* DISK: the device that was named, a partition or the disk itself. */
+	dev_t devnum;
+	bool partition;
 	ino_t ino; /* FILE only */
 	uint64_t base;
 	uint64_t limit; /* bytes reachable from base; UINT64_MAX: unknown */
@@ -65,6 +74,16 @@ struct loop_backing {
  */
 int storage_loop_backing(const char *name, int fd, struct loop_backing *out);
 
+/*
+ * Call @fn for each attached loop device (its name and backing) until
+ * it returns nonzero; returns that value, 0, or a negative errno when
+ * the block class cannot be read.  A loop device whose backing cannot
+ * be read is passed with @b NULL.
+ */
+int storage_each_loop(int (*fn)(const char *name, const struct loop_backing *b,
+				void *data),
+		      void *data);
+
 /* The stack of the regular file @dev/@ino of @size bytes. */
 int storage_of_file(dev_t dev, ino_t ino, uint64_t size,
 		    struct storage_stack *out);
@@ -90,5 +109,31 @@ enum storage_verdict storage_compare(const struct storage_stack *a,
 				     const struct storage_stack *b,
 				     uint64_t b_off, uint64_t len,
 				     const struct storage_layer **where);
+
+/* Who else uses a layer below (or of) a destination. */
+enum storage_use {
+	USE_NONE,
+	USE_LOOP, /* the layer backs another loop device (@by) */
+	USE_HELD, /* a dm or md device (@by) holds the layer */
+	USE_CLAIMED, /* mounted, or open exclusively (O_EXCL says EBUSY) */
+	USE_UNKNOWN, /* cannot tell (@error) */
+};
+
+struct storage_user {
+	enum storage_use use;
+	char layer[64]; /* the layer's name */
+	char by[64]; /* USE_LOOP, USE_HELD: the user's name ("loop3") */
+	int error; /* USE_UNKNOWN: why */
+};
+
+/*
+ * Is anything of @s in use by someone other than @s itself: a layer
+ * (file or device) that backs another loop device, a device below the
+ * top held by dm or md, a device below a loop device that is mounted or
+ * open exclusively?  Layers a filesystem holds (MAP_FS) are the
+ * filesystem's business.  The top device's own claims are its opener's
+ * to ask (O_EXCL).  Returns the first user found in @out.
+ */
+void storage_in_use(const struct storage_stack *s, struct storage_user *out);
 
 #endif

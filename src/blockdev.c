@@ -315,38 +315,31 @@ static bool is_endpoint(const struct endpoint *ep, dev_t dev, ino_t ino,
 	return dev == ep->st_dev && ino == ep->st_ino;
 }
 
-/* Is loop device @name (e.g. "loop0") set up on @ep? */
-static bool loop_backed_by(const char *name, const struct endpoint *ep)
-{
-	struct loop_backing b;
+struct backs_search {
+	const struct endpoint *ep;
+	char *name;
+	size_t len;
+};
 
-	return storage_loop_backing(name, -1, &b) == 0 &&
-	       is_endpoint(ep, b.dev, b.ino, b.rdev);
+/* Is loop device @name (e.g. "loop0") set up on the endpoint? */
+static int loop_on_endpoint(const char *name, const struct loop_backing *b,
+			    void *data)
+{
+	struct backs_search *q = data;
+
+	if (!b || !is_endpoint(q->ep, b->dev, b->ino, b->rdev))
+		return 0;
+	snprintf(q->name, q->len, "%s", name);
+	return 1;
 }
 
 int endpoint_backs_loop(const struct endpoint *ep, char *name, size_t len)
 {
-	char dir[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int found = 0;
+	struct backs_search q = { .ep = ep, .name = name, .len = len };
 
 	if (ep->kind == ENDPOINT_FILE ? !ep->st_ino : !ep->st_rdev)
 		return 0;
-	if (sysfs_path(dir, sizeof(dir), "/sys/block"))
-		return 0;
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while (!found && (de = readdir(d))) {
-		if (strncmp(de->d_name, "loop", 4) ||
-		    !loop_backed_by(de->d_name, ep))
-			continue;
-		snprintf(name, len, "%s", de->d_name);
-		found = 1;
-	}
-	closedir(d);
-	return found;
+	return storage_each_loop(loop_on_endpoint, &q);
 }
 
 static const char *usage_kind(const char *usage)

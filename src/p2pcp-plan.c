@@ -136,6 +136,39 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	return 0;
 }
 
+/* Something below DST is in use: whatever the offsets, even --force. */
+static int report_in_use(const struct endpoint *d)
+{
+	struct storage_user u;
+
+	storage_in_use(&d->storage, &u);
+	switch (u.use) {
+	case USE_NONE:
+		return 0;
+	case USE_LOOP:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, also backs /dev/%s (losetup -d it, or unmount what is on it, first)",
+			d->path, u.layer, u.by);
+	case USE_HELD:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, is held by %s (device-mapper or md); remove that first",
+			d->path, u.layer, u.by);
+	case USE_CLAIMED:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, is mounted or held open exclusively; unmount or stop it first",
+			d->path, u.layer);
+	case USE_UNKNOWN:
+		break;
+	}
+	return fail(
+		EXIT_USAGE,
+		"DST %s: cannot tell whether %s, below it, is in use (%s); refusing",
+		d->path, u.layer, strerror(-u.error));
+}
+
 /*
  * The destination must be something the user can afford to lose:
  * writable (not a read-only device), not in use (the O_EXCL open; a
@@ -164,6 +197,9 @@ int check_destination(const struct options *o, const struct copy_plan *p)
 			EXIT_USAGE,
 			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",
 			d->path, loop);
+	ret = report_in_use(d);
+	if (ret)
+		return ret;
 	if (d->kind != ENDPOINT_BLOCK || o->force)
 		return 0;
 

@@ -291,6 +291,11 @@ static int report_bounds(enum plan_reason why, const struct copy_plan *p)
 
 static int report_overlap_unknown(const struct copy_plan *p)
 {
+	if (p->overlap_at.kind == LAYER_NODEV)
+		return fail(
+			EXIT_USAGE,
+			"SRC %s and DST %s: cannot tell whether they share storage: %s has no block device under it, so where its files keep their bytes is unknown; refusing (copy through a file on a disk or in tmpfs instead)",
+			p->src.path, p->dst.path, p->overlap_at.name);
 	if (!p->overlap_at.name[0])
 		return fail(
 			EXIT_USAGE,

@@ -634,16 +634,22 @@ case_overlap_loop() {
 	# losetup --offset 8M: loop byte x is A.img byte 8M + x.
 	cp A.orig A.img
 	loop_attach --offset $((8 * mib)) A.img
+	# Two loop devices on one file: the message names where they meet.
+	local first=${LOOPS[0]}
+	refused_keeps A.img --sysmem --src-offset 8M --length 4M "$first" "$loop"
+	expect_err "same storage .*overlap \\(in ${first#/dev/}'s backing file\\)"
+	# Disjoint, but A.img under DST also backs the first loop device:
+	# DST is in use (issue 18 item 1), until that one is gone.
+	refused_keeps A.img --sysmem --length 4M A.img "$loop"
+	expect_err "DST $loop is in use: ${loop#/dev/}'s backing file, below it, also backs $first"
+	losetup -d "$first"
+	LOOPS=("${LOOPS[@]:1}")
 	run --sysmem --length 4M A.img "$loop"
 	expect_status 0
 	same_range A.orig 0 A.img $((8 * mib)) $((4 * mib))
 	cp A.orig A.img
 	refused_keeps A.img --sysmem --src-offset 9M --length 2M A.img "$loop"
 	expect_err "same storage .*overlap"
-	# Two loop devices on one file: the message names where they meet.
-	local first=${LOOPS[0]}
-	refused_keeps A.img --sysmem --src-offset 8M --length 4M "$first" "$loop"
-	expect_err "same storage .*overlap \\(in ${first#/dev/}'s backing file\\)"
 }
 
 # A loop device whose backing file's name is gone (another hard link
@@ -793,6 +799,142 @@ case_overlap_dm() {
 	expect_err "is in use"
 	refused_keeps dm.img --sysmem --force --length 1M "$loop" "/dev/mapper/$name"
 	expect_err "may overlap: both reach"
+}
+
+# Undone at exit in reverse order, whatever failed: the mounts, dm
+# devices and loop devices of the cases below (issue 18 items 1, 2).
+UNDO=()
+undo_at_exit() { # SHELL-COMMAND
+	UNDO+=("$1")
+	trap 'for ((u = ${#UNDO[@]} - 1; u >= 0; u--)); do eval "${UNDO[u]}" >/dev/null 2>&1; done; rm -rf "$WORK"' EXIT
+}
+# stack_loop [losetup options] BACKING: attach; sets $loop.
+stack_loop() {
+	[ "$(id -u)" = 0 ] || skip "needs root for losetup"
+	loop=$(losetup -f --show "$@" 2>err.txt) || skip "losetup: $(cat err.txt)"
+	undo_at_exit "losetup -d $loop"
+}
+# stack_mount MOUNT-ARGS... DIR: mount; unmounted at exit.
+stack_mount() {
+	mount "$@" 2>err.txt || skip "mount $*: $(cat err.txt)"
+	undo_at_exit "umount ${*: -1}"
+}
+# A read-only ext4 image G.img on $loop, mounted at mnt: nothing writes
+# it while it is mounted, so any change is p2pcp's.
+mounted_image() {
+	command -v mkfs.ext4 >/dev/null || skip "no mkfs.ext4"
+	truncate -s 32M G.img
+	mkfs.ext4 -q -F G.img 2>err.txt || skip "mkfs.ext4: $(cat err.txt)"
+	stack_loop G.img
+	mkdir -p mnt
+	stack_mount -o ro "$loop" mnt
+}
+
+# DST is in use when anything below it is (item 1): a second loop device
+# on a mounted image, with or without an offset, a loop device on the
+# mounted device itself, a dm device over such a loop; a block device
+# under DST that is held or mounted; never mind --force or the offsets.
+case_in_use_below() {
+	local mounted second
+	random src.bin $((1024 * 1024))
+	mounted_image
+	mounted=$loop
+	stack_loop -o 1M G.img
+	second=$loop
+	refused_keeps G.img --sysmem src.bin "$second"
+	expect_err "DST $second is in use: ${second#/dev/}'s backing file, below it, also backs $mounted"
+	refused_keeps G.img --sysmem --force --dst-offset 16M src.bin "$second"
+	expect_err "DST $second is in use"
+	refused_keeps G.img --sysmem --dry-run src.bin "$second"
+	expect_err "DST $second is in use"
+	stack_loop G.img
+	refused_keeps G.img --sysmem --force src.bin "$loop"
+	expect_err "DST $loop is in use: .* also backs /dev/loop"
+	# A loop device on the mounted device itself: the device is held.
+	stack_loop "$mounted"
+	refused_keeps G.img --sysmem --force src.bin "$loop"
+	expect_err "DST $loop is in use: ${mounted#/dev/}, below it, is mounted or held open exclusively"
+	# dm over the second loop device: a slave's backing file backs another.
+	if dmsetup create "p2pcp-inuse-$$" --table "0 8192 linear $second 0" \
+		2>err.txt; then
+		undo_at_exit "dmsetup remove p2pcp-inuse-$$"
+		udevadm settle 2>/dev/null
+		refused_keeps G.img --sysmem --force src.bin "/dev/mapper/p2pcp-inuse-$$"
+		expect_err "is in use: .* also backs /dev/loop"
+	else
+		echo "no device-mapper here: dm relative not tried" >&2
+	fi
+	# An image that backs only DST itself is free.
+	truncate -s 4M free.img
+	stack_loop free.img
+	run --sysmem src.bin "$loop"
+	expect_status 0
+	same_range src.bin 0 free.img 0 $((1024 * 1024))
+}
+
+# A partition whose disk also backs a loop device, at any offset: the
+# loop driver claims nothing, so the partition's exclusive open cannot
+# tell (item 1's relative on partitions).
+case_in_use_partition() {
+	local disk
+	random src.bin $((1024 * 1024))
+	random disk.img $((16 * 1024 * 1024))
+	python3 -c '
+import struct
+with open("disk.img", "r+b") as f:
+    f.seek(446)
+    f.write(struct.pack("<B3sB3sII", 0, b"\0\0\0", 0x83, b"\0\0\0", 2048, 16384))
+    f.write(bytes(48))
+    f.seek(510)
+    f.write(b"\x55\xaa")
+'
+	stack_loop -P disk.img
+	disk=$loop
+	[ -b "${disk}p1" ] || skip "no ${disk}p1: no partition scan"
+	stack_loop -o 12M "$disk"
+	refused_keeps disk.img --sysmem --force src.bin "${disk}p1"
+	expect_err "DST ${disk}p1 is in use: ${disk#/dev/}, below it, also backs $loop"
+}
+
+# Overlap through a filesystem without a block device (item 2): where an
+# overlay's files keep their bytes is unknown, so it is refused with the
+# reason, unless both sides are files on that one filesystem (the inodes
+# decide).  A memory filesystem (tmpfs) holds its own bytes.
+case_overlap_blockless() {
+	local mib=$((1024 * 1024))
+	[ "$(id -u)" = 0 ] || skip "needs root to mount"
+	mkdir lower upper work merged t
+	random lower/f $((4 * mib))
+	stack_mount -t overlay overlay \
+		-o lowerdir="$WORK/lower,upperdir=$WORK/upper,workdir=$WORK/work" merged
+	refused_keeps lower/f --sysmem --verify --chunk-size 64k --queue-depth 1 \
+		--dst-offset 512k --length 2M merged/f lower/f
+	expect_err "SRC merged/f and DST lower/f: cannot tell whether they share storage: an overlay filesystem"
+	refused_keeps lower/f --sysmem --dry-run merged/f lower/f
+	expect_err "cannot tell whether"
+	refused_keeps lower/f --sysmem --length 1M lower/f merged/f
+	expect_err "cannot tell whether"
+	# A loop device on the overlay's file: the same.
+	random dst.bin $((4 * mib))
+	stack_loop merged/f
+	refused_keeps lower/f --sysmem --force --length 1M "$loop" lower/f
+	expect_err "cannot tell whether"
+	# Two files on the one overlay: different inodes, no overlap; one file
+	# overlaps itself as anywhere else.
+	random merged/g $mib
+	run --sysmem merged/g merged/h
+	expect_status 0
+	cmp merged/g merged/h || fail "overlay to overlay copy differs"
+	refused_keeps merged/g --sysmem --dst-offset 4096 --length 64k merged/g merged/g
+	expect_err "same storage .*overlap"
+	# tmpfs: its own bytes, disjoint from everything else.
+	stack_mount -t tmpfs tmpfs t
+	random t/a $mib
+	run --sysmem t/a dst.bin
+	expect_status 0
+	run --sysmem lower/f t/b
+	expect_status 0
+	cmp lower/f t/b || fail "copy into tmpfs differs"
 }
 
 # json_check STATUS PYTHON-EXPR...: stdout is exactly one JSON object

@@ -496,6 +496,50 @@ static void check_dm_stack(const struct stat *backing,
 }
 
 /*
+ * Who else uses a destination's layers (issue 18 item 1): another loop
+ * device on loop5's backing file; a dm device holding loop5 that is not
+ * one of the stack's own.
+ */
+static void check_in_use(void)
+{
+	const char *held = "/sys/devices/virtual/block/loop5/holders/dm-3";
+	const char *dm0 = "/sys/devices/virtual/block/dm-0";
+	char path[PATH_MAX];
+	struct storage_stack s, dm;
+	struct storage_user u;
+
+	storage_of_device(makedev(7, 5), -1, &s);
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_NONE && !u.layer[0]);
+	fake_loop("loop8", "7:88", "/files/backing.img");
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_LOOP && !strcmp(u.by, "loop8"));
+	CHECK(!strcmp(u.layer, "loop5's backing file"));
+	/* Through dm-0: loop5 and its file are dm-0's own; loop8 is not. */
+	storage_of_device(makedev(253, 0), -1, &dm);
+	storage_in_use(&dm, &u);
+	CHECK(u.use == USE_LOOP && !strcmp(u.by, "loop8"));
+	snprintf(path, sizeof(path),
+		 "%s/sys/devices/virtual/block/loop8/loop/backing_file", root);
+	CHECK(unlink(path) == 0);
+	storage_in_use(&dm, &u);
+	CHECK(u.use == USE_NONE);
+	/* loop5 held by dm-0 is dm-0's own; by dm-3 it is in use. */
+	link_to("/sys/devices/virtual/block/loop5/holders/dm-0", dm0);
+	storage_in_use(&dm, &u);
+	CHECK(u.use == USE_NONE);
+	link_to(held, dm0);
+	storage_in_use(&dm, &u);
+	CHECK(u.use == USE_HELD && !strcmp(u.by, "dm-3"));
+	CHECK(!strcmp(u.layer, "loop5"));
+	/* The top device's own holders are its opener's business (O_EXCL). */
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_NONE);
+	snprintf(path, sizeof(path), "%s%s", root, held);
+	CHECK(unlink(path) == 0);
+}
+
+/*
  * Stacks that go round in circles (sysfs never shows one; a broken tree
  * can) end, marked incomplete: dm-1 its own slave, and the filesystem
  * the test's files are on made a loop device backed by one of them.
@@ -586,6 +630,7 @@ static void test_loop_backing(void)
 		check_backed_file(backing_fd, other_fd);
 		check_loop_stack(&backing, &other, &fs);
 		check_dm_stack(&backing, &fs);
+		check_in_use();
 		check_loop_states(backing_fd);
 		check_cycles(&backing);
 	}

@@ -160,6 +160,56 @@ static void test_kinds_differ(void)
 	CHECK(cmp(&b, 0, &a, 0, MIB) == STORAGE_DISJOINT);
 }
 
+/*
+ * A filesystem with no block device under it (issue 18 item 2): an
+ * overlay's file against the file its lower layer holds is unknown
+ * (either way round, whatever the offsets); two files on the overlay
+ * are told apart by their inodes; a loop device over the overlay's file
+ * meets that file exactly; a memory filesystem's file (no layer below
+ * it) is disjoint from a disk.
+ */
+static void test_no_block_device(void)
+{
+	struct storage_stack ovl_f, ovl_g, lower, loop, mem, raw;
+	struct storage_layer nodev = { .kind = LAYER_NODEV,
+				       .map = MAP_FS,
+				       .dev = makedev(0, 45),
+				       .limit = NONE };
+	struct storage_layer of = file(10, 0, NONE), og = file(11, 0, NONE);
+	const struct storage_layer *where;
+	struct storage_layer l[3];
+
+	of.dev = og.dev = nodev.dev;
+	snprintf(nodev.name, sizeof(nodev.name), "an overlay filesystem");
+	stack(&ovl_f, 2, (struct storage_layer[]){ of, nodev });
+	stack(&ovl_g, 2, (struct storage_layer[]){ og, nodev });
+	stack(&lower, 2,
+	      (struct storage_layer[]){ file(10, 0, NONE),
+					disk(8, MAP_FS, 0, 100 * MIB) });
+	CHECK(storage_compare(&ovl_f, 0, &lower, 512 * 1024, MIB, &where) ==
+	      STORAGE_UNKNOWN);
+	CHECK(where && where->kind == LAYER_NODEV);
+	CHECK(cmp(&lower, 0, &ovl_f, 64 * MIB, MIB) == STORAGE_UNKNOWN);
+	CHECK(cmp(&ovl_f, 0, &ovl_g, 0, MIB) == STORAGE_DISJOINT);
+	CHECK(cmp(&ovl_f, 0, &ovl_f, 4096, MIB) == STORAGE_OVERLAP);
+	CHECK(cmp(&ovl_f, 0, &ovl_f, 2 * MIB, MIB) == STORAGE_DISJOINT);
+	l[0] = disk(7, MAP_EXACT, 0, 4 * MIB);
+	l[1] = of;
+	l[1].limit = 4 * MIB;
+	l[2] = nodev;
+	stack(&loop, 3, l);
+	CHECK(cmp(&loop, 0, &ovl_f, 0, MIB) == STORAGE_OVERLAP);
+	CHECK(cmp(&loop, 0, &ovl_g, 0, MIB) == STORAGE_DISJOINT);
+	CHECK(cmp(&loop, 0, &lower, 0, MIB) == STORAGE_UNKNOWN);
+	stack(&mem, 1, (struct storage_layer[]){ file(12, 0, NONE) });
+	mem.layer[0].dev = makedev(0, 30);
+	stack(&raw, 1,
+	      (struct storage_layer[]){ disk(8, MAP_EXACT, 0, 100 * MIB) });
+	CHECK(cmp(&mem, 0, &raw, 0, MIB) == STORAGE_DISJOINT);
+	CHECK(cmp(&mem, 0, &lower, 0, MIB) == STORAGE_DISJOINT);
+	CHECK(cmp(&mem, 0, &ovl_f, 0, MIB) == STORAGE_UNKNOWN);
+}
+
 int main(void)
 {
 	test_loop_over_file();
@@ -167,5 +217,6 @@ int main(void)
 	test_device_mapper();
 	test_filesystem();
 	test_kinds_differ();
+	test_no_block_device();
 	CHECK_DONE();
 }

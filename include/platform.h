@@ -75,6 +75,18 @@ int platform_kernel_release(char *buf, size_t len, unsigned int *kernel);
  */
 int p2p_platform_detect(struct p2p_platform *plat);
 
+/*
+ * Is the running kernel built with CONFIG_PCI_P2PDMA?  The kernel's
+ * config file if there is one (kconfig_lookup()), else the kernel's own
+ * symbol list: /proc/kallsyms names pci_p2pdma_add_resource whenever
+ * p2pdma.c is built in, and PCI core symbols listed without it mean no
+ * P2PDMA for certain (also for unprivileged readers, who see the names
+ * with addresses 0).  @source gets what answered.  KCONFIG_UNKNOWN when
+ * neither can tell (no config file, no kallsyms).
+ */
+enum kconfig_state platform_p2pdma_config(const char *release, char *source,
+					  size_t source_len);
+
 /* Is the sysfs directory of a block device a multipath head node? */
 bool platform_is_multipath_head(const char *sysfs_dir);
 

@@ -255,8 +255,7 @@ static int explain_no_providers(struct copy_plan *p)
 	char source[PATH_MAX];
 	enum kconfig_state st;
 
-	st = kconfig_lookup("CONFIG_PCI_P2PDMA", p->kernel_release, source,
-			    sizeof(source));
+	st = platform_p2pdma_config(p->kernel_release, source, sizeof(source));
 	if (st == KCONFIG_NO)
 		return fail(
 			EXIT_NO_P2P,

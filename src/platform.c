@@ -109,6 +109,60 @@ int p2p_platform_detect(struct p2p_platform *plat)
 }
 
 /* ------------------------------------------------------------------ */
+/* CONFIG_PCI_P2PDMA                                                   */
+
+/* An exported function of drivers/pci/p2pdma.c (since Linux 4.20). */
+#define KALLSYMS_P2PDMA "pci_p2pdma_add_resource"
+/* One of PCI core's, in every kernel with PCI: the list covers PCI. */
+#define KALLSYMS_PCI_CORE "pci_find_ext_capability"
+
+static enum kconfig_state kallsyms_p2pdma(char *source, size_t source_len)
+{
+	enum kconfig_state st = KCONFIG_UNKNOWN;
+	char path[PATH_MAX], line[512], name[256];
+	bool pci_core = false;
+	FILE *f;
+
+	if (sysfs_path(path, sizeof(path), "/proc/kallsyms"))
+		return KCONFIG_UNKNOWN;
+	f = fopen(path, "re");
+	if (!f)
+		return KCONFIG_UNKNOWN;
+	while (st == KCONFIG_UNKNOWN && fgets(line, sizeof(line), f)) {
+		/* "ffffffff81c88eb0 T pci_find_ext_capability" */
+		if (sscanf(line, "%*s %*s %255s", name) != 1)
+			continue;
+		if (!strcmp(name, KALLSYMS_P2PDMA))
+			st = KCONFIG_YES;
+		else if (!strcmp(name, KALLSYMS_PCI_CORE))
+			pci_core = true;
+	}
+	/* A read error leaves the list incomplete: no conclusion. */
+	if (st == KCONFIG_UNKNOWN && pci_core && !ferror(f))
+		st = KCONFIG_NO;
+	fclose(f);
+	if (st == KCONFIG_YES)
+		snprintf(source, source_len,
+			 "/proc/kallsyms lists " KALLSYMS_P2PDMA);
+	else if (st == KCONFIG_NO)
+		snprintf(
+			source, source_len,
+			"/proc/kallsyms lists PCI core symbols but not " KALLSYMS_P2PDMA);
+	return st;
+}
+
+enum kconfig_state platform_p2pdma_config(const char *release, char *source,
+					  size_t source_len)
+{
+	enum kconfig_state st;
+
+	st = kconfig_lookup("CONFIG_PCI_P2PDMA", release, source, source_len);
+	if (st == KCONFIG_UNKNOWN)
+		st = kallsyms_p2pdma(source, source_len);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
 /* NVMe                                                                */
 
 /*
@@ -286,10 +340,9 @@ static int scan_p2pdma_config(struct platform *p)
 {
 	int ret;
 
-	p->p2pdma_config = kconfig_lookup("CONFIG_PCI_P2PDMA",
-					  p->kernel_release,
-					  p->p2pdma_config_source,
-					  sizeof(p->p2pdma_config_source));
+	p->p2pdma_config = platform_p2pdma_config(
+		p->kernel_release, p->p2pdma_config_source,
+		sizeof(p->p2pdma_config_source));
 	/* No p2pmem directory means no provider; no memory, an unknown. */
 	ret = p2pmem_list(&p->p2pmem, &p->p2pmem_count);
 	if (ret) {

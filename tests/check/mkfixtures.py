@@ -270,6 +270,17 @@ TOPOLOGIES = {
                   Fn("01:00.0", **NVME), Fn("02:00.0", **NVME)],
 }
 
+# /proc/kallsyms as an unprivileged reader sees it (addresses 0): PCI
+# core and the DMA layer's p2pdma helper, which every kernel has, and
+# drivers/pci/p2pdma.c's export only in KALLSYMS_P2PDMA.
+KALLSYMS_NO_P2PDMA = ("0000000000000000 T _text\n"
+                      "0000000000000000 T pci_bus_read_config_word\n"
+                      "0000000000000000 T pci_find_ext_capability\n"
+                      "0000000000000000 T dma_pci_p2pdma_supported\n"
+                      "0000000000000000 t nvme_map_cmb\t[nvme]\n")
+KALLSYMS_P2PDMA = KALLSYMS_NO_P2PDMA + \
+    "0000000000000000 T pci_p2pdma_add_resource\n"
+
 # Topologies that make sense only with a live sysfs (no capture written).
 LIVE_ONLY = {"vf-physfn"}
 
@@ -395,7 +406,8 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
 
     extra: dict with optional keys nvme {bdf: ctrl}, p2pmem {bdf: (size,
     available, published)}, kernel, kconfig (text of /boot/config-KERNEL),
-    cpuinfo, cmdline, iommu (list), multipath {disk: (subsys, [ctrls])},
+    cpuinfo, cmdline, kallsyms (text of /proc/kallsyms), iommu (list),
+    multipath {disk: (subsys, [ctrls])},
     drivers {bdf: driver name}, physfn {vf bdf: pf bdf}.
     """
     extra = extra or {}
@@ -441,6 +453,8 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         "cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"
         "cpu family\t: 6\nmodel\t\t: 85\n\n"))
     put("proc/cmdline", extra.get("cmdline", "console=ttyS0\n"))
+    if "kallsyms" in extra:
+        put("proc/kallsyms", extra["kallsyms"])
     if "kconfig" in extra:
         put("boot/config-" + extra.get("kernel", "6.12.0"), extra["kconfig"])
     put("sys/module/nvme/parameters/use_cmb_sqes", "N\n")

@@ -16,10 +16,16 @@ it.  The run is bounded by time (CI) or by a case count:
 
     copy-property.py P2PCP TIER [--seed N] [--cases N] [--seconds S]
 
+The first seed is random unless given, and printed first, so any run can
+be replayed; a fixed seed and a case count (P2PCP_PROPERTY_SEED and
+P2PCP_PROPERTY_CASES, as tools/mutate sets them) make a run the same
+cases every time, whatever the machine's speed.
+
 TIER is "files" (regular files), "loop" (loop devices with 512, 4096
 and 8192-byte logical blocks, mixed with files; root only) or
 "interrupt".  P2PCP_PROPERTY_SECONDS overrides the time budget of every
-tier (run longer on demand), P2PCP_PROPERTY_SEED the first seed.
+tier (run longer on demand), P2PCP_PROPERTY_SEED the first seed,
+P2PCP_PROPERTY_CASES the number of cases.
 """
 
 import argparse
@@ -44,23 +50,6 @@ SECTOR_SIZES = (512, 4096, 8192)
 RESUME_RE = re.compile(
     r"interrupted: copied SRC bytes \[\d+, \d+\) to DST bytes \[\d+, \d+\) \((\d+) bytes\); "
     r"resume with --src-offset (\d+) --dst-offset (\d+) --length (\d+)$")
-
-# Geometries the current p2pcp is known to get wrong and another helper
-# is fixing (issue 10).  Each is left out of the generator ONLY until
-# its fix lands; --all puts them back (use it to see whether one is
-# fixed).  Keep this list short and named: it is a list of open defects.
-KNOWN_DEFECTS = {
-    # issue 10 item 15: --length 0 / an empty range is refused (exit 2)
-    # instead of succeeding and copying nothing.
-    "empty-range": True,
-    # issue 10 item 5 (a whole-file copy into a larger file, a ranged
-    # copy starting past the end of a DST file) was listed here until it
-    # landed on main, as was item 7 (--verify with a one-block buffer,
-    # with a tail over 4096 bytes).
-    "whole-file-into-larger": False,
-    "start-past-dst-end": False,
-}
-
 
 class Failure(Exception):
     pass
@@ -213,7 +202,7 @@ def reference(case, whole_file):
     return EXIT_OK, bytes(new)
 
 
-def generate(rng, case, pool, allow):
+def generate(rng, case, pool):
     """Fill @case with a random geometry over endpoints from @pool."""
     case.src, case.dst = rng.choice(pool["src"]), rng.choice(pool["dst"])
     case.same = False
@@ -236,10 +225,6 @@ def generate(rng, case, pool, allow):
     case.dst_data = case.src_data if case.same else rng.randbytes(dsize)
 
     whole_file = rng.random() < 0.15 and not case.same
-    if whole_file and allow["whole-file-into-larger"] is False and \
-            not case.dst.is_block and dsize > ssize:
-        case.dst_data = case.dst_data[:ssize]
-        dsize = ssize
     case.chunk = pick_chunk(rng, align)
     case.qd = rng.choice([1, 1, 2, 3, 4, 8, 16, 64, 256])
     case.args = ["--sysmem", "--chunk-size", str(case.chunk),
@@ -250,17 +235,12 @@ def generate(rng, case, pool, allow):
         case.length = ssize
     else:
         case.soff = pick_offset(rng, ssize, align, True)
-        if not allow["empty-range"] and case.soff >= ssize:
-            case.soff = 0
         avail = max(ssize - case.soff, 0)
         # A tail into a block device is refused: rarely worth a case.
         case.length = pick_length(rng, avail, align,
                                   0.05 if case.dst.is_block else 0.4)
-        dlimit = dsize if (case.dst.is_block or
-                           not allow["start-past-dst-end"]) else dsize + 65536
+        dlimit = dsize if case.dst.is_block else dsize + 65536
         case.doff = pick_offset(rng, dlimit, align, True)
-        if not allow["start-past-dst-end"] and case.doff > dsize:
-            case.doff = 0
         case.args += ["--src-offset", size_arg(rng, case.soff,
                                                 case.src.align),
                       "--dst-offset", size_arg(rng, case.doff,
@@ -268,12 +248,9 @@ def generate(rng, case, pool, allow):
         if case.soff + case.length != ssize or rng.random() < 0.5:
             case.args += ["--length",
                           size_arg(rng, case.length, case.src.align)]
-    if allow["empty-range"] and not whole_file and rng.random() < 0.03:
+    if not whole_file and rng.random() < 0.03:
         case.length = 0
         case.args += ["--length", "0"]
-    if not allow["empty-range"] and case.length == 0:
-        case.length = 1
-        case.args += ["--length", "1"]
     if verify:
         case.args.append("--verify")
     case.expect, case.expect_dst = reference(case, whole_file)
@@ -340,7 +317,7 @@ def endpoint_pool(tier, work, file_align, loops):
     return pool
 
 
-def test_geometries(p2pcp, tier, work, seeds, allow, deadline):
+def test_geometries(p2pcp, tier, work, seeds, deadline):
     loops = []
     try:
         try:
@@ -354,7 +331,7 @@ def test_geometries(p2pcp, tier, work, seeds, allow, deadline):
             if time.monotonic() > deadline:
                 break
             case = Case(seed)
-            generate(random.Random(seed), case, pool, allow)
+            generate(random.Random(seed), case, pool)
             try:
                 run_case(p2pcp, case)
             except (Failure, subprocess.TimeoutExpired) as e:
@@ -373,8 +350,8 @@ def test_geometries(p2pcp, tier, work, seeds, allow, deadline):
 def report_failure(tier, case, err):
     print("FAIL seed %d: %s" % (case.seed, err))
     print("  case: %s" % case.describe())
-    print("  replay: %s P2PCP %s --seed %d --cases 1%s" % (
-        sys.argv[0], tier, case.seed, REPLAY_FLAGS))
+    print("  replay: %s P2PCP %s --seed %d --cases 1" % (
+        sys.argv[0], tier, case.seed))
 
 
 # ---------------------------------------------------------------- interrupt
@@ -414,7 +391,7 @@ def check_interrupted(case, got, status, err, soff, doff, length):
     return rs, rd, rl
 
 
-def interrupt_case(rng, case, pool, allow):
+def interrupt_case(rng, case, pool):
     case.src, case.dst = rng.choice(pool["src"]), rng.choice(pool["dst"])
     case.same = False
     align = max(case.src.align, case.dst.align)
@@ -434,7 +411,7 @@ def interrupt_case(rng, case, pool, allow):
     case.expect, case.expect_dst = reference(case, False)
 
 
-def run_interrupt_case(p2pcp, rng, case, allow):
+def run_interrupt_case(p2pcp, rng, case):
     """Interrupt up to three times, resume each time; compare at the end.
 
     Returns how many runs were really interrupted."""
@@ -468,11 +445,6 @@ def run_interrupt_case(p2pcp, rng, case, allow):
         if resume is None:
             break  # the copy had completed; only verifying was stopped
         soff, doff, length = resume
-        if length == 0 and not allow["empty-range"]:
-            # issue 10 item 15: a SIGINT after the last chunk reports
-            # "interrupted" with a resume hint of --length 0, which is
-            # refused today; the copy itself is complete.
-            break
     else:
         raise Failure("no run finished")
     if got != case.expect_dst:
@@ -482,10 +454,7 @@ def run_interrupt_case(p2pcp, rng, case, allow):
     return interrupts
 
 
-REPLAY_FLAGS = ""
-
-
-def test_interrupts(p2pcp, tier, work, seeds, allow, deadline):
+def test_interrupts(p2pcp, tier, work, seeds, deadline):
     pool = endpoint_pool("files", work, file_alignment(p2pcp, work), [])
     count = interrupted = 0
     for seed in seeds:
@@ -493,9 +462,9 @@ def test_interrupts(p2pcp, tier, work, seeds, allow, deadline):
             break
         rng = random.Random(seed)
         case = Case(seed)
-        interrupt_case(rng, case, pool, allow)
+        interrupt_case(rng, case, pool)
         try:
-            interrupted += run_interrupt_case(p2pcp, rng, case, allow)
+            interrupted += run_interrupt_case(p2pcp, rng, case)
         except (Failure, subprocess.TimeoutExpired) as e:
             report_failure(tier, case, e)
             return T_EXIT_FAIL, count
@@ -519,37 +488,31 @@ def main():
     ap.add_argument("--seed", type=int,
                     default=int(os.environ.get("P2PCP_PROPERTY_SEED", 0)) or
                     random.SystemRandom().randrange(1, 2**31))
-    ap.add_argument("--cases", type=int, default=0,
-                    help="stop after N cases (default: the time budget)")
+    ap.add_argument("--cases", type=int,
+                    default=int(os.environ.get("P2PCP_PROPERTY_CASES", 0)),
+                    help="run exactly N cases (default: the time budget)")
     ap.add_argument("--seconds", type=float,
                     default=float(os.environ.get("P2PCP_PROPERTY_SECONDS",
                                                  0)) or None)
-    ap.add_argument("--all", action="store_true",
-                    help="also generate the geometries of KNOWN_DEFECTS")
-    ap.add_argument("--allow", action="append", default=[],
-                    choices=sorted(KNOWN_DEFECTS),
-                    help="generate the geometries of one KNOWN_DEFECT")
     a = ap.parse_args()
     p2pcp = os.path.realpath(a.p2pcp)
     if a.tier == "loop" and os.geteuid() != 0:
         print("loop devices need root")
         return T_EXIT_SKIP
-    global REPLAY_FLAGS
-    REPLAY_FLAGS = "".join(" --allow " + d for d in a.allow) + \
-        (" --all" if a.all else "")
-    allow = {k: a.all or k in a.allow or not v
-             for k, v in KNOWN_DEFECTS.items()}
     seconds = a.seconds or (1e9 if a.cases else BUDGET[a.tier])
     deadline = time.monotonic() + seconds
     n = a.cases or 10**9
     seeds = range(a.seed, a.seed + n)
-    print("tier %s, first seed %d (replay: --seed %d)" % (a.tier, a.seed,
-                                                          a.seed))
+    print("tier %s, first seed %d (replay: --seed %d%s)" % (
+        a.tier, a.seed, a.seed, " --cases %d" % a.cases if a.cases else ""))
     with tempfile.TemporaryDirectory(
             dir=os.environ.get("MESON_BUILD_ROOT")) as work:
-        status, count = TIERS[a.tier](p2pcp, a.tier, work, seeds, allow,
-                                      deadline)
-    print("%d cases, seeds %d-%d" % (count, a.seed, a.seed + count))
+        status, count = TIERS[a.tier](p2pcp, a.tier, work, seeds, deadline)
+    print("%d cases, seeds %d-%d" % (count, a.seed, a.seed + count - 1))
+    if a.cases and count < a.cases and status == T_EXIT_PASS:
+        print("FAIL: %d of the %d cases asked for ran before --seconds "
+              "ran out" % (count, a.cases))
+        return T_EXIT_FAIL
     return status
 
 

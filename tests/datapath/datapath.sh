@@ -456,8 +456,8 @@ case_durable_prefix() {
 # In trace.txt, an fdatasync() precedes the write of the message to fd 2.
 synced_before_report() { # MESSAGE-WORDS
 	local sync_line report_line
-	sync_line=$(grep -n 'fdatasync(' trace.txt | head -n 1 | cut -d: -f1)
-	report_line=$(grep -n "write(2, .*$1" trace.txt | head -n 1 | cut -d: -f1)
+	sync_line=$(grep -n -m 1 'fdatasync(' trace.txt | cut -d: -f1)
+	report_line=$(grep -n -m 1 "write(2, .*$1" trace.txt | cut -d: -f1)
 	[ -n "$report_line" ] || fail "no '$1' message written to stderr"
 	[ -n "$sync_line" ] && [ "$sync_line" -lt "$report_line" ] ||
 		fail "'$1' was reported before DST was made durable"

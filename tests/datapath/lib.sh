@@ -24,7 +24,7 @@ enter_workdir() {
 }
 
 # extract FILE OFFSET LENGTH: LENGTH bytes of FILE from OFFSET on stdout.
-extract() { tail -c +"$(($2 + 1))" "$1" | head -c "$3"; }
+extract() { dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=64k status=none; }
 
 # same_range A AOFF B BOFF LEN: fail unless B's LEN bytes at BOFF equal
 # A's LEN bytes at AOFF.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-args: --topology switch --disk-size 64M
+# lab-args: --topology switch --disk-size 64M --modules raid0,loop
 # lab-needs: p2pcp
 #
 # Overlap through md (issue 10 item 2): a raid0 array, built by mdadm with

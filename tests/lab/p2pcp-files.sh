@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-args: --topology switch --disk-size 64M
+# lab-args: --topology switch --disk-size 64M --modules ext4
 # lab-needs: p2pcp
 #
 # Regular files on filesystems on NVMe: O_DIRECT through the filesystem

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-args: --topology switch --disk-size 16M
+# lab-args: --topology switch --disk-size 16M --modules ext4,loop
 # lab-needs: p2pcp
 #
 # Every refused destination is left exactly as it was, on the real

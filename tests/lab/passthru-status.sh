@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-args: --topology switch --disk-size 96M
+# lab-args: --topology switch --disk-size 96M --kernel build
+# The built kernel: Debian's stock kernels have no CONFIG_FAULT_INJECTION,
+# and only NVMe fault injection gives the statuses this case needs.
 # lab-needs: p2pcp
 #
 # NVMe statuses QEMU's controller never returns (issue 12): the kernel's

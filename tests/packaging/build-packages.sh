@@ -63,7 +63,8 @@ while read -r var; do
 	unset "$var"
 done < <(compgen -e | grep -E '^(MESON_|MALLOC_PERTURB_$)')
 
-if dpkg-query -W -f='${Status}' p2pcp 2>/dev/null | grep -q ' installed$'; then
+installed=$(dpkg-query -W -f='${Status}' p2pcp 2>/dev/null) || true
+if [[ $installed == *' installed' ]]; then
 	fail "a p2pcp package is already installed; remove it first (dpkg -r p2pcp)"
 fi
 

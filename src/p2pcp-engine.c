@@ -19,6 +19,7 @@
 
 #include "copy-passthru.h"
 #include "p2pcp.h"
+#include "p2pdma.h"
 #include "sysfs.h"
 
 static const char *const roles[2] = { "SRC", "DST" };
@@ -118,6 +119,19 @@ static int check_forced_passthru(const struct copy_plan *p, bool predict)
 	return 0;
 }
 
+/*
+ * The per-release rule for multipath heads, on the running kernel's
+ * release; a release that cannot be read predicts the older behaviour
+ * (the preflight read decides anyway).
+ */
+static bool running_head_takes_p2p(const struct copy_plan *p)
+{
+	unsigned int kernel;
+
+	return p2p_kernel_parse(p->kernel_release, &kernel) == 0 &&
+	       p2p_head_takes_p2p(kernel);
+}
+
 int engine_plan(const struct options *o, struct copy_plan *p)
 {
 	const struct endpoint *head = NULL;
@@ -151,7 +165,7 @@ int engine_plan(const struct options *o, struct copy_plan *p)
 	/* A prediction only; the preflight read decides. */
 	p->engine_decided = false;
 	if (head && p->p2p && is_nvme_block(&p->src) &&
-	    is_nvme_block(&p->dst)) {
+	    is_nvme_block(&p->dst) && !running_head_takes_p2p(p)) {
 		p->engine = COPY_ENGINE_PASSTHRU;
 		snprintf(
 			p->engine_reason, sizeof(p->engine_reason),

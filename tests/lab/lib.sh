@@ -197,6 +197,18 @@ out_json_has() {
 	ok "JSON output has /$1/"
 }
 
+# The running kernel is release MAJOR.MINOR or later.
+kernel_at_least() { # MAJOR MINOR
+	rel=$(uname -r)
+	maj=${rel%%.*}
+	rest=${rel#*.}
+	min=${rest%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
+# Multipath head nodes take P2P pages from Linux 7.2 on (fb0eeeed91f3).
+heads_take_p2p() { kernel_at_least 7 2; }
+
 # ------------------------------------------------------------- setup
 
 # SRC's first LEN bytes random, DST's first LEN bytes zero: a copy that

@@ -1169,7 +1169,8 @@ case_dst_signature() {
 	# A regular file is copied into like cp, whatever it holds.
 	random sigfile.bin $((1024 * 1024))
 	write_mbr sigfile.bin
-	blkid -p sigfile.bin 2>/dev/null | grep -q 'PTTYPE="dos"' ||
+	probe=$(blkid -p sigfile.bin 2>/dev/null) || true
+	[[ $probe == *'PTTYPE="dos"'* ]] ||
 		fail "blkid sees no partition table in sigfile.bin"
 	random src.bin $((1024 * 1024))
 	run --sysmem src.bin sigfile.bin

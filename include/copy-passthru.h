@@ -46,6 +46,13 @@ struct passthru_session {
 	int blk_fd[2]; /* SRC's block device held O_EXCL (DST's: its own fd) */
 	int chr_fd[2]; /* their char devices: the pipeline's descriptors */
 	struct passthru_ns ns[2];
+	struct passthru_pieces pieces; /* both sides' */
+	/*
+	 * 1 (SRC) or 2 (DST): that side's controller refused a command of
+	 * several pages into the buffer (its own CMB), so every command is
+	 * one page.  0: no such limit.
+	 */
+	int one_page_side;
 	struct ring_backend backend;
 };
 
@@ -65,13 +72,26 @@ int passthru_session_open(struct passthru_session *ps,
 void passthru_session_close(struct passthru_session *ps);
 
 /*
- * Before anything is written: read one block of each side into @buf
+ * Before anything is written: read a piece as large as the copy's
+ * commands (no larger than @buf_len or @length) of each side into @buf
  * (the p2pmem buffer) with a passthrough command.  -EREMOTEIO means the
- * kernel refuses the P2P path even so.  Fills @why on failure.
+ * kernel refuses the P2P path even so.  A controller that refuses a
+ * multi-page command into its own CMB (Invalid Use of Controller Memory
+ * Buffer) gets one page per command: one_page_side says whose.  Fills
+ * @why on failure.
  */
-int passthru_session_preflight(const struct passthru_session *ps, void *buf,
-			       uint64_t src_offset, uint64_t dst_offset,
+int passthru_session_preflight(struct passthru_session *ps, void *buf,
+			       size_t buf_len, uint64_t src_offset,
+			       uint64_t dst_offset, uint64_t length,
 			       struct passthru_failure *why);
+
+/*
+ * What limits the session's commands, for the front-end: the
+ * controllers' limits and the kernel's rule, or the one-page fallback.
+ * @p2p: the buffer is p2pmem.
+ */
+void passthru_session_limit_text(const struct passthru_session *ps, bool p2p,
+				 char *buf, size_t len);
 
 /* "SRC /dev/nvme1n1: ..." (no trailing period), for the front-end. */
 void passthru_failure_text(const struct passthru_failure *f,

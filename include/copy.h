@@ -65,6 +65,7 @@ struct copy_plan {
 	bool engine_decided; /* false: auto's prediction, the preflight decides */
 	char engine_reason[256];
 	uint32_t max_transfer; /* passthrough: bytes per command */
+	char max_transfer_reason[320]; /* what limits it */
 };
 
 /* The range as the user gave it; NULL strings take the defaults. */

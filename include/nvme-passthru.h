@@ -31,6 +31,8 @@ struct ring_backend;
 
 /* Status Code Type and Status Code, without CRD/More/DNR. */
 #define PASSTHRU_STATUS_MASK 0x07ff
+/* Generic status 12h: the data pointer mixes the CMB and host memory. */
+#define PASSTHRU_STATUS_INVALID_CMB_USE 0x012
 
 /* The controller's transfer limits as the block layer sees them. */
 struct passthru_limits {
@@ -38,6 +40,63 @@ struct passthru_limits {
 	uint32_t max_segments; /* queue/max_segments */
 	uint32_t max_segment_size; /* queue/max_segment_size */
 };
+
+/*
+ * How the running kernel counts the segments of a passthrough command's
+ * buffer, which it maps page by page from user space and never splits.
+ */
+enum passthru_segment_rule {
+	/*
+	 * Every page is a segment of its own.  Linux 7.3 maps user pages
+	 * with iov_iter_extract_bvecs(), which joins pages only inside one
+	 * folio, and every page of p2pmem is a folio of its own (mapped
+	 * with vm_insert_page()): a contiguous CMB buffer still counts one
+	 * segment per page.  The safe rule for any kernel.
+	 */
+	PASSTHRU_SEGMENTS_PER_PAGE,
+	/*
+	 * Physically contiguous pages join into one segment (up to
+	 * max_segment_size): Linux 6.12's bio_add_hw_page().
+	 */
+	PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS,
+};
+
+/* The rule of kernel @kernel (P2P_KERNEL(), 0 unknown). */
+enum passthru_segment_rule passthru_segment_rule_of(unsigned int kernel);
+
+/* NVMe's Number of Logical Blocks is 16 bits, zero-based. */
+#define PASSTHRU_MAX_NLB 65536u
+
+/* Bytes per command, in whole LBAs, that one side's controller takes. */
+struct passthru_pieces {
+	/*
+	 * Into a physically contiguous buffer (p2pmem), every command
+	 * starting on a page boundary: a multiple of the page size when it
+	 * is at least one page, so the next command starts on one too.
+	 */
+	uint32_t contiguous;
+	/* Into any buffer (system memory), starting anywhere. */
+	uint32_t any;
+};
+
+/*
+ * Plan the pieces a chunk is cut into for a side with limits @lim and
+ * @lba_size-byte LBAs: at most max_hw_bytes and PASSTHRU_MAX_NLB blocks,
+ * at most max_segments segments counted by @rule, whole LBAs.  -EINVAL
+ * if the limits allow not even one LBA.
+ */
+int passthru_piece_plan(const struct passthru_limits *lim, uint32_t page_size,
+			uint32_t lba_size, enum passthru_segment_rule rule,
+			struct passthru_pieces *out);
+
+/*
+ * Both sides of a copy: the smaller piece of each kind, cut to a
+ * multiple of both LBA sizes (and of the page for @contiguous pieces of
+ * a page or more).  -EINVAL if nothing is left.
+ */
+int passthru_pieces_join(const struct passthru_pieces *a, uint32_t lba_a,
+			 const struct passthru_pieces *b, uint32_t lba_b,
+			 uint32_t page_size, struct passthru_pieces *out);
 
 /* A namespace (or a partition of one) driven through its char device. */
 struct passthru_ns {
@@ -54,7 +113,8 @@ struct passthru_ns {
 	bool write_protected;
 	bool from_identify; /* Identify Namespace answered; else sysfs only */
 	struct passthru_limits limits;
-	uint32_t max_transfer; /* bytes per command p2pcp will send */
+	enum passthru_segment_rule segment_rule; /* the running kernel's */
+	struct passthru_pieces pieces; /* bytes per command p2pcp will send */
 };
 
 /*
@@ -77,15 +137,6 @@ int passthru_path_pci(const struct disk_info *disk, struct pci_addr *out,
 
 /* Read @disk's transfer limits from /sys/block/<disk>/queue. */
 int passthru_limits_read(const char *disk_name, struct passthru_limits *out);
-
-/*
- * Bytes per command that never exceed the controller's limits, whatever
- * the buffer: at most max_hw_bytes, and at most one segment per page
- * (a buffer in system memory is contiguous only page by page), in whole
- * LBAs.  0 if the limits allow not even one LBA.
- */
-uint32_t passthru_max_transfer(const struct passthru_limits *lim,
-			       uint32_t page_size, uint32_t lba_size);
 
 /*
  * Fill @ns's format fields (LBA size, size, metadata, protection,

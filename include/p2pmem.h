@@ -70,6 +70,22 @@ int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
 		  const struct pci_addr *src, const struct pci_addr *dst,
 		  struct provider_choice *out);
 
+/*
+ * The same for the passthrough engine: of the providers ranked alike by
+ * the kernel's predicted verdict, a third device's CMB before SRC's or
+ * DST's own.  A passthrough command of several pages gets its data
+ * pointer as a list in host memory (an SGL segment, on Linux 7.3 for
+ * every such command into p2pmem), and a controller may refuse that for
+ * data in its own CMB (Invalid Use of Controller Memory Buffer; QEMU's
+ * does).  SRC's or DST's own CMB is still taken when it is the only one.
+ */
+int p2pmem_choose_third_first(const struct p2pmem_provider *list, size_t count,
+			      const struct pci_topo *topo,
+			      const struct p2p_platform *plat,
+			      const struct pci_addr *src,
+			      const struct pci_addr *dst,
+			      struct provider_choice *out);
+
 struct p2pmem_map {
 	void *addr;
 	size_t len;

@@ -116,7 +116,6 @@ int passthru_session_open(struct passthru_session *ps,
 			  const struct endpoint *dst, uint64_t dst_offset,
 			  uint64_t length, struct passthru_failure *why)
 {
-	uint32_t max;
 	int ret;
 
 	passthru_session_init(ps);
@@ -126,14 +125,16 @@ int passthru_session_open(struct passthru_session *ps,
 		memset(why, 0, sizeof(*why));
 		ret = open_side(ps, 1, dst, dst_offset, length, why);
 	}
+	if (!ret)
+		ret = passthru_pieces_join(
+			&ps->ns[0].pieces, ps->ns[0].lba_size,
+			&ps->ns[1].pieces, ps->ns[1].lba_size,
+			(uint32_t)sysconf(_SC_PAGESIZE), &ps->pieces);
 	if (ret) {
 		passthru_session_close(ps);
 		return ret;
 	}
-	max = ps->ns[0].max_transfer < ps->ns[1].max_transfer ?
-		      ps->ns[0].max_transfer :
-		      ps->ns[1].max_transfer;
-	passthru_backend_init(&ps->backend, max);
+	passthru_backend_init(&ps->backend, ps->pieces.any);
 	return 0;
 }
 
@@ -150,31 +151,110 @@ void passthru_session_close(struct passthru_session *ps)
 	}
 }
 
-int passthru_session_preflight(const struct passthru_session *ps, void *buf,
-			       uint64_t src_offset, uint64_t dst_offset,
+/* One read of @len bytes of side @i into @buf; fills @why on failure. */
+static int preflight_read(const struct passthru_session *ps, int i, void *buf,
+			  uint32_t len, uint64_t off,
+			  struct passthru_failure *why)
+{
+	uint32_t status;
+	int ret;
+
+	ret = passthru_io_sync(ps->chr_fd[i], &ps->ns[i], false, buf, len, off,
+			       &status);
+	if (!ret)
+		return 0;
+	snprintf(why->chardev, sizeof(why->chardev), "%s", ps->ns[i].chardev);
+	why->nvme_status = status;
+	return refuse(why,
+		      !status && (ret == -EACCES || ret == -EPERM) ? PT_ACCESS :
+								     PT_IO,
+		      i, ret);
+}
+
+/*
+ * A command of more than one segment gets its data pointer from the
+ * kernel as a list in host memory (an SGL segment whenever the
+ * controller supports SGLs: Linux 7.3 makes every user command use one,
+ * and counts a segment per page of p2pmem), while the data sits in the
+ * buffer.  When the buffer is the controller's own CMB, the NVMe
+ * specification lets the controller refuse that mix with Invalid Use of
+ * Controller Memory Buffer, and QEMU's does.  Userspace cannot ask for
+ * anything else (the kernel rejects a passthrough command whose flags
+ * choose PRP or SGL), but a command of one page is one segment, which
+ * the kernel describes inline in the command itself.
+ */
+static bool cmb_refuses_lists(const struct passthru_failure *why)
+{
+	return why->why == PT_IO && (why->nvme_status & PASSTHRU_STATUS_MASK) ==
+					    PASSTHRU_STATUS_INVALID_CMB_USE;
+}
+
+int passthru_session_preflight(struct passthru_session *ps, void *buf,
+			       size_t buf_len, uint64_t src_offset,
+			       uint64_t dst_offset, uint64_t length,
 			       struct passthru_failure *why)
 {
 	const uint64_t offs[2] = { src_offset, dst_offset };
-	uint32_t status;
+	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+	uint32_t lba = ps->ns[0].lba_size > ps->ns[1].lba_size ?
+			       ps->ns[0].lba_size :
+			       ps->ns[1].lba_size;
+	uint64_t len = ps->pieces.contiguous;
 	int i, ret;
 
+	/*
+	 * Reads, on both sides (nothing is written yet), of a whole piece
+	 * where the range and the buffer hold one: a command as large as
+	 * the copy's meets the controller's rules for them.
+	 */
+	if (len > buf_len)
+		len = buf_len / lba * lba;
+	if (len > length)
+		len = length;
+	if (len < lba)
+		len = lba;
 	memset(why, 0, sizeof(*why));
 	for (i = 0; i < 2; i++) {
-		/* A read, on both sides: nothing is written yet. */
-		ret = passthru_io_sync(ps->chr_fd[i], &ps->ns[i], false, buf,
-				       ps->ns[i].lba_size, offs[i], &status);
+		ret = preflight_read(ps, i, buf, (uint32_t)len, offs[i], why);
 		if (!ret)
 			continue;
-		snprintf(why->chardev, sizeof(why->chardev), "%s",
-			 ps->ns[i].chardev);
-		why->nvme_status = status;
-		return refuse(why,
-			      !status && (ret == -EACCES || ret == -EPERM) ?
-				      PT_ACCESS :
-				      PT_IO,
-			      i, ret);
+		if (!cmb_refuses_lists(why) || len <= page || lba > page ||
+		    preflight_read(ps, i, buf, page, offs[i], why))
+			return ret;
+		/* One page per command from now on, for both sides. */
+		ps->pieces.contiguous = ps->pieces.any = page;
+		ps->backend.max_transfer = page;
+		ps->one_page_side = i + 1;
+		len = page;
+		memset(why, 0, sizeof(*why));
+		i = -1; /* both sides again, with one page */
 	}
 	return 0;
+}
+
+void passthru_session_limit_text(const struct passthru_session *ps, bool p2p,
+				 char *buf, size_t len)
+{
+	const struct passthru_limits *a = &ps->ns[0].limits,
+				     *b = &ps->ns[1].limits;
+
+	if (ps->one_page_side) {
+		snprintf(
+			buf, len,
+			"one page per command: %s's controller refused a command of several pages into its own CMB (Invalid Use of Controller Memory Buffer): the kernel describes such a command with a list in host memory; a provider that is neither SRC nor DST avoids this",
+			roles[ps->one_page_side - 1]);
+		return;
+	}
+	snprintf(
+		buf, len,
+		"the controllers' limits (SRC %u KiB and %u segments, DST %u KiB and %u segments per command), %s",
+		a->max_hw_bytes / 1024, a->max_segments, b->max_hw_bytes / 1024,
+		b->max_segments,
+		!p2p || ps->backend.max_transfer != ps->pieces.contiguous ?
+			"one segment per page, the first one possibly partial" :
+		ps->ns[0].segment_rule == PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS ?
+			"the contiguous p2pmem buffer as one segment (this kernel joins its pages)" :
+			"one segment per page of the p2pmem buffer (this kernel does not join them)");
 }
 
 static const char *access_text(int side)

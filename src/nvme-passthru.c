@@ -7,8 +7,9 @@
  * handles metadata.  Passthrough commands get none of that (the kernel
  * maps the user buffer and rejects what does not fit: a 1 MiB command
  * to a controller with a 512 KiB MDTS fails with EINVAL), so:
- *  - every command stays within queue/max_hw_sectors_kb and within one
- *    segment per page (queue/max_segments), whatever the buffer;
+ *  - every command stays within queue/max_hw_sectors_kb, 65,536 LBAs and
+ *    queue/max_segments, counted the way the running kernel counts
+ *    them (passthru_piece_plan());
  *  - offsets are whole LBAs of the namespace, partitions add their start;
  *  - namespaces with metadata or protection information are refused:
  *    their commands would need a metadata buffer or PRACT;
@@ -187,24 +188,88 @@ int passthru_limits_read(const char *disk_name, struct passthru_limits *out)
 	return ret;
 }
 
-uint32_t passthru_max_transfer(const struct passthru_limits *lim,
-			       uint32_t page_size, uint32_t lba_size)
+enum passthru_segment_rule passthru_segment_rule_of(unsigned int kernel)
 {
-	uint64_t unit, by_segments, max;
-
-	if (!lba_size || !page_size || lim->max_segments < 2)
-		return 0;
 	/*
-	 * A segment holds physically contiguous memory; a buffer in system
-	 * memory guarantees that only within a page, so count one segment
-	 * per page (or per max_segment_size, a power of two, when that is
-	 * smaller), plus one because a command may start mid-page.
+	 * Read in the sources of 6.12 and 7.3 (block/blk-map.c, block/bio.c,
+	 * lib/iov_iter.c).  Releases in between are not known here, and
+	 * counting a segment per page is right for every kernel: it only
+	 * makes pieces smaller where pages would have joined.
 	 */
-	unit = lim->max_segment_size < page_size ? lim->max_segment_size :
-						   page_size;
-	by_segments = (uint64_t)(lim->max_segments - 1) * unit;
-	max = lim->max_hw_bytes < by_segments ? lim->max_hw_bytes : by_segments;
-	return (uint32_t)(max / lba_size * lba_size);
+	if (kernel && kernel <= P2P_KERNEL(6, 12, 255))
+		return PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS;
+	return PASSTHRU_SEGMENTS_PER_PAGE;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Whole multiples of @unit, and of the page once a page fits. */
+static uint32_t cut_contiguous(uint64_t max, uint32_t unit, uint32_t page)
+{
+	uint64_t step = unit > page ? unit : page;
+
+	/* LBA sizes and pages are powers of two: the larger is a multiple. */
+	if (max >= step)
+		return (uint32_t)(max / step * step);
+	return (uint32_t)(max / unit * unit);
+}
+
+int passthru_piece_plan(const struct passthru_limits *lim, uint32_t page_size,
+			uint32_t lba_size, enum passthru_segment_rule rule,
+			struct passthru_pieces *out)
+{
+	uint64_t unit, any, contiguous, cap;
+
+	memset(out, 0, sizeof(*out));
+	if (!lba_size || !page_size || !lim->max_segments ||
+	    !lim->max_segment_size)
+		return -EINVAL;
+	/* NLB in cdw12 is 16 bits: more would spill into PRINFO and FUA. */
+	cap = min_u64(lim->max_hw_bytes, (uint64_t)PASSTHRU_MAX_NLB * lba_size);
+	/*
+	 * A segment holds physically contiguous memory, and a buffer in
+	 * system memory is contiguous only within a page: one segment per
+	 * page (or per max_segment_size, when that is smaller).  Commands
+	 * start on whole LBAs of an LBA-aligned buffer, so the first page
+	 * may be partial by up to a page less one LBA.
+	 */
+	unit = min_u64(lim->max_segment_size, page_size);
+	any = (uint64_t)lim->max_segments * unit;
+	if (unit == page_size)
+		any -= page_size - min_u64(lba_size, page_size);
+	else
+		any -= unit; /* segments inside pages: a whole one spare */
+	any = min_u64(cap, any);
+	/*
+	 * p2pmem is physically contiguous, and the copy's commands start on
+	 * page boundaries: no extra segment for a partial first page, and
+	 * where the kernel joins contiguous pages, segments as large as
+	 * max_segment_size.
+	 */
+	if (rule == PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS)
+		unit = lim->max_segment_size;
+	contiguous = min_u64(cap, (uint64_t)lim->max_segments * unit);
+	out->any = (uint32_t)(any / lba_size * lba_size);
+	out->contiguous = cut_contiguous(contiguous, lba_size, page_size);
+	return out->any && out->contiguous ? 0 : -EINVAL;
+}
+
+int passthru_pieces_join(const struct passthru_pieces *a, uint32_t lba_a,
+			 const struct passthru_pieces *b, uint32_t lba_b,
+			 uint32_t page_size, struct passthru_pieces *out)
+{
+	uint32_t lba = lba_a > lba_b ? lba_a : lba_b;
+
+	memset(out, 0, sizeof(*out));
+	if (!lba || !page_size)
+		return -EINVAL;
+	out->any = (uint32_t)min_u64(a->any, b->any) / lba * lba;
+	out->contiguous = cut_contiguous(min_u64(a->contiguous, b->contiguous),
+					 lba, page_size);
+	return out->any && out->contiguous ? 0 : -EINVAL;
 }
 
 int passthru_geometry_from_identify(const struct nvme_id_ns *id,
@@ -316,6 +381,8 @@ static int describe(int fd, const struct disk_info *disk,
 		    struct passthru_ns *ns)
 {
 	struct nvme_id_ns id;
+	unsigned int kernel;
+	char release[128];
 	bool read_only;
 	int ret;
 
@@ -341,9 +408,11 @@ static int describe(int fd, const struct disk_info *disk,
 	ret = passthru_limits_read(disk->name, &ns->limits);
 	if (ret)
 		return ret;
-	ns->max_transfer = passthru_max_transfer(
-		&ns->limits, (uint32_t)sysconf(_SC_PAGESIZE), ns->lba_size);
-	return ns->max_transfer ? 0 : -EINVAL;
+	release[0] = '\0';
+	platform_kernel_release(release, sizeof(release), &kernel);
+	ns->segment_rule = passthru_segment_rule_of(kernel);
+	return passthru_piece_plan(&ns->limits, (uint32_t)sysconf(_SC_PAGESIZE),
+				   ns->lba_size, ns->segment_rule, &ns->pieces);
 }
 
 int passthru_open(const struct disk_info *disk, bool write,
@@ -461,6 +530,8 @@ static const struct status_entry statuses[] = {
 	{ 0x006, -EIO, "Internal Error" },
 	{ 0x007, -EIO, "Command Abort Requested" },
 	{ 0x00b, -EOPNOTSUPP, "Invalid Namespace or Format" },
+	{ PASSTHRU_STATUS_INVALID_CMB_USE, -EIO,
+	  "Invalid Use of Controller Memory Buffer" },
 	{ 0x020, -EIO, "Namespace is Write Protected" },
 	{ 0x021, -EREMOTEIO, "Command Interrupted" },
 	{ 0x080, -EREMOTEIO, "LBA Out of Range" },

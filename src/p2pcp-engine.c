@@ -267,8 +267,9 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 	if (passthru_session_open(pt, &p->src, p->src_offset, &p->dst,
 				  p->dst_offset, p->direct_length, &f))
 		return passthru_failed(s, &f, refusal);
-	if (p->p2p && passthru_session_preflight(pt, s->buf.addr, p->src_offset,
-						 p->dst_offset, &f))
+	if (p->p2p && passthru_session_preflight(pt, s->buf.addr, s->buf.len,
+						 p->src_offset, p->dst_offset,
+						 p->direct_length, &f))
 		return passthru_failed(s, &f, refusal);
 	/* The session keeps its descriptors open until the end. */
 	s->io_fd[0] = pt->chr_fd[0];
@@ -279,6 +280,8 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 	p->engine = COPY_ENGINE_PASSTHRU;
 	p->engine_decided = true;
 	p->max_transfer = pt->backend.max_transfer;
+	passthru_session_limit_text(pt, p->p2p, p->max_transfer_reason,
+				    sizeof(p->max_transfer_reason));
 	if (refusal)
 		snprintf(
 			p->engine_reason, sizeof(p->engine_reason),

@@ -361,8 +361,12 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 		goto out;
 	}
 
-	ret = p2pmem_choose(list, n, topo, topo ? &plat : NULL,
-			    &p->src.disk.pci, &p->dst.disk.pci, &choice);
+	/* plan_engine() ran first: passthrough avoids SRC's and DST's CMBs. */
+	ret = (p->engine == COPY_ENGINE_PASSTHRU ?
+		       p2pmem_choose_third_first :
+		       p2pmem_choose)(list, n, topo, topo ? &plat : NULL,
+				      &p->src.disk.pci, &p->dst.disk.pci,
+				      &choice);
 	if (ret == 0) {
 		p->provider = list[choice.index];
 		p->place = choice.place;

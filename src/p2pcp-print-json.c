@@ -85,9 +85,13 @@ void json_add_engine(struct json_object *root, const struct copy_plan *p)
 			       json_object_new_boolean(p->engine_decided));
 	json_object_object_add(root, "engine_reason",
 			       json_object_new_string(p->engine_reason));
-	if (p->max_transfer)
+	if (p->max_transfer) {
 		json_object_object_add(root, "max_transfer",
 				       json_object_new_int64(p->max_transfer));
+		json_object_object_add(
+			root, "max_transfer_reason",
+			json_object_new_string(p->max_transfer_reason));
+	}
 }
 
 struct json_object *json_plan(const struct copy_plan *p)

@@ -121,12 +121,15 @@ struct provider_rank {
 };
 
 static bool rank_better(const struct provider_rank *a,
-			const struct provider_rank *b)
+			const struct provider_rank *b, bool third_first)
 {
 	if (a->refused != b->refused)
 		return a->refused < b->refused;
 	if (a->unknown != b->unknown)
 		return a->unknown < b->unknown;
+	if (third_first &&
+	    (a->place == PROVIDER_THIRD) != (b->place == PROVIDER_THIRD))
+		return a->place == PROVIDER_THIRD;
 	if (a->distance != b->distance)
 		return a->distance < b->distance;
 	if (a->place != b->place)
@@ -151,10 +154,10 @@ enum provider_place p2pmem_provider_place(const struct pci_addr *provider,
 	return PROVIDER_THIRD;
 }
 
-int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
+static int choose(const struct p2pmem_provider *list, size_t count,
 		  const struct pci_topo *topo, const struct p2p_platform *plat,
 		  const struct pci_addr *src, const struct pci_addr *dst,
-		  struct provider_choice *out)
+		  bool third_first, struct provider_choice *out)
 {
 	struct provider_rank best = { 0 }, rank;
 	struct p2p_result rs, rd;
@@ -175,7 +178,7 @@ int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
 		rank.distance = known ? rs.distance + rd.distance : 0;
 		rank.place = p2pmem_provider_place(&list[i].addr, src, dst);
 		rank.available = list[i].available;
-		if (out->index >= 0 && !rank_better(&rank, &best))
+		if (out->index >= 0 && !rank_better(&rank, &best, third_first))
 			continue;
 		best = rank;
 		out->index = (int)i;
@@ -187,6 +190,24 @@ int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
 		}
 	}
 	return out->index >= 0 ? 0 : -ENOENT;
+}
+
+int p2pmem_choose(const struct p2pmem_provider *list, size_t count,
+		  const struct pci_topo *topo, const struct p2p_platform *plat,
+		  const struct pci_addr *src, const struct pci_addr *dst,
+		  struct provider_choice *out)
+{
+	return choose(list, count, topo, plat, src, dst, false, out);
+}
+
+int p2pmem_choose_third_first(const struct p2pmem_provider *list, size_t count,
+			      const struct pci_topo *topo,
+			      const struct p2p_platform *plat,
+			      const struct pci_addr *src,
+			      const struct pci_addr *dst,
+			      struct provider_choice *out)
+{
+	return choose(list, count, topo, plat, src, dst, true, out);
 }
 
 int p2pmem_map(const struct pci_addr *addr, size_t want, size_t floor,

@@ -171,6 +171,39 @@ static void test_src_before_third(void)
 	CHECK(c.place == PROVIDER_THIRD);
 }
 
+/*
+ * For passthrough: the third device's CMB before SRC's or DST's own,
+ * nearer as they are; an own CMB when nothing else is left, and never a
+ * predicted refusal before an accepted own CMB.
+ */
+static void test_passthru_third_first(void)
+{
+	struct p2pmem_provider list[] = { prov(SRC, 61 * MIB, true),
+					  prov(DST, 60 * MIB, true),
+					  prov(FAR, 64 * MIB, true),
+					  prov(NEAR, 8 * MIB, true) };
+	struct provider_choice c;
+
+	CHECK(p2pmem_choose_third_first(list, 4, &topo, &intel,
+					&nodes[SRC].addr, &nodes[DST].addr,
+					&c) == 0);
+	CHECK(c.index == 3);
+	CHECK(c.place == PROVIDER_THIRD);
+	/* Only the far third device, refused on Intel: DST's own. */
+	CHECK(p2pmem_choose_third_first(list, 3, &topo, &intel,
+					&nodes[SRC].addr, &nodes[DST].addr,
+					&c) == 0);
+	CHECK(c.index == 1);
+	CHECK(c.place == PROVIDER_ON_DST);
+	/* Allowed on Zen: the far third device before both own CMBs. */
+	CHECK(p2pmem_choose_third_first(list, 3, &topo, &zen, &nodes[SRC].addr,
+					&nodes[DST].addr, &c) == 0);
+	CHECK(c.index == 2);
+	/* The block engine's choice is unchanged: DST's own. */
+	CHECK(choose(list, 4, &intel, &c) == 0);
+	CHECK(c.index == 1);
+}
+
 /* Equal distance and place: the larger free pool. */
 static void test_larger_pool(void)
 {
@@ -218,6 +251,7 @@ int main(void)
 	test_own_cmb_nearest();
 	test_dst_before_src();
 	test_src_before_third();
+	test_passthru_third_first();
 	test_larger_pool();
 	test_no_topology();
 	test_nothing_usable();

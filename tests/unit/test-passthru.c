@@ -19,6 +19,7 @@
 #include "check.h"
 #include "pipeline.h"
 #include "nvme-passthru.h"
+#include "p2pdma.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -88,32 +89,211 @@ static void test_range(void)
 	CHECK_EQ_U64(passthru_lba(&ns, 4096), 257);
 }
 
-static void test_max_transfer(void)
-{
-	/* QEMU's nvme: MDTS 7 (512 KiB), 128 segments, no segment size limit. */
-	struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
-					.max_segments = 128,
-					.max_segment_size = UINT32_MAX };
-	struct passthru_limits lim = qemu;
+/*
+ * What a kernel publishes in /sys/block/<disk>/queue for a PCIe NVMe
+ * controller, and how it counts the segments of a passthrough buffer,
+ * as read in its sources (drivers/nvme/host/core.c nvme_set_ctrl_limits,
+ * pci.c; block/blk-map.c, bio.c, lib/iov_iter.c):
+ *  6.12: max_hw = min(MDTS, NVME_MAX_KB_SZ = 8 MiB), max_segments =
+ *        min(max_hw / 4 KiB + 1, NVME_MAX_SEGS = 128); bio_add_hw_page()
+ *        joins physically contiguous pages into one segment.
+ *  7.3:  max_hw = min(MDTS, NVME_MAX_BYTES = 8 MiB), max_segments =
+ *        min(max_hw / 4 KiB + 1, NVME_MAX_SEGS = 4096 / 16 = 256);
+ *        iov_iter_extract_bvecs() joins pages only within a folio, and
+ *        each page of p2pmem is one: a segment per page.
+ * Both: max_segment_size UINT_MAX.
+ */
+struct kernel_model {
+	const char *name;
+	unsigned int kernel;
+	uint32_t max_bytes, max_segments;
+	bool joins_contiguous;
+};
 
-	/* 127 pages: a command that starts mid-page spans 128. */
-	CHECK_EQ_U64(passthru_max_transfer(&qemu, 4096, 512), 127 * 4096);
-	CHECK_EQ_U64(passthru_max_transfer(&qemu, 4096, 4096), 127 * 4096);
-	lim.max_segments = 1024;
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 512 * KIB);
-	lim.max_hw_bytes = 128 * KIB;
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 128 * KIB);
-	/* Segments smaller than a page. */
-	lim.max_segment_size = 2048;
-	lim.max_segments = 9;
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 8 * 2048);
-	/* Whole LBAs only. */
-	lim.max_segment_size = UINT32_MAX;
-	lim.max_segments = 4;
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 8192), 8192);
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 16384), 0);
+static const struct kernel_model linux_6_12 = { "6.12", P2P_KERNEL(6, 12, 117),
+						8 * MIB, 128, true };
+static const struct kernel_model linux_7_3 = { "7.3", P2P_KERNEL(7, 3, 4),
+					       8 * MIB, 256, false };
+
+static struct passthru_limits published(const struct kernel_model *k,
+					uint64_t mdts)
+{
+	struct passthru_limits lim = { .max_segment_size = UINT32_MAX };
+	uint32_t segs;
+
+	lim.max_hw_bytes =
+		(uint32_t)(mdts < k->max_bytes ? mdts : k->max_bytes);
+	segs = lim.max_hw_bytes / 4096 + 1;
+	lim.max_segments = segs < k->max_segments ? segs : k->max_segments;
+	return lim;
+}
+
+/* Does kernel @k take a command of @len bytes starting @offset into a page? */
+static bool kernel_takes(const struct kernel_model *k,
+			 const struct passthru_limits *lim, bool contiguous,
+			 uint32_t offset, uint64_t len)
+{
+	uint64_t segments = (offset + len + 4095) / 4096;
+
+	if (len > lim->max_hw_bytes)
+		return false;
+	if (contiguous && k->joins_contiguous)
+		segments = (len + lim->max_segment_size - 1) /
+			   lim->max_segment_size;
+	return segments <= lim->max_segments;
+}
+
+static void plan_on(const struct kernel_model *k, uint64_t mdts,
+		    uint32_t lba_size, struct passthru_pieces *out)
+{
+	struct passthru_limits lim = published(k, mdts);
+
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, lba_size,
+					 passthru_segment_rule_of(k->kernel),
+					 out),
+		     0);
+}
+
+/* Every piece the plan gives is taken, and a block more is not. */
+static void check_plan_against(const struct kernel_model *k)
+{
+	static const uint32_t lbas[] = { 512, 4096 };
+	struct passthru_pieces pc;
+	struct passthru_limits lim;
+	uint32_t off, worst;
+	uint64_t mdts;
+	size_t i;
+
+	for (mdts = 4096; mdts <= 32 * MIB; mdts *= 2) {
+		lim = published(k, mdts);
+		for (i = 0; i < ARRAY_SIZE(lbas); i++) {
+			plan_on(k, mdts, lbas[i], &pc);
+			CHECK(kernel_takes(k, &lim, true, 0, pc.contiguous));
+			CHECK(!kernel_takes(k, &lim, true, 0,
+					    pc.contiguous + lbas[i]));
+			CHECK_EQ_U64(pc.contiguous % lbas[i], 0);
+			CHECK_EQ_U64(pc.any % lbas[i], 0);
+			for (off = 0; off < 4096; off += lbas[i])
+				CHECK(kernel_takes(k, &lim, false, off,
+						   pc.any));
+			/* At the worst start, one block more is refused. */
+			worst = lbas[i] < 4096 ? 4096 - lbas[i] : 0;
+			CHECK(!kernel_takes(k, &lim, false, worst,
+					    pc.any + lbas[i]));
+		}
+	}
+}
+
+static void test_piece_plan(void)
+{
+	struct passthru_pieces pc, other, both;
+	struct passthru_limits lim;
+
+	CHECK_EQ_U64(passthru_segment_rule_of(P2P_KERNEL(6, 12, 117)),
+		     PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS);
+	CHECK_EQ_U64(passthru_segment_rule_of(P2P_KERNEL(6, 2, 0)),
+		     PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS);
+	CHECK_EQ_U64(passthru_segment_rule_of(P2P_KERNEL(7, 3, 4)),
+		     PASSTHRU_SEGMENTS_PER_PAGE);
+	CHECK_EQ_U64(passthru_segment_rule_of(P2P_KERNEL(6, 13, 0)),
+		     PASSTHRU_SEGMENTS_PER_PAGE);
+	CHECK_EQ_U64(passthru_segment_rule_of(0), PASSTHRU_SEGMENTS_PER_PAGE);
+
+	/* QEMU's nvme (MDTS 7: 512 KiB): 6.12 publishes 128 segments. */
+	lim = published(&linux_6_12, 512 * KIB);
+	CHECK_EQ_U64(lim.max_segments, 128);
+	plan_on(&linux_6_12, 512 * KIB, 512, &pc);
+	CHECK_EQ_U64(pc.contiguous, 512 * KIB);
+	/* System memory: a command may start up to 3.5 KiB into a page. */
+	CHECK_EQ_U64(pc.any, 127 * 4096 + 512);
+	/* 7.3 publishes 129 segments: 512 KiB either way. */
+	lim = published(&linux_7_3, 512 * KIB);
+	CHECK_EQ_U64(lim.max_segments, 129);
+	plan_on(&linux_7_3, 512 * KIB, 512, &pc);
+	CHECK_EQ_U64(pc.contiguous, 512 * KIB);
+	CHECK_EQ_U64(pc.any, 512 * KIB);
+
+	/* MDTS 2 MiB: 6.12 takes the whole CMB piece as one segment... */
+	plan_on(&linux_6_12, 2 * MIB, 4096, &pc);
+	CHECK_EQ_U64(pc.contiguous, 2 * MIB);
+	CHECK_EQ_U64(pc.any, 128 * 4096);
+	/* ...7.3 counts its 4 KiB pages against 256 segments. */
+	plan_on(&linux_7_3, 2 * MIB, 4096, &pc);
+	CHECK_EQ_U64(pc.contiguous, MIB);
+	CHECK_EQ_U64(pc.any, MIB);
+	/* Small MDTS: the MDTS. */
+	plan_on(&linux_6_12, 128 * KIB, 512, &pc);
+	CHECK_EQ_U64(pc.contiguous, 128 * KIB);
+	CHECK_EQ_U64(pc.any, 128 * KIB);
+	plan_on(&linux_7_3, 8 * MIB, 512, &pc);
+	CHECK_EQ_U64(pc.contiguous, MIB);
+
+	check_plan_against(&linux_6_12);
+	check_plan_against(&linux_7_3);
+
+	/* 65,536 blocks at most, whatever the limits would allow. */
+	lim = (struct passthru_limits){ .max_hw_bytes = UINT32_MAX,
+					.max_segments = 65535,
+					.max_segment_size = UINT32_MAX };
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 512,
+					 PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS,
+					 &pc),
+		     0);
+	CHECK_EQ_U64(pc.contiguous, 65536 * 512);
+	CHECK_EQ_U64(pc.any, 65536 * 512);
+	/* Segments smaller than a page: no joining beyond them. */
+	lim = (struct passthru_limits){ .max_hw_bytes = 512 * KIB,
+					.max_segments = 9,
+					.max_segment_size = 2048 };
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 512,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pc),
+		     0);
+	CHECK_EQ_U64(pc.any, 8 * 2048);
+	CHECK_EQ_U64(pc.contiguous, 4 * 4096);
+	/* Whole LBAs only, and none at all is an error. */
+	lim = (struct passthru_limits){ .max_hw_bytes = 512 * KIB,
+					.max_segments = 3,
+					.max_segment_size = UINT32_MAX };
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 8192,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pc),
+		     0);
+	CHECK_EQ_U64(pc.any, 8192);
+	CHECK_EQ_U64(pc.contiguous, 8192);
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 16384,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pc),
+		     -EINVAL);
+	/* One segment: a block that may sit anywhere in a page. */
 	lim.max_segments = 1;
-	CHECK_EQ_U64(passthru_max_transfer(&lim, 4096, 512), 0);
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 512,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pc),
+		     0);
+	CHECK_EQ_U64(pc.any, 512);
+	CHECK_EQ_U64(pc.contiguous, 4096);
+	lim.max_hw_bytes = 256;
+	CHECK_EQ_U64(passthru_piece_plan(&lim, 4096, 512,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pc),
+		     -EINVAL);
+
+	/* Two sides: the smaller, in multiples of both LBA sizes. */
+	pc = (struct passthru_pieces){ .contiguous = 512 * KIB,
+				       .any = 127 * 4096 + 1024 };
+	other = (struct passthru_pieces){ .contiguous = MIB + 4096,
+					  .any = MIB };
+	CHECK_EQ_U64(passthru_pieces_join(&pc, 512, &other, 4096, 4096, &both),
+		     0);
+	CHECK_EQ_U64(both.contiguous, 512 * KIB);
+	CHECK_EQ_U64(both.any, 127 * 4096);
+	/* A contiguous piece of a page or more stays whole pages. */
+	pc.contiguous = 12 * KIB + 512;
+	CHECK_EQ_U64(passthru_pieces_join(&pc, 512, &other, 512, 4096, &both),
+		     0);
+	CHECK_EQ_U64(both.contiguous, 12 * KIB);
+	pc.contiguous = 2048;
+	CHECK_EQ_U64(passthru_pieces_join(&pc, 512, &other, 512, 4096, &both),
+		     0);
+	CHECK_EQ_U64(both.contiguous, 2048);
+	CHECK_EQ_U64(passthru_pieces_join(&pc, 512, &other, 4096, 4096, &both),
+		     -EINVAL);
 }
 
 static bool name_is(uint32_t status, const char *want)
@@ -279,9 +459,8 @@ static void recorder_init(uint32_t max_transfer)
 
 static void test_pipeline_split(void)
 {
-	const struct passthru_limits qemu = { .max_hw_bytes = 512 * KIB,
-					      .max_segments = 128,
-					      .max_segment_size = UINT32_MAX };
+	const struct passthru_limits qemu = published(&linux_6_12, 512 * KIB);
+	struct passthru_pieces pieces;
 	struct passthru_ns ns = { .nsid = 1, .lba_size = 512, .lba_shift = 9 };
 	size_t len = 3 * MIB + 64 * KIB;
 	char *src = malloc(len), *dst = calloc(1, len), *buf = NULL;
@@ -302,7 +481,10 @@ static void test_pipeline_split(void)
 	if (sfd < 0 || dfd < 0)
 		goto out;
 
-	recorder_init(passthru_max_transfer(&qemu, 4096, ns.lba_size));
+	CHECK_EQ_U64(passthru_piece_plan(&qemu, 4096, ns.lba_size,
+					 PASSTHRU_SEGMENTS_PER_PAGE, &pieces),
+		     0);
+	recorder_init(pieces.any);
 
 	memset(&job, 0, sizeof(job));
 	job.src_fd = sfd;
@@ -316,7 +498,7 @@ static void test_pipeline_split(void)
 	job.align = 512;
 	CHECK_EQ_U64(pipeline_run(&job, &res), 0);
 	CHECK_EQ_U64(res.done, len);
-	CHECK_EQ_U64(largest, 127 * 4096);
+	CHECK_EQ_U64(largest, 127 * 4096 + 512);
 	CHECK_EQ_U64(bad_commands, 0);
 	/* Each 1 MiB chunk: two full commands and a rest, read and written. */
 	CHECK_EQ_U64(commands, 2 * (3 * 3 + 1));
@@ -480,7 +662,7 @@ int main(void)
 {
 	test_prep();
 	test_range();
-	test_max_transfer();
+	test_piece_plan();
 	test_status();
 	test_identify();
 	test_find_chardev();

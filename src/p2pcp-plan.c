@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "p2pcp.h"
+#include "safety.h"
 #include "platform.h"
 #include "sysfs.h"
 #include "util.h"
@@ -33,6 +34,11 @@ static int report_endpoint(const char *role, const char *path, int err)
 			EXIT_USAGE,
 			"DST %s is in use (mounted, or opened exclusively by another program); unmount or stop it first",
 			path);
+	if (err == -ELOOP)
+		return fail(
+			EXIT_USAGE,
+			"%s %s is a symbolic link to a file that does not exist; p2pcp creates no file through a link: name the file itself",
+			role, path);
 	if (err == -EACCES || err == -EPERM || err == -EROFS)
 		return fail(EXIT_USAGE, "%s %s: cannot open for %s: %s", role,
 			    path, strcmp(role, "SRC") ? "writing" : "reading",
@@ -70,11 +76,17 @@ static int open_endpoint(const char *path, int flags, struct endpoint *ep)
 static int open_destination(const struct options *o, struct endpoint *ep)
 {
 	int ret = open_endpoint(o->dst, O_RDWR | O_EXCL, ep);
+	struct stat st;
 
 	if (ret != -ENOENT)
 		return ret;
-	if (o->dry_run)
-		return endpoint_new_file(o->dst, ep);
+	/* O_CREAT | O_EXCL would say EEXIST: name what is there instead. */
+	if (lstat(o->dst, &st) == 0 && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (o->dry_run) {
+		ret = endpoint_new_file(o->dst, ep);
+		return ret ? ret : safety_probe_new_file(o->dst);
+	}
 	ret = open_endpoint(o->dst, O_RDWR | O_CREAT | O_EXCL, ep);
 	ep->created = ret == 0;
 	return ret;
@@ -99,6 +111,7 @@ void close_endpoints(struct copy_plan *p, bool written)
 /* Open SRC and DST, plan the range, and ask libnvme who they are. */
 int plan_endpoints(const struct options *o, struct copy_plan *p)
 {
+	struct safety_verdict v;
 	struct utsname uts;
 	enum plan_reason why;
 	unsigned int kernel;
@@ -115,6 +128,8 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	ret = open_endpoint(o->src, O_RDONLY, &p->src);
 	if (ret)
 		return report_endpoint("SRC", o->src, ret);
+	if (safety_check_source(&p->src, &v))
+		return report_safety(&v, &p->src);
 	ret = open_destination(o, &p->dst);
 	if (ret)
 		return report_endpoint("DST", o->dst, ret);
@@ -136,89 +151,16 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 	return 0;
 }
 
-/* Something below DST is in use: whatever the offsets, even --force. */
-static int report_in_use(const struct endpoint *d)
-{
-	struct storage_user u;
-
-	storage_in_use(&d->storage, &u);
-	switch (u.use) {
-	case USE_NONE:
-		return 0;
-	case USE_LOOP:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, also backs /dev/%s (losetup -d it, or unmount what is on it, first)",
-			d->path, u.layer, u.by);
-	case USE_HELD:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, is held by %s (device-mapper or md); remove that first",
-			d->path, u.layer, u.by);
-	case USE_CLAIMED:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, is mounted or held open exclusively; unmount or stop it first",
-			d->path, u.layer);
-	case USE_UNKNOWN:
-		break;
-	}
-	return fail(
-		EXIT_USAGE,
-		"DST %s: cannot tell whether %s, below it, is in use (%s); refusing",
-		d->path, u.layer, strerror(-u.error));
-}
-
 /*
- * The destination must be something the user can afford to lose:
- * writable (not a read-only device), not in use (the O_EXCL open; a
- * file behind a loop device), and with no filesystem, RAID, LVM or
- * partition-table signature unless --force.  All on the descriptor.
+ * The destination must be something the user can afford to lose
+ * (safety.h); all asked of the descriptor.
  */
 int check_destination(const struct options *o, const struct copy_plan *p)
 {
-	const struct endpoint *d = &p->dst;
-	struct disk_signature sig;
-	char loop[64];
-	bool ro;
-	int ret;
+	struct safety_verdict v;
 
-	ret = endpoint_read_only(d, &ro);
-	if (ret)
-		return fail(EXIT_USAGE, "DST %s: BLKROGET failed: %s", d->path,
-			    strerror(-ret));
-	if (ro)
-		return fail(
-			EXIT_USAGE,
-			"DST %s is a read-only block device (BLKROGET; e.g. losetup -r, blockdev --setro); nothing was written",
-			d->path);
-	if (endpoint_backs_loop(d, loop, sizeof(loop)) == 1)
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",
-			d->path, loop);
-	ret = report_in_use(d);
-	if (ret)
-		return ret;
-	if (d->kind != ENDPOINT_BLOCK || o->force)
-		return 0;
-
-	ret = disk_signature_probe_fd(d->fd, &sig);
-	if (ret < 0)
-		return fail(
-			EXIT_USAGE,
-			"DST %s: cannot probe for signatures (libblkid: %s); use --force to skip the check",
-			d->path, strerror(-ret));
-	if (ret == 2)
-		return fail(
-			EXIT_USAGE,
-			"DST %s holds several contradicting signatures (filesystem, RAID or partition table); refusing to overwrite it (use --force if you mean it)",
-			d->path);
-	if (ret == 1)
-		return fail(
-			EXIT_USAGE,
-			"DST %s holds a %s signature (%s); refusing to overwrite it (use --force if you mean it)",
-			d->path, sig.what, sig.type);
+	if (safety_check_destination(&p->dst, o->force, &v))
+		return report_safety(&v, &p->dst);
 	return 0;
 }
 

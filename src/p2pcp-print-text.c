@@ -15,6 +15,7 @@
 
 #include "nvme-passthru.h"
 #include "p2pcp.h"
+#include "safety.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -673,4 +674,99 @@ int report_verify_failure(const struct copy_plan *p,
 		    "verify: reading %s at byte %" PRIu64 " failed: %s",
 		    r->fail_side == COPY_SIDE_READ ? p->src.path : p->dst.path,
 		    r->fail_offset, errno_text(r->error));
+}
+
+/* Below DST: in use by another device, or cannot tell. */
+static int report_below(const struct safety_verdict *v, const char *path)
+{
+	switch (v->why) {
+	case DST_BELOW_BACKS_LOOP:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, also backs /dev/%s (losetup -d it, or unmount what is on it, first)",
+			path, v->layer, v->by);
+	case DST_BELOW_HELD:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, is held by %s (device-mapper or md); remove that first",
+			path, v->layer, v->by);
+	case DST_BELOW_CLAIMED:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: %s, below it, is mounted or held open exclusively; unmount or stop it first",
+			path, v->layer);
+	default:
+		return fail(
+			EXIT_USAGE,
+			"DST %s: cannot tell whether %s, below it, is in use (%s); refusing",
+			path, v->layer, errno_text(v->error));
+	}
+}
+
+/* The signature checks on a block device DST (without --force). */
+static int report_signature(const struct safety_verdict *v, const char *path)
+{
+	if (v->why == DST_SIGNATURE_PROBE_FAILED)
+		return fail(
+			EXIT_USAGE,
+			"DST %s: cannot probe for signatures (libblkid: %s); use --force to skip the check",
+			path, errno_text(v->error));
+	if (v->why == DST_SIGNATURES_CONTRADICT)
+		return fail(
+			EXIT_USAGE,
+			"DST %s holds several contradicting signatures (filesystem, RAID or partition table); refusing to overwrite it (use --force if you mean it)",
+			path);
+	return fail(
+		EXIT_USAGE,
+		"DST %s holds a %s signature (%s); refusing to overwrite it (use --force if you mean it)",
+		path, v->sig.what, v->sig.type);
+}
+
+int report_safety(const struct safety_verdict *v, const struct endpoint *ep)
+{
+	switch (v->why) {
+	case SAFE:
+		return 0;
+	case SRC_PSEUDO_FILE:
+		return fail(
+			EXIT_USAGE,
+			"SRC %s: its size reads 0 but it has content (a pseudo-file, as in /proc), which p2pcp cannot copy; copy it to a regular file first (e.g. with cat)",
+			ep->path);
+	case SRC_NO_DIRECT_IO:
+		return fail(
+			EXIT_USAGE,
+			"SRC %s: cannot open for O_DIRECT reading: %s (its filesystem does not take direct I/O, e.g. ramfs or a pseudo-filesystem)",
+			ep->path, errno_text(v->error));
+	case DST_NO_DIRECT_IO:
+		return fail(
+			EXIT_USAGE,
+			"DST %s: cannot open for O_DIRECT writing: %s (its filesystem does not take direct I/O, e.g. ramfs or a pseudo-filesystem)",
+			ep->path, errno_text(v->error));
+	case DST_IS_OUTPUT:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is p2pcp's own standard %s: the copy and p2pcp's messages would overwrite each other; redirect %s elsewhere",
+			ep->path, v->fd == 1 ? "output" : "error",
+			v->fd == 1 ? "stdout" : "stderr");
+	case DST_BLKROGET_FAILED:
+		return fail(EXIT_USAGE, "DST %s: BLKROGET failed: %s", ep->path,
+			    errno_text(v->error));
+	case DST_READ_ONLY:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is a read-only block device (BLKROGET; e.g. losetup -r, blockdev --setro); nothing was written",
+			ep->path);
+	case DST_BACKS_LOOP:
+		return fail(
+			EXIT_USAGE,
+			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",
+			ep->path, v->by);
+	case DST_BELOW_BACKS_LOOP:
+	case DST_BELOW_HELD:
+	case DST_BELOW_CLAIMED:
+	case DST_BELOW_UNKNOWN:
+		return report_below(v, ep->path);
+	default:
+		return report_signature(v, ep->path);
+	}
 }

@@ -104,6 +104,9 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig);
 int report_ring_failure(int err);
+struct safety_verdict;
+/* A safety check's refusal of @ep (SRC or DST by the reason). */
+int report_safety(const struct safety_verdict *v, const struct endpoint *ep);
 
 struct progress_state {
 	bool tty;

@@ -1017,6 +1017,73 @@ case_json_utf8() {
 	json_check 2 "'bad\\\\xFF' in d['error']"
 }
 
+# DST that is p2pcp's own stdout or stderr (issue 18 item 10): the
+# messages or the JSON would land in the data.  By /dev/stdout, by the
+# file's own name, through /proc/self/fd, and stderr likewise; a block
+# device as stdout too.
+case_dst_is_output() {
+	setup
+	cp dst.bin dst.orig
+	"$P2PCP" --json --sysmem --verify src.bin /dev/stdout >dst.bin 2>err.txt
+	status=$?
+	expect_status 2
+	python3 -c 'import json,sys; d=json.load(open("dst.bin")); assert d["exit"] == 2, d' ||
+		fail "stdout is not one JSON object: $(head -c 300 dst.bin)"
+	grep -q "DST /dev/stdout is p2pcp's own standard output" dst.bin ||
+		fail "no reason in the JSON: $(head -c 300 dst.bin)"
+	cp dst.orig dst.bin
+	"$P2PCP" --sysmem --length 64k src.bin dst.bin >>dst.bin 2>err.txt
+	status=$?
+	expect_status 2
+	expect_err "DST dst.bin is p2pcp's own standard output"
+	cmp dst.bin dst.orig || fail "DST changed"
+	"$P2PCP" --sysmem --length 64k src.bin /proc/self/fd/2 2>>dst.bin
+	status=$?
+	[ "$status" = 2 ] || fail "stderr as DST: exit $status"
+	grep -qa "DST /proc/self/fd/2 is p2pcp's own standard error" dst.bin ||
+		fail "no message naming stderr"
+	cp dst.orig dst.bin
+	"$P2PCP" --sysmem --dry-run src.bin /dev/stderr 2>>dst.bin
+	status=$?
+	[ "$status" = 2 ] || fail "--dry-run accepted stderr as DST: exit $status"
+	# Not DST: another file is fine while stdout is a file.
+	run --sysmem --length 64k src.bin dst.bin
+	expect_status 0
+	if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null; then
+		truncate -s 4M blk.img
+		stack_loop blk.img
+		"$P2PCP" --sysmem --force --length 64k src.bin "$loop" >"$loop" 2>err.txt
+		status=$?
+		expect_status 2
+		expect_err "DST $loop is p2pcp's own standard output"
+	fi
+}
+
+# A SRC whose size reads 0 but that has content (issue 18 item 11): a
+# pseudo-file of /proc (or /sys, debugfs...) cannot be copied with
+# O_DIRECT and is refused, not "copied 0 B"; an empty regular file is
+# still an empty copy.
+case_pseudo_src() {
+	setup
+	cp dst.bin dst.orig
+	for f in /proc/cpuinfo /proc/self/status /proc/self/mountinfo \
+		/sys/kernel/mm/transparent_hugepage/enabled; do
+		[ -r "$f" ] || continue
+		refused --sysmem "$f" dst.bin
+		expect_status 2
+		expect_err "SRC $f: (its size reads 0 but it has content|cannot open for O_DIRECT reading)"
+		refused --sysmem --dry-run "$f" dst.bin
+		expect_status 2
+		refused --sysmem --length 0 "$f" dst.bin
+		expect_status 2
+	done
+	refused --sysmem "/proc/cpuinfo" new.bin
+	[ ! -e new.bin ] || fail "a refused run left new.bin"
+	: >empty.bin
+	run --sysmem empty.bin new.bin
+	expect_status 0
+}
+
 # Empty sources and --length 0 succeed and copy nothing (item 15).
 case_empty_copy() {
 	setup

@@ -166,6 +166,7 @@ struct copy_testing {
 	uint64_t lose_chunk; /* pipeline test seam: chunk N's read is lost */
 	bool no_sentinels; /* no per-chunk arrival sentinels */
 	bool no_arrival_check; /* no arrival probe in the preflight */
+	bool no_fabric_watch; /* no AER counters, no kernel log (p2pcp) */
 };
 
 /*

@@ -358,7 +358,8 @@ int plan_p2p(const struct options *o, struct copy_plan *p)
 
 /*
  * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
- * TESTING): lose-chunk=N, no-sentinels, no-arrival-check.
+ * TESTING): lose-chunk=N, no-sentinels, no-arrival-check,
+ * no-fabric-watch.
  */
 int testing_switches_parse(struct copy_testing *t)
 {
@@ -378,12 +379,14 @@ int testing_switches_parse(struct copy_testing *t)
 			t->no_sentinels = true;
 		else if (!strcmp(tok, "no-arrival-check"))
 			t->no_arrival_check = true;
+		else if (!strcmp(tok, "no-fabric-watch"))
+			t->no_fabric_watch = true;
 		else if (strncmp(tok, "lose-chunk=", 11) ||
 			 parse_size(tok + 11, 0, &t->lose_chunk) ||
 			 !t->lose_chunk)
 			ret = fail(
 				EXIT_USAGE,
-				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check); unset it for normal use",
+				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check, no-fabric-watch); unset it for normal use",
 				tok);
 	}
 	free(copy);

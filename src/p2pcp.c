@@ -354,6 +354,8 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	ret = p->length ? copy_buffer_get(p, false, &s.buf) : 0;
 	if (ret)
 		return report_buffer_failure(p, ret);
+	if (p->length && !s.testing.no_fabric_watch)
+		watch_begin(p);
 	ret = p->length ? prepare(o, &s, &pt, &r) : 0;
 	if (p->p2p && p->length)
 		json_add_arrival(summary, &r);
@@ -365,6 +367,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	seconds = now_seconds();
 	result.started = true;
 	ret = copy_range(&s, &r);
+	ret = watch_end(o, p, &r, ret, summary);
 	result.copy = r;
 	if (ps.active)
 		fputc('\n', stderr);
@@ -377,6 +380,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (!ret && !o->quiet && !o->json)
 		text_success(p, o, seconds);
 out:
+	ret = watch_end(o, p, &r, ret, summary);
 	passthru_session_close(&pt);
 	copy_buffer_put(&s.buf);
 	return ret;
@@ -403,6 +407,7 @@ static int run(int argc, char **argv, struct json_object **summary)
 		ret = check_destination(&o, &p);
 	if (!ret) {
 		*summary = json_plan(&p);
+		integrity_note(&o, &p, *summary);
 		if (o.dry_run && !o.json)
 			text_plan(&p);
 		if (!o.dry_run)

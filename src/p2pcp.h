@@ -123,6 +123,14 @@ struct run_result {
 	struct copy_outcome verify;
 };
 
+/* p2pcp-watch.c: the fabric watch and the integrity settings. */
+void watch_begin(const struct copy_plan *p);
+/* Stop, report; a loss the fabric reported turns @ret 0 into EXIT_IO. */
+int watch_end(const struct options *o, const struct copy_plan *p,
+	      struct copy_outcome *r, int ret, struct json_object *summary);
+void integrity_note(const struct options *o, const struct copy_plan *p,
+		    struct json_object *summary);
+
 /* p2pcp-print-json.c */
 void json_add_outcome(struct json_object *summary, const struct run_result *r,
 		      int code);

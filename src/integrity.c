@@ -21,6 +21,20 @@ bool integrity_format_has_pi(const char *format)
 	return strstr(format, "-DIF-") != NULL;
 }
 
+/*
+ * Bytes of one PI tuple by the profile's name, for kernels without
+ * integrity/tuple_size (7.x has none): 8 for the T10 formats, 16 for the
+ * NVMe ones with a 64-bit guard; 0 for none.
+ */
+static unsigned int tuple_size_of(const char *format)
+{
+	if (!strncmp(format, "T10-DIF-", 8))
+		return 8;
+	if (!strncmp(format, "EXT-DIF-", 8))
+		return 16;
+	return 0;
+}
+
 /* integrity/NAME of @disk is "1": -1 when unreadable. */
 static int flag_on(const char *disk, const char *name)
 {
@@ -91,6 +105,8 @@ int disk_integrity_read(const char *disk, struct disk_integrity *out)
 		 disk);
 	if (!sysfs_read_u64(path, &v))
 		out->tuple_size = (unsigned int)v;
+	else
+		out->tuple_size = tuple_size_of(out->format);
 	snprintf(path, sizeof(path), "/sys/block/%s/metadata_bytes", disk);
 	if (!sysfs_read_u64(path, &v))
 		out->metadata_size = (unsigned int)v;

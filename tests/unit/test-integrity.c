@@ -21,10 +21,12 @@ static void put_integrity(const char *disk, const char *format,
 
 	snprintf(path, sizeof(path), "/sys/block/%s/integrity/format", disk);
 	fake_put(path, format);
+	/* 7.x has no tuple_size: 0 leaves it out. */
 	snprintf(path, sizeof(path), "/sys/block/%s/integrity/tuple_size",
 		 disk);
 	snprintf(num, sizeof(num), "%u\n", tuple);
-	fake_put(path, num);
+	if (tuple)
+		fake_put(path, num);
 	snprintf(path, sizeof(path), "/sys/block/%s/metadata_bytes", disk);
 	snprintf(num, sizeof(num), "%u\n", ms);
 	fake_put(path, num);
@@ -48,6 +50,10 @@ int main(void)
 	put_integrity("nvme2n1", "T10-DIF-TYPE1-CRC\n", 8, 8, 0, 0);
 	put_integrity("nvme3n1", "nop\n", 0, 8, 1, 1);
 	put_integrity("nvme4n1", "T10-DIF-TYPE3-CRC\n", 8, 16, 1, 0);
+	/* As 7.3 shows it: no tuple_size, the format says 8 bytes. */
+	put_integrity("nvme6n1", "T10-DIF-TYPE1-CRC\n", 0, 8, 1, 1);
+	put_integrity("nvme7n1", "EXT-DIF-TYPE1-CRC64\n", 0, 16, 1, 1);
+	put_integrity("nvme8n1", "T10-DIF-TYPE1-CRC\n", 0, 16, 1, 1);
 	/* A head: its own flags on, the paths' flags mixed. */
 	put_integrity("nvme5n1", "T10-DIF-TYPE1-CRC\n", 8, 8, 1, 1);
 	put_integrity("nvme5c5n1", "T10-DIF-TYPE1-CRC\n", 8, 8, 0, 0);
@@ -82,6 +88,14 @@ int main(void)
 	/* More metadata than the PI tuple: the controller cannot do it. */
 	CHECK_EQ_U64(disk_integrity_read("nvme4n1", &in), 0);
 	CHECK(integrity_format_has_pi(in.format));
+	CHECK(!integrity_offload_capable(&in));
+
+	CHECK_EQ_U64(disk_integrity_read("nvme6n1", &in), 0);
+	CHECK_EQ_U64(in.tuple_size, 8);
+	CHECK(integrity_offload_capable(&in));
+	CHECK_EQ_U64(disk_integrity_read("nvme7n1", &in), 0);
+	CHECK(integrity_offload_capable(&in));
+	CHECK_EQ_U64(disk_integrity_read("nvme8n1", &in), 0);
 	CHECK(!integrity_offload_capable(&in));
 
 	/* The head: only the paths count, each named. */

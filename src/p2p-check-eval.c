@@ -246,9 +246,12 @@ static void rebind_fixes(const struct check *c, const struct pair *p,
 	char bdf[PCI_ADDR_STRLEN], drv[64];
 	int nodes[2] = { p->a, p->b }, i, count = 2;
 
-	/* The provider is the side with p2pmem; unknown: both. */
-	if (check_has_p2pmem(c, p->a, NULL) !=
-	    check_has_p2pmem(c, p->b, NULL)) {
+	/* The provider is the side with p2pmem; unknown: both.  Judging
+	 * a copy, the provider is known: only its state holds verdicts. */
+	if (c->copy_mode) {
+		count = 1;
+	} else if (check_has_p2pmem(c, p->a, NULL) !=
+		   check_has_p2pmem(c, p->b, NULL)) {
 		nodes[0] = check_has_p2pmem(c, p->a, NULL) ? p->a : p->b;
 		count = 1;
 	}
@@ -366,13 +369,15 @@ static enum p2p_kernel_block kernel_block(const struct check *c)
 		config);
 }
 
-static int add_pair(struct check *c, int a, int b)
+/* @a is the provider when @provider_known, else the side with p2pmem. */
+static int add_pair(struct check *c, int a, int b, bool provider_known)
 {
 	struct pair *p = &c->pairs[c->pair_count];
 	int ret;
 
 	/* The side with p2pmem is the provider the kernel asks about. */
-	if (!check_has_p2pmem(c, a, NULL) && check_has_p2pmem(c, b, NULL)) {
+	if (!provider_known && !check_has_p2pmem(c, a, NULL) &&
+	    check_has_p2pmem(c, b, NULL)) {
 		int t = a;
 
 		a = b;
@@ -394,24 +399,64 @@ static int add_pair(struct check *c, int a, int b)
 	return p->fixes.err;
 }
 
-int check_evaluate_pairs(struct check *c)
+int check_copy_providers(struct check *c)
 {
-	size_t i, j, n = c->endpoint_count;
+	const struct p2pmem_provider *prov;
+	struct pci_addr addr;
+	size_t i;
+	int node;
+
+	if (c->endpoint_count != 2 || c->self_pair >= 0 || c->head_count)
+		return 0;
+	c->providers = calloc(c->topo->count, sizeof(*c->providers));
+	if (!c->providers)
+		return -ENOMEM;
+	if (c->provider_arg) {
+		if (pci_addr_parse(c->provider_arg, &addr))
+			return -EINVAL;
+		node = pci_topo_find(c->topo, &addr);
+		if (node < 0)
+			return -ENOENT;
+		/* Live, p2pcp --provider needs a device with p2pmem. */
+		if (c->plat.live && !check_has_p2pmem(c, node, NULL))
+			return -ENODEV;
+		c->providers[c->provider_count++] = node;
+	} else {
+		/* p2pcp picks among the published providers only. */
+		for (i = 0; i < c->plat.p2pmem_count; i++) {
+			prov = &c->plat.p2pmem[i];
+			node = pci_topo_find(c->topo, &prov->addr);
+			if (prov->published && node >= 0)
+				c->providers[c->provider_count++] = node;
+		}
+	}
+	if (!c->provider_count)
+		return 0;
+	c->copy_mode = true;
+	c->copy_src = c->endpoints[0];
+	c->copy_dst = c->endpoints[1];
+	return 0;
+}
+
+/* Each candidate provider with SRC and with DST (itself excepted). */
+static int evaluate_copy_pairs(struct check *c)
+{
+	size_t i;
 	int ret;
 
-	if (n < 2 && c->self_pair < 0)
-		return 0;
-	c->pairs = calloc(n * (n - 1) / 2 + 1, sizeof(*c->pairs));
+	c->pairs = calloc(2 * c->provider_count, sizeof(*c->pairs));
 	if (!c->pairs)
 		return -ENOMEM;
-	if (c->self_pair >= 0) {
-		ret = add_pair(c, c->self_pair, c->self_pair);
-		if (ret)
-			return ret;
-	}
-	for (i = 0; i < (c->single_anchor ? 1 : n); i++) {
-		for (j = i + 1; j < n; j++) {
-			ret = add_pair(c, c->endpoints[i], c->endpoints[j]);
+	for (i = 0; i < c->provider_count; i++) {
+		int prov = c->providers[i];
+
+		if (prov != c->copy_src) {
+			ret = add_pair(c, prov, c->copy_src, true);
+			if (ret)
+				return ret;
+		}
+		if (prov != c->copy_dst) {
+			ret = add_pair(c, prov, c->copy_dst, true);
 			if (ret)
 				return ret;
 		}
@@ -419,34 +464,86 @@ int check_evaluate_pairs(struct check *c)
 	return 0;
 }
 
-int check_exit_status(const struct check *c)
+int check_evaluate_pairs(struct check *c)
 {
-	int status = EXIT_ALL_DIRECT, rank = 0;
+	size_t i, j, n = c->endpoint_count;
+	int ret;
+
+	if (c->copy_mode)
+		return evaluate_copy_pairs(c);
+	if (n < 2 && c->self_pair < 0)
+		return 0;
+	c->pairs = calloc(n * (n - 1) / 2 + 1, sizeof(*c->pairs));
+	if (!c->pairs)
+		return -ENOMEM;
+	if (c->self_pair >= 0) {
+		ret = add_pair(c, c->self_pair, c->self_pair, false);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < (c->single_anchor ? 1 : n); i++) {
+		for (j = i + 1; j < n; j++) {
+			ret = add_pair(c, c->endpoints[i], c->endpoints[j],
+				       false);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* refused > unknown > host-bridge > direct */
+static int exit_rank(int status)
+{
+	static const int ranks[] = { [EXIT_ALL_DIRECT] = 0,
+				     [EXIT_HOST_BRIDGE] = 1,
+				     [EXIT_UNKNOWN] = 2,
+				     [EXIT_REFUSED] = 3 };
+
+	return ranks[status];
+}
+
+/* The worst status of the pairs whose provider is @prov (-1: all). */
+static int worst_status(const struct check *c, int prov)
+{
+	int status = EXIT_ALL_DIRECT, s;
 	size_t i;
 
 	for (i = 0; i < c->pair_count; i++) {
 		const struct pair *p = &c->pairs[i];
-		/* refused > unknown > host-bridge > direct */
-		static const int ranks[] = { [EXIT_ALL_DIRECT] = 0,
-					     [EXIT_HOST_BRIDGE] = 1,
-					     [EXIT_UNKNOWN] = 2,
-					     [EXIT_REFUSED] = 3 };
-		int s;
 
+		if (prov >= 0 && p->a != prov)
+			continue;
 		if (p->blocked != P2P_KERNEL_OK)
 			return EXIT_IMPOSSIBLE;
 		s = p->verdict == P2P_REFUSED	  ? EXIT_REFUSED :
 		    p->verdict == P2P_UNKNOWN	  ? EXIT_UNKNOWN :
 		    p->verdict == P2P_HOST_BRIDGE ? EXIT_HOST_BRIDGE :
 						    EXIT_ALL_DIRECT;
-		if (ranks[s] > rank) {
-			rank = ranks[s];
+		if (exit_rank(s) > exit_rank(status))
 			status = s;
-		}
 	}
+	return status;
+}
+
+int check_exit_status(const struct check *c)
+{
+	int best = -1, s;
+	size_t i;
+
 	if (!c->pair_count && kernel_block(c) != P2P_KERNEL_OK)
 		return EXIT_IMPOSSIBLE;
-	return status;
+	if (!c->copy_mode)
+		return worst_status(c, -1);
+	/* p2pcp takes the best provider: its worse path decides. */
+	for (i = 0; i < c->provider_count; i++) {
+		s = worst_status(c, c->providers[i]);
+		if (s == EXIT_IMPOSSIBLE)
+			return s;
+		if (best < 0 || exit_rank(s) < exit_rank(best))
+			best = s;
+	}
+	return best < 0 ? EXIT_ALL_DIRECT : best;
 }
 
 void check_free(struct check *c)
@@ -458,6 +555,7 @@ void check_free(struct check *c)
 	free(c->pairs);
 	free(c->endpoints);
 	free(c->head_nodes);
+	free(c->providers);
 	str_list_free(&c->warnings);
 	platform_free(&c->plat);
 	pci_topo_free(c->topo);

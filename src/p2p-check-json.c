@@ -249,6 +249,24 @@ static json_object *json_pair(const struct check *c, const struct pair *p)
 	return o;
 }
 
+/* SRC, DST and the providers judged with them, or null. */
+static json_object *json_copy(const struct check *c)
+{
+	json_object *o, *provs;
+	size_t i;
+
+	if (!c->copy_mode)
+		return NULL;
+	o = json_object_new_object();
+	provs = json_object_new_array();
+	json_object_object_add(o, "src", json_addr(c, c->copy_src));
+	json_object_object_add(o, "dst", json_addr(c, c->copy_dst));
+	for (i = 0; i < c->provider_count; i++)
+		json_object_array_add(provs, json_addr(c, c->providers[i]));
+	json_object_object_add(o, "providers", provs);
+	return o;
+}
+
 void print_json(const struct check *c)
 {
 	json_object *root = json_object_new_object();
@@ -264,6 +282,7 @@ void print_json(const struct check *c)
 	for (i = 0; i < c->endpoint_count; i++)
 		json_object_array_add(eps, json_endpoint(c, c->endpoints[i]));
 	json_object_object_add(root, "endpoints", eps);
+	json_object_object_add(root, "copy", json_copy(c));
 	for (i = 0; i < c->pair_count; i++)
 		json_object_array_add(pairs, json_pair(c, &c->pairs[i]));
 	json_object_object_add(root, "pairs", pairs);

@@ -400,11 +400,29 @@ static void print_pair(const struct check *c, size_t idx)
 	printf("\n");
 }
 
+/* Which pairs a copy's verdict rests on, and how they combine. */
+static void print_copy(const struct check *c)
+{
+	char bdf[PCI_ADDR_STRLEN];
+	size_t i;
+
+	if (!c->copy_mode)
+		return;
+	printf("Copy %s -> ", check_addr(c, c->copy_src, bdf));
+	printf("%s through the p2pmem of ", check_addr(c, c->copy_dst, bdf));
+	for (i = 0; i < c->provider_count; i++)
+		printf("%s%s", i ? ", " : "",
+		       check_addr(c, c->providers[i], bdf));
+	printf("\n  the kernel judges each provider with SRC and with DST (SRC and DST are\n"
+	       "  never paired); p2pcp takes the provider whose worse path is best\n\n");
+}
+
 void print_report(const struct check *c)
 {
 	size_t i;
 
 	print_platform(c);
+	print_copy(c);
 	if (!c->pair_count)
 		printf("Fewer than two P2P endpoints: nothing to pair.\n\n");
 	for (i = 0; i < c->pair_count; i++)

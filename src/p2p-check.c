@@ -27,7 +27,9 @@ static void usage(FILE *out)
 		"DEVICE is a PCI address (0000:03:00.0 or 03:00.0), an NVMe controller\n"
 		"(nvme0) or a block device (/dev/nvme0n1, nvme0n1).  Without DEVICE, every\n"
 		"NVMe, GPU, accelerator, NIC and p2pmem provider is paired with every other;\n"
-		"with one DEVICE, it is paired with each of those.\n"
+		"with one DEVICE, it is paired with each of those.  Two DEVICEs on a\n"
+		"system with p2pmem are SRC and DST of a copy: each provider p2pcp could\n"
+		"use is judged with SRC and with DST, as the kernel does.\n"
 		"\n"
 		"Options:\n"
 		"  -t, --tree         show the PCI hierarchy with annotations\n"
@@ -38,7 +40,10 @@ static void usage(FILE *out)
 		"                     intel, hygon, other (default: this system's CPU;\n"
 		"                     with -F unknown)\n"
 		"  -k, --kernel REL   judge by the rules of Linux REL (e.g. 6.12); default:\n"
-		"                     the running kernel, with -F the newest known\n"
+		"                     the running kernel, with -F the newest released\n"
+		"  -p, --provider BDF with SRC and DST: judge the copy through this p2pmem\n"
+		"                     provider (default: each published provider, as\n"
+		"                     p2pcp chooses among them)\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -150,6 +155,24 @@ static int name_devices(struct check *c, int argc, char **argv)
 		    c->self_pair < 0)
 			c->self_pair = c->last_node;
 	}
+	if (c->provider_arg && named != 2) {
+		fprintf(stderr,
+			"p2p-check: --provider needs two DEVICEs, SRC and DST of the copy\n");
+		return EXIT_USAGE;
+	}
+	ret = check_copy_providers(c);
+	if (ret) {
+		fprintf(stderr, "p2p-check: --provider %s: %s\n",
+			c->provider_arg,
+			ret == -EINVAL ?
+				"not a PCI address (e.g. 0000:03:00.0)" :
+			ret == -ENOENT ?
+				"no such PCI function" :
+			ret == -ENODEV ?
+				"has no p2pmem (not a peer-to-peer memory provider)" :
+				strerror(-ret));
+		return ret == -ENOMEM ? EXIT_UNKNOWN : EXIT_USAGE;
+	}
 	/* One device: pair it with every other P2P endpoint. */
 	if (named == 1 && c->endpoint_count == 1)
 		c->single_anchor = true;
@@ -202,6 +225,7 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'F' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "provider", required_argument, NULL, 'p' },
 		{ "sysroot", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -213,8 +237,8 @@ int main(int argc, char **argv)
 	unsigned int kernel;
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, "tmjF:c:k:hV", longopts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "tmjF:c:k:p:hV", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			o.tree = true;
@@ -245,6 +269,9 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.kernel = optarg;
+			break;
+		case 'p':
+			c.provider_arg = optarg;
 			break;
 		case 'S': /* hidden: a fake /sys, /proc tree for tests */
 			sysfs_set_root(optarg);

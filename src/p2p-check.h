@@ -66,6 +66,17 @@ struct check {
 	int *head_nodes;
 	size_t head_count;
 	bool adding_head; /* add_endpoint() is resolving a head node */
+	/*
+	 * SRC and DST of a copy, judged as p2pcp uses them: the kernel asks
+	 * about the provider with SRC and with DST (never SRC with DST), so
+	 * each candidate provider is paired with both.  Candidates: the one
+	 * --provider names (@provider_arg), else every published provider.
+	 */
+	bool copy_mode;
+	int copy_src, copy_dst;
+	const char *provider_arg;
+	int *providers;
+	size_t provider_count;
 	struct str_list warnings;
 };
 
@@ -76,6 +87,9 @@ bool check_has_p2pmem(const struct check *c, int node,
 int check_resolve_device(struct check *c, const char *arg);
 int check_add_default_endpoints(struct check *c);
 int check_evaluate_pairs(struct check *c);
+/* Judge the two named devices as SRC and DST of a p2pcp copy if there
+ * is a provider to judge them with; -ENODEV: --provider has no p2pmem. */
+int check_copy_providers(struct check *c);
 int check_global_warnings(struct check *c);
 int check_exit_status(const struct check *c);
 void check_free(struct check *c);

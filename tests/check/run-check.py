@@ -113,6 +113,8 @@ def main():
             if pair["verdict"] not in ("direct", "host-bridge", "refused",
                                        "unknown", "impossible"):
                 fail("pairs[%d].verdict %r" % (i, pair["verdict"]))
+        if "copy" in case and doc.get("copy") != case["copy"]:
+            fail("copy %r, expected %r" % (doc.get("copy"), case["copy"]))
         if "platform" in case:
             subset(case["platform"], doc.get("platform", {}), "platform")
         if "endpoints" in case:

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lab-args: --topology acs --disk-size 64M
+# lab-needs: p2pcp p2p-check p2praw
+#
+# p2p-check SRC DST judges what p2pcp will use: the provider (CMB, on
+# 01:00.0) with SRC and with DST, never SRC with DST.  With ACS redirect
+# set on the root port p2pcp is refused; the "now" fixes p2p-check prints
+# for SRC and DST, run in order as printed (a command printed for both
+# pairs runs once), make p2pcp copy: the kernel keeps its verdicts in the
+# provider's p2pdma state, so the fix rebinds the provider, not SRC or DST.
+set -eu
+. /lab/tests/lib.sh
+
+len=$((1 << 20))
+expect_rc 0 setpci -s "$ACS_PORT" ECAP_ACS+6.w=001c:001c
+fill_random "$SRC" "$len"
+expect_rc 3 p2pcp --length "$len" "$SRC" "$DST"
+out_has "EREMOTEIO|refused|p2p-check"
+expect_differs "$SRC" 0 "$DST" 0 "$len"
+
+expect_rc 2 p2p-check --json "$SRC" "$DST"
+expect_eq "$(sed -n '/"providers": \[/{n;p;}' /tmp/out | tr -d ' ",')" \
+	"$CMB_BDF" "the provider judged with SRC and DST"
+sed -n 's/^ *"command": "\(.*\)",\{0,1\}$/\1/p' /tmp/out | awk '!seen[$0]++' >/tmp/now
+sed 's/^/  now: /' /tmp/now
+expect_eq "$(wc -l </tmp/now)" 3 "distinct commands to run now"
+expect_eq "$(sed -n 1p /tmp/now)" \
+	"setpci -s $ACS_PORT ECAP_ACS+6.w=0000:000c" "first: clear RR and CR"
+expect_eq "$(sed -n 2p /tmp/now)" \
+	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/unbind" "then: unbind the provider"
+expect_eq "$(sed -n 3p /tmp/now)" \
+	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/bind" "then: bind it again"
+
+while read -r cmd; do
+	echo "  running: $cmd"
+	sh -c "$cmd"
+done </tmp/now
+i=0
+until [ "$(p2pmem_attr "$CMB_BDF" published 2>/dev/null)" = 1 ]; do
+	i=$((i + 1))
+	[ $i -lt 150 ] || fail "$CMB_BDF's p2pmem did not come back after the rebind"
+	usleep 100000
+done
+ok "$CMB_BDF's p2pmem is published again"
+
+expect_rc 0 p2p-check "$SRC" "$DST"
+out_has "verdict +direct"
+expect_rc 0 p2pcp --length "$len" "$SRC" "$DST"
+expect_same "$SRC" 0 "$DST" 0 "$len"

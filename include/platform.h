@@ -31,6 +31,44 @@ struct p2p_nvme_ctrl {
 	struct pci_addr addr;
 };
 
+/*
+ * An NVMe controller's Controller Memory Buffer as the nvme driver
+ * reports it (/sys/class/nvme/nvmeN/cmbsz and cmbloc, shown when CMBSZ
+ * is not 0: from Linux 6.13 or so always, in 6.12 only once the CMB is
+ * registered), decoded, and why it is or is not a p2pmem provider.
+ */
+enum cmb_status {
+	CMB_PUBLISHED, /* registered and published: p2pcp picks it */
+	CMB_UNPUBLISHED, /* registered, no RDS+WDS: only --provider --force */
+	CMB_NO_P2PDMA, /* the kernel lacks CONFIG_PCI_P2PDMA */
+	CMB_OFFSET_PAST_BAR, /* nvme_map_cmb(): offset > BAR size */
+	CMB_UNALIGNED, /* size or BAR start not a multiple of 2 MiB */
+	CMB_BAR_NOT_MEM, /* pci_p2pdma_add_resource(): -EINVAL */
+	CMB_NOT_REGISTERED, /* should be a provider, is not: see dmesg */
+	CMB_UNKNOWN, /* the BAR or the alignment rule is unknown */
+};
+
+struct p2p_nvme_cmb {
+	char ctrl[32];
+	struct pci_addr addr;
+	uint32_t cmbsz, cmbloc;
+	uint64_t size; /* CMBSZ.SZ units of CMBSZ.SZU */
+	uint64_t offset; /* CMBLOC.OFST units */
+	unsigned int bar; /* CMBLOC.BIR */
+	uint64_t bar_start, bar_len; /* 0 when unknown */
+	bool bar_mem; /* IORESOURCE_MEM */
+	/* What nvme_map_cmb() registers: the size cut to the BAR's end. */
+	uint64_t usable;
+	/* Read from BAR0's registers (the driver shows no attributes). */
+	bool from_registers;
+	bool registered; /* a p2pmem directory exists */
+	bool published;
+	enum cmb_status status;
+};
+
+/* "published", "no-p2pdma", ... (JSON) */
+const char *cmb_status_name(enum cmb_status st);
+
 enum cpu_source { CPU_UNKNOWN, CPU_CPUINFO, CPU_OPTION };
 
 struct platform {
@@ -52,6 +90,8 @@ struct platform {
 	struct str_list acs_cmdline;
 	struct p2p_nvme_ctrl *ctrls;
 	size_t ctrl_count;
+	struct p2p_nvme_cmb *cmbs; /* controllers reporting a CMB */
+	size_t cmb_count;
 };
 
 void platform_init(struct platform *p);
@@ -95,6 +135,16 @@ bool platform_is_nvme_ctrl_name(const char *name);
 
 /* The PCI function of the NVMe controller "nvmeN"; -ENODEV for fabrics. */
 int p2p_nvme_ctrl_pci(const char *ctrl, struct pci_addr *out);
+
+/*
+ * Decode CMBSZ/CMBLOC and judge @cmb as the running release's
+ * nvme_map_cmb() and pci_p2pdma_add_resource() would; @cmb's register,
+ * BAR and p2pmem fields must be filled in.  @p2pdma: the kernel's
+ * CONFIG_PCI_P2PDMA; @x86: the CPU is x86-64 (memremap_compat_align()
+ * is the 2 MiB memory sub-section there).
+ */
+void platform_cmb_judge(struct p2p_nvme_cmb *cmb, enum kconfig_state p2pdma,
+			bool x86);
 
 /* The name of the driver bound to @addr ("nvme"); -ENOENT if none. */
 int platform_pci_driver(const struct pci_addr *addr, char *buf, size_t len);

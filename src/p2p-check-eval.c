@@ -135,8 +135,13 @@ static int add_subsystem_ctrls(struct check *c, const char *subsys_dir)
 	while ((de = readdir(dir))) {
 		struct pci_addr addr;
 
-		if (!platform_is_nvme_ctrl_name(de->d_name) ||
-		    p2p_nvme_ctrl_pci(de->d_name, &addr))
+		if (!platform_is_nvme_ctrl_name(de->d_name))
+			continue;
+		if (p2p_nvme_ctrl_pci(de->d_name, &addr) == -ENODEV) {
+			c->head_fabrics_path = true;
+			continue;
+		}
+		if (p2p_nvme_ctrl_pci(de->d_name, &addr))
 			continue;
 		ret = add_endpoint_addr(c, &addr);
 		if (ret)
@@ -392,7 +397,8 @@ static int add_pair(struct check *c, int a, int b, bool provider_known)
 	p->verdict = p->res.verdict;
 	p->multipath_head = named_through_head(c, a) ||
 			    named_through_head(c, b);
-	if (p->multipath_head && !p2p_head_takes_p2p(check_kernel(c)))
+	if (p->multipath_head &&
+	    (!p2p_head_takes_p2p(check_kernel(c)) || c->head_fabrics_path))
 		p->verdict = P2P_REFUSED;
 	p->blocked = kernel_block(c);
 	build_fixes(c, p);

@@ -70,6 +70,59 @@ static json_object *json_p2pmem(const struct platform *p)
 	return mem;
 }
 
+/* Every CMB a controller reports, decoded, and why it is (not) p2pmem. */
+static json_object *json_cmbs(const struct platform *p)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < p->cmb_count; i++) {
+		const struct p2p_nvme_cmb *m = &p->cmbs[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "nvme",
+				       json_object_new_string(m->ctrl));
+		json_object_object_add(o, "pci", json_pci_addr(&m->addr));
+		json_object_object_add(o, "cmbsz",
+				       json_object_new_int64(m->cmbsz));
+		json_object_object_add(
+			o, "source",
+			json_object_new_string(m->from_registers ? "bar0" :
+								   "sysfs"));
+		json_object_object_add(o, "cmbloc",
+				       json_object_new_int64(m->cmbloc));
+		json_object_object_add(o, "size",
+				       json_object_new_int64((int64_t)m->size));
+		json_object_object_add(o, "bar",
+				       json_object_new_int((int)m->bar));
+		json_object_object_add(
+			o, "offset", json_object_new_int64((int64_t)m->offset));
+		json_object_object_add(
+			o, "bar_size",
+			m->bar_len ?
+				json_object_new_int64((int64_t)m->bar_len) :
+				NULL);
+		json_object_object_add(o, "sqs",
+				       json_object_new_boolean(m->cmbsz & 1));
+		json_object_object_add(o, "cqs",
+				       json_object_new_boolean(m->cmbsz & 2));
+		json_object_object_add(o, "lists",
+				       json_object_new_boolean(m->cmbsz & 4));
+		json_object_object_add(o, "rds",
+				       json_object_new_boolean(m->cmbsz & 8));
+		json_object_object_add(o, "wds",
+				       json_object_new_boolean(m->cmbsz & 16));
+		json_object_object_add(
+			o, "status",
+			json_object_new_string(cmb_status_name(m->status)));
+		json_object_object_add(
+			o, "reason",
+			json_object_new_string(cmb_verdict_text(m)));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static json_object *json_platform(const struct check *c)
 {
 	const struct platform *p = &c->plat;
@@ -93,6 +146,7 @@ static json_object *json_platform(const struct check *c)
 	json_object_object_add(o, "iommu", json_iommu(p));
 	json_object_object_add(o, "cpu", json_cpu(p));
 	json_object_object_add(o, "p2pmem", json_p2pmem(p));
+	json_object_object_add(o, "cmbs", json_cmbs(p));
 	json_object_object_add(o, "nvme_use_cmb_sqes",
 			       json_tristate(p->use_cmb_sqes));
 	json_object_object_add(o, "nvme_multipath",

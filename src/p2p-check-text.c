@@ -103,6 +103,25 @@ static void print_kernel(const struct check *c)
 		       "newest known; set with --kernel");
 }
 
+/* "CMB nvme1 0000:01:00.0  64 MiB in BAR2 at 0 (SQS CQS WDS RDS): ..." */
+static void print_cmb(const struct p2p_nvme_cmb *m)
+{
+	static const char *const bits[] = { "SQS", "CQS", "LISTS", "RDS",
+					    "WDS" };
+	char bdf[PCI_ADDR_STRLEN], size[32], off[32];
+	unsigned int b;
+
+	printf("  CMB                %s %s  %s in BAR%u at offset %s (",
+	       m->ctrl, pci_addr_format(&m->addr, bdf, sizeof(bdf)),
+	       format_size(m->size, size, sizeof(size)), m->bar,
+	       format_size(m->offset, off, sizeof(off)));
+	for (b = 0; b < 5; b++)
+		if (m->cmbsz & (1u << b))
+			printf("%s%s", bits[b],
+			       (m->cmbsz & ((1u << 5) - (2u << b))) ? " " : "");
+	printf("): %s\n", cmb_verdict_text(m));
+}
+
 static void print_live_platform(const struct check *c)
 {
 	const struct platform *p = &c->plat;
@@ -131,6 +150,8 @@ static void print_live_platform(const struct check *c)
 		       format_size(p->p2pmem[i].available, avail,
 				   sizeof(avail)),
 		       p->p2pmem[i].published ? "published" : "not published");
+	for (i = 0; i < p->cmb_count; i++)
+		print_cmb(&p->cmbs[i]);
 	printf("  nvme.use_cmb_sqes  %s\n", p->use_cmb_sqes < 0 ? "unknown" :
 					    p->use_cmb_sqes	? "Y" :
 								  "N");
@@ -283,7 +304,10 @@ static void explain_verdict(const struct check *c, const struct pair *pr)
 		return explain_blocked(c, pr);
 	if (pr->multipath_head && pr->verdict == P2P_REFUSED &&
 	    r->verdict != P2P_REFUSED) {
-		printf("refused: the device is named through an NVMe multipath head node, whose queue takes no P2P pages before Linux 7.2 (the PCIe path alone is %s)\n",
+		printf("refused: the device is named through an NVMe multipath head node, whose queue takes no P2P pages %s (the PCIe path alone is %s)\n",
+		       p2p_head_takes_p2p(check_kernel(c)) ?
+			       "when a path is not a PCI function (fabrics)" :
+			       "before Linux 7.2",
 		       p2p_verdict_name(r->verdict));
 		return;
 	}

@@ -53,6 +53,11 @@ static void pair_unknown_warnings(struct check *c, const struct pair *p,
 
 static void pair_warnings(struct check *c, const struct pair *p)
 {
+	if (p->multipath_head && c->head_fabrics_path &&
+	    p2p_head_takes_p2p(check_kernel(c)))
+		str_list_add_new(
+			&c->warnings,
+			"an NVMe multipath head node named has a path through a controller that is not a PCI function (NVMe over fabrics): blk_stack_limits() (Linux 7.2) keeps the head's PCI P2PDMA feature only if every path has it, so the head takes no P2P pages; name the per-controller namespace (nvme_core.multipath=N) instead");
 	char a[PCI_ADDR_STRLEN], b[PCI_ADDR_STRLEN], rel[32];
 	const struct p2p_result *r = &p->res;
 
@@ -183,9 +188,19 @@ static const char *acs_params_text(unsigned int kernel)
 static void live_warnings(struct check *c)
 {
 	const struct platform *p = &c->plat;
-	char bdf[PCI_ADDR_STRLEN];
+	char bdf[PCI_ADDR_STRLEN], hyp[16];
 	size_t i;
 
+	/*
+	 * dma_pci_p2pdma_supported() is false for a device with DMA ops
+	 * (Xen's swiotlb in PV domains): nvme then gives its queue no
+	 * BLK_FEAT_PCI_P2PDMA, which config space cannot show.
+	 */
+	if (!sysfs_read_str("/sys/hypervisor/type", hyp, sizeof(hyp)) &&
+	    !strcmp(hyp, "xen"))
+		str_list_add_new(
+			&c->warnings,
+			"running under Xen: in a PV domain (dom0 included) devices use Xen's swiotlb DMA ops, for which the kernel's dma_pci_p2pdma_supported() is false, and NVMe queues then take no P2P pages (EREMOTEIO) whatever the path");
 	if (p->iommu_present == 1)
 		str_list_add_new(
 			&c->warnings,
@@ -210,6 +225,59 @@ static void live_warnings(struct check *c)
 		str_list_add_new(
 			&c->warnings,
 			"the kernel decides each provider/client pair once, at its first P2P use, and keeps that verdict: if ACS control on a path changed since (setpci, or the kernel on reset, resume or error recovery), the verdict here (from config space now) and the kernel's cached one disagree until the provider's driver is rebound or the system reboots");
+}
+
+const char *cmb_verdict_text(const struct p2p_nvme_cmb *m)
+{
+	switch (m->status) {
+	case CMB_PUBLISHED:
+		return "p2pmem provider, published (p2pcp picks it)";
+	case CMB_UNPUBLISHED:
+		return "p2pmem registered but not published, the controller lacks RDS or WDS: p2pcp uses it only with --provider BDF --force (mapping p2pmem/allocate and the kernel's P2P check ignore 'published')";
+	case CMB_NO_P2PDMA:
+		return "not a provider: the kernel has no CONFIG_PCI_P2PDMA (the nvme driver logs 'failed to register the CMB')";
+	case CMB_OFFSET_PAST_BAR:
+		return "not a provider: its offset lies past the end of its BAR (nvme_map_cmb() gives up without a message)";
+	case CMB_UNALIGNED:
+		return "not a provider: its size (cut to the BAR) or the BAR's address is not a multiple of 2 MiB, the memory sub-section that memory hot-plug maps on x86-64 (nvme_map_cmb() gives up without a message; QEMU needs cmb_size_mb of 2 or more, in steps of 2)";
+	case CMB_BAR_NOT_MEM:
+		return "not a provider: its BAR is not a memory BAR, or the CMB starts at its end (pci_p2pdma_add_resource() refuses: 'failed to register the CMB')";
+	case CMB_NOT_REGISTERED:
+		return "not a provider although the kernel should have registered it: look for 'failed to register the CMB' in dmesg (memory hot-plug refused the range)";
+	case CMB_UNKNOWN:
+		break;
+	}
+	return "unknown whether it is a provider (its BAR, or this architecture's alignment rule, is unknown)";
+}
+
+static void cmb_warnings(struct check *c)
+{
+	const struct platform *p = &c->plat;
+	char bdf[PCI_ADDR_STRLEN], size[32], usable[32];
+	size_t i;
+
+	for (i = 0; i < p->cmb_count; i++) {
+		const struct p2p_nvme_cmb *m = &p->cmbs[i];
+
+		pci_addr_format(&m->addr, bdf, sizeof(bdf));
+		if (m->status != CMB_PUBLISHED)
+			str_list_add_new(&c->warnings, "%s (%s): CMB %s", bdf,
+					 m->ctrl, cmb_verdict_text(m));
+		if (m->usable && m->usable < m->size)
+			str_list_add_new(
+				&c->warnings,
+				"%s (%s): the CMB (%s) is larger than what its BAR holds past its offset: the kernel uses %s",
+				bdf, m->ctrl,
+				format_size(m->size, size, sizeof(size)),
+				format_size(m->usable, usable, sizeof(usable)));
+		if ((m->status == CMB_PUBLISHED ||
+		     m->status == CMB_UNPUBLISHED) &&
+		    p->use_cmb_sqes == 1 && (m->cmbsz & 1))
+			str_list_add_new(
+				&c->warnings,
+				"%s (%s): nvme.use_cmb_sqes=Y and the CMB supports submission queues (SQS): the driver places its I/O submission queues there, taking part of the p2pmem pool; boot with nvme.use_cmb_sqes=0 to leave it all to p2pmem",
+				bdf, m->ctrl);
+	}
 }
 
 /* A subsystem with more than one controller: a namespace, several paths. */
@@ -295,6 +363,7 @@ int check_global_warnings(struct check *c)
 		pair_warnings(c, &c->pairs[i]);
 	if (c->plat.live) {
 		live_warnings(c);
+		cmb_warnings(c);
 		ret = subsystem_warnings(c);
 		if (ret)
 			return ret;

@@ -67,6 +67,12 @@ struct check {
 	size_t head_count;
 	bool adding_head; /* add_endpoint() is resolving a head node */
 	/*
+	 * A head node named has a path through a controller that is not a
+	 * PCI function (NVMe over fabrics): from 7.2, blk_stack_limits()
+	 * keeps BLK_FEAT_PCI_P2PDMA on the head only if every path has it.
+	 */
+	bool head_fabrics_path;
+	/*
 	 * SRC and DST of a copy, judged as p2pcp uses them: the kernel asks
 	 * about the provider with SRC and with DST (never SRC with DST), so
 	 * each candidate provider is paired with both.  Candidates: the one
@@ -97,6 +103,9 @@ void check_free(struct check *c);
 unsigned int check_kernel(const struct check *c);
 const char *kernel_source_name(enum kernel_source s);
 const char *fix_when_name(enum fix_when w);
+
+/* p2p-check-warn.c: why a CMB is or is not a provider, one phrase */
+const char *cmb_verdict_text(const struct p2p_nvme_cmb *m);
 
 /* p2p-check-text.c */
 void print_report(const struct check *c);

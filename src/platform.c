@@ -4,6 +4,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +250,203 @@ static int scan_nvme_ctrls(struct platform *p)
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* Controller Memory Buffers                                           */
+
+/* CMBSZ (NVMe base spec 3.1.4.13) and CMBLOC (3.1.4.12) fields. */
+#define CMBSZ_SQS (1u << 0)
+#define CMBSZ_RDS (1u << 3)
+#define CMBSZ_WDS (1u << 4)
+#define CMBSZ_SZU(v) (((v) >> 8) & 0xf)
+#define CMBSZ_SZ(v) ((v) >> 12)
+#define CMBLOC_BIR(v) ((v)&0x7)
+#define CMBLOC_OFST(v) ((v) >> 12)
+/* x86-64's SUBSECTION_SIZE, memremap_compat_align() there. */
+#define CMB_ALIGN (2ull << 20)
+/* include/linux/ioport.h */
+#define IORESOURCE_MEM 0x00000200ull
+
+const char *cmb_status_name(enum cmb_status st)
+{
+	switch (st) {
+	case CMB_PUBLISHED:
+		return "published";
+	case CMB_UNPUBLISHED:
+		return "unpublished";
+	case CMB_NO_P2PDMA:
+		return "no-p2pdma";
+	case CMB_OFFSET_PAST_BAR:
+		return "offset-past-bar";
+	case CMB_UNALIGNED:
+		return "unaligned";
+	case CMB_BAR_NOT_MEM:
+		return "bar-not-memory";
+	case CMB_NOT_REGISTERED:
+		return "not-registered";
+	case CMB_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/*
+ * nvme_map_cmb() of drivers/nvme/host/pci.c (the same in 6.12 and
+ * 7.3): size and offset in units of 4 KiB << (4 * SZU); give up
+ * silently if the offset is past the BAR; cut the size to the BAR's
+ * end; give up silently unless size and BAR start are multiples of
+ * memremap_compat_align(); then pci_p2pdma_add_resource() (which wants
+ * a memory BAR, -EINVAL else, -EOPNOTSUPP without CONFIG_PCI_P2PDMA:
+ * "failed to register the CMB"), and publish only with RDS and WDS.
+ */
+void platform_cmb_judge(struct p2p_nvme_cmb *cmb, enum kconfig_state p2pdma,
+			bool x86)
+{
+	uint64_t unit = 4096ull << (4 * CMBSZ_SZU(cmb->cmbsz));
+
+	cmb->size = unit * CMBSZ_SZ(cmb->cmbsz);
+	cmb->offset = unit * CMBLOC_OFST(cmb->cmbloc);
+	cmb->bar = CMBLOC_BIR(cmb->cmbloc);
+	cmb->usable = 0;
+	if (cmb->registered) {
+		cmb->status = cmb->published ? CMB_PUBLISHED : CMB_UNPUBLISHED;
+		return;
+	}
+	if (p2pdma == KCONFIG_NO) {
+		cmb->status = CMB_NO_P2PDMA;
+		return;
+	}
+	if (!cmb->bar_len) {
+		cmb->status = CMB_UNKNOWN;
+		return;
+	}
+	if (cmb->offset > cmb->bar_len) {
+		cmb->status = CMB_OFFSET_PAST_BAR;
+		return;
+	}
+	cmb->usable = cmb->size < cmb->bar_len - cmb->offset ?
+			      cmb->size :
+			      cmb->bar_len - cmb->offset;
+	if (!x86)
+		cmb->status = CMB_UNKNOWN;
+	else if (cmb->usable % CMB_ALIGN || cmb->bar_start % CMB_ALIGN)
+		cmb->status = CMB_UNALIGNED;
+	else if (!cmb->bar_mem || cmb->offset == cmb->bar_len)
+		cmb->status = CMB_BAR_NOT_MEM;
+	else
+		cmb->status = CMB_NOT_REGISTERED;
+}
+
+/* Line @bar of the function's resource file: "start end flags". */
+static void read_bar(struct p2p_nvme_cmb *cmb)
+{
+	char path[96], bdf[PCI_ADDR_STRLEN], buf[1024];
+	unsigned long long start, end, flags;
+	const char *line = buf;
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 pci_addr_format(&cmb->addr, bdf, sizeof(bdf)));
+	if (sysfs_read_str(path, buf, sizeof(buf)))
+		return;
+	for (i = 0; i < cmb->bar && line; i++) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!line ||
+	    sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3 ||
+	    end <= start)
+		return;
+	cmb->bar_start = start;
+	cmb->bar_len = end - start + 1;
+	cmb->bar_mem = flags & IORESOURCE_MEM;
+}
+
+static int read_u32_attr(const char *ctrl, const char *attr, uint32_t *out)
+{
+	char path[96];
+	uint64_t v;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/%s", ctrl, attr);
+	ret = sysfs_read_u64(path, &v);
+	if (!ret && v > UINT32_MAX)
+		ret = -ERANGE;
+	if (!ret)
+		*out = (uint32_t)v;
+	return ret;
+}
+
+/* NVMe controller registers in BAR0 (base spec 3.1.4). */
+#define NVME_REG_CMBLOC 0x38
+#define NVME_REG_CMBSZ 0x3c
+
+/*
+ * Linux 6.12 shows cmbsz/cmbloc only once the CMB is registered: read
+ * the registers from BAR0 then (root, and a kernel that lets sysfs map
+ * a BAR its driver holds).  A read of 0 says nothing.
+ */
+static int read_cmb_bar0(struct p2p_nvme_cmb *cmb)
+{
+	char path[PATH_MAX], bdf[PCI_ADDR_STRLEN];
+	const volatile uint32_t *regs;
+	void *map;
+	int fd;
+
+	if (sysfs_path(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		       pci_addr_format(&cmb->addr, bdf, sizeof(bdf))))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+	regs = map;
+	cmb->cmbloc = regs[NVME_REG_CMBLOC / 4];
+	cmb->cmbsz = regs[NVME_REG_CMBSZ / 4];
+	munmap(map, 4096);
+	/* All ones: the function does not answer (gone, or in reset). */
+	return cmb->cmbsz && cmb->cmbsz != UINT32_MAX ? 0 : -ENODATA;
+}
+
+/* Every controller whose driver reports a CMB (CMBSZ not 0). */
+static int scan_cmbs(struct platform *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->ctrl_count; i++) {
+		struct p2p_nvme_cmb cmb = { 0 }, *grown;
+
+		cmb.addr = p->ctrls[i].addr;
+		if (read_u32_attr(p->ctrls[i].name, "cmbsz", &cmb.cmbsz) ||
+		    read_u32_attr(p->ctrls[i].name, "cmbloc", &cmb.cmbloc)) {
+			if (read_cmb_bar0(&cmb))
+				continue;
+			cmb.from_registers = true;
+		}
+		if (!cmb.cmbsz)
+			continue;
+		snprintf(cmb.ctrl, sizeof(cmb.ctrl), "%s", p->ctrls[i].name);
+		cmb.bar = CMBLOC_BIR(cmb.cmbloc);
+		read_bar(&cmb);
+		for (k = 0; k < p->p2pmem_count; k++)
+			if (pci_addr_equal(&p->p2pmem[k].addr, &cmb.addr)) {
+				cmb.registered = true;
+				cmb.published = p->p2pmem[k].published;
+			}
+		platform_cmb_judge(&cmb, p->p2pdma_config,
+				   p->cpu.cpu_vendor_id[0] != '\0');
+		grown = realloc(p->cmbs, (p->cmb_count + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		p->cmbs = grown;
+		p->cmbs[p->cmb_count++] = cmb;
+	}
+	return 0;
+}
+
 /* Namespaces under /sys/block served by a multipath head node. */
 static void scan_multipath_heads(struct platform *p)
 {
@@ -378,6 +579,8 @@ int platform_scan_live(struct platform *p)
 	if (!read_cpuinfo(&p->cpu))
 		p->cpu_source = CPU_CPUINFO;
 	p->cpu.kernel = p->kernel;
+	if (!ret && !ctrls)
+		ctrls = scan_cmbs(p);
 	/* A fact lost for want of memory is reported, never left out. */
 	if (!ret)
 		ret = ctrls ?: p->iommu_units.err ?: p->multipath_heads.err;
@@ -396,6 +599,7 @@ void platform_free(struct platform *p)
 {
 	free(p->p2pmem);
 	free(p->ctrls);
+	free(p->cmbs);
 	str_list_free(&p->iommu_units);
 	str_list_free(&p->multipath_heads);
 	str_list_free(&p->acs_cmdline);

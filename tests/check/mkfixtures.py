@@ -408,7 +408,9 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
     available, published)}, kernel, kconfig (text of /boot/config-KERNEL),
     cpuinfo, cmdline, kallsyms (text of /proc/kallsyms), iommu (list),
     multipath {disk: (subsys, [ctrls])},
-    drivers {bdf: driver name}, physfn {vf bdf: pf bdf}.
+    drivers {bdf: driver name}, physfn {vf bdf: pf bdf}, cmb {bdf: (ctrl,
+    CMBSZ, CMBLOC, BAR index, BAR start, BAR length[, "bar0"])}, fabrics
+    [ctrl] (NVMe over fabrics controllers), hypervisor (/sys/hypervisor/type).
     """
     extra = extra or {}
     by_bus = {}
@@ -474,6 +476,33 @@ def write_sysroot(fns, root, config_len=4096, extra=None):
         put(d + "/" + disk + "/queue/logical_block_size", "512\n")
         link("sys/class/block/" + disk, d + "/" + disk)
         link("sys/block/" + disk, d + "/" + disk)
+    for bdf, (ctrl, cmbsz, cmbloc, bar, start, length, *how) in \
+            extra.get("cmb", {}).items():
+        # The nvme driver's cmbsz/cmbloc attributes (decimal), or with
+        # "bar0" only the registers in BAR0 (resource0, as Linux 6.12
+        # leaves an unregistered CMB), and the BAR in the function's
+        # resource file (start end flags, per BAR).
+        fn = [f for f in fns if f.bdf == bdf][0]
+        d = devpath(fn)
+        if how == ["bar0"]:
+            regs = bytearray(4096)
+            struct.pack_into("<II", regs, 0x38, cmbloc, cmbsz)
+            put(d + "/resource0", bytes(regs), "wb")
+        else:
+            put(d + "/nvme/%s/cmbsz" % ctrl, "%d\n" % cmbsz)
+            put(d + "/nvme/%s/cmbloc" % ctrl, "%d\n" % cmbloc)
+        lines = ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 7
+        lines[bar] = "0x%016x 0x%016x 0x%016x" % (start, start + length - 1,
+                                                  0x0014220c)
+        put(d + "/resource", "\n".join(lines) + "\n")
+    for ctrl in extra.get("fabrics", []):
+        # An NVMe over fabrics controller: no PCI function behind it.
+        f = "sys/devices/virtual/nvme-fabrics/ctl"
+        put(f + "/%s/transport" % ctrl, "tcp\n")
+        link("sys/class/nvme/" + ctrl, f + "/" + ctrl)
+        link(f + "/%s/device" % ctrl, f)
+    if "hypervisor" in extra:
+        put("sys/hypervisor/type", extra["hypervisor"] + "\n")
     for vf, pf in extra.get("physfn", {}).items():
         vfn = [f for f in fns if f.bdf == vf][0]
         pfn = [f for f in fns if f.bdf == pf][0]

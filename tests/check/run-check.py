@@ -38,6 +38,15 @@ def subset(expected, actual, where):
             fail("%s: no field %r" % (where, key))
         elif isinstance(want, dict) and isinstance(actual[key], dict):
             subset(want, actual[key], "%s.%s" % (where, key))
+        elif isinstance(want, list) and want and \
+                all(isinstance(w, dict) for w in want) and \
+                isinstance(actual[key], list):
+            # A list of objects: as many, each holding the listed fields.
+            if len(actual[key]) != len(want):
+                fail("%s.%s: %d entries, expected %d" % (
+                    where, key, len(actual[key]), len(want)))
+            for i, (w, a) in enumerate(zip(want, actual[key])):
+                subset(w, a, "%s.%s[%d]" % (where, key, i))
         elif actual[key] != want:
             fail("%s.%s = %r, expected %r" % (where, key, actual[key], want))
 

@@ -88,10 +88,10 @@ int passthru_session_preflight(struct passthru_session *ps, void *buf,
 /*
  * What limits the session's commands, for the front-end: the
  * controllers' limits and the kernel's rule, or the one-page fallback.
- * @p2p: the buffer is p2pmem.
+ * @contiguous: the commands go into p2pmem, by its contiguous limit.
  */
-void passthru_session_limit_text(const struct passthru_session *ps, bool p2p,
-				 char *buf, size_t len);
+void passthru_session_limit_text(const struct passthru_session *ps,
+				 bool contiguous, char *buf, size_t len);
 
 /* "SRC /dev/nvme1n1: ..." (no trailing period), for the front-end. */
 void passthru_failure_text(const struct passthru_failure *f,

@@ -183,7 +183,7 @@ int passthru_check_range(const struct passthru_ns *ns, uint64_t off,
 /*
  * The backend callbacks.  @ctx is a struct passthru_ns; @off counts
  * bytes from the start of what was named, LBA-aligned, @len whole LBAs
- * no larger than ns->max_transfer (the pipeline splits).
+ * no larger than the backend's limits (the pipeline splits).
  */
 void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 		   bool write, void *buf, uint32_t len, uint64_t off);
@@ -213,12 +213,13 @@ const char *passthru_status_name(uint32_t status);
 int passthru_status_errno(uint32_t status);
 
 /*
- * The ring backend for passthrough (ring.h): the callbacks above,
- * 128-byte SQEs and 32-byte CQEs, commands of at most @max_transfer
- * bytes (the smaller of both sides' ns->max_transfer).  Both sides'
- * contexts are struct passthru_ns.
+ * The I/O backend for passthrough (ring.h): the callbacks above,
+ * 128-byte SQEs and 32-byte CQEs, commands of at most @pieces (both
+ * sides' joined: any for every buffer, contiguous for p2pmem).  Both
+ * sides' contexts are struct passthru_ns.
  */
-void passthru_backend_init(struct ring_backend *be, uint32_t max_transfer);
+void passthru_backend_init(struct ring_backend *be,
+			   const struct passthru_pieces *pieces);
 
 /* Does this process have CAP_SYS_ADMIN in its effective set? */
 bool passthru_have_sys_admin(void);

@@ -39,6 +39,11 @@ struct pipeline_job {
 	uint32_t queue_depth;
 	uint32_t align; /* O_DIRECT granularity */
 	/*
+	 * @buf is physically contiguous (p2pmem): the backend's
+	 * max_transfer_contiguous applies to commands into it.
+	 */
+	bool buf_contiguous;
+	/*
 	 * @buf is peer-to-peer memory: before each read into it, the CPU
 	 * plants sentinels (per-chunk nonce) that the read must overwrite;
 	 * a survivor means the data never arrived and the copy stops
@@ -98,6 +103,16 @@ struct pipeline_result {
 
 /* Returns 0, or the negative errno that ended the copy (also in @res). */
 int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res);
+
+/* Commands in flight at most, over all slots (the ring's size). */
+#define PIPELINE_MAX_COMMANDS 4096u
+
+/* Bytes per command into @job's buffer through @be. */
+uint32_t pipeline_piece_max(const struct pipeline_job *job,
+			    const struct ring_backend *be);
+/* Commands a slot has in flight at once: all of a chunk's pieces. */
+uint32_t pipeline_pieces_per_slot(const struct pipeline_job *job,
+				  uint32_t piece_max);
 
 /* Split a byte range into chunks; exposed for unit tests. */
 struct pipeline_chunks {

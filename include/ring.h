@@ -36,8 +36,16 @@ struct ring_backend {
 	 */
 	int (*complete)(const struct io_uring_cqe *cqe, const void *side_ctx,
 			uint32_t len, uint32_t *status);
-	/* Bytes per command, 0 = no limit (the pipeline splits chunks). */
+	/*
+	 * Bytes per command into any buffer, 0 = no limit (the pipeline
+	 * splits chunks)...
+	 */
 	uint32_t max_transfer;
+	/*
+	 * ...and into a physically contiguous buffer (p2pmem) when every
+	 * command starts on a page boundary; 0: as max_transfer.
+	 */
+	uint32_t max_transfer_contiguous;
 	/* The buffer may be registered with io_uring (fixed buffer 0)... */
 	bool allow_fixed_buffers;
 	/* ...and this turns a prepared SQE into one that uses it. */

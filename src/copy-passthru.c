@@ -134,7 +134,7 @@ int passthru_session_open(struct passthru_session *ps,
 		passthru_session_close(ps);
 		return ret;
 	}
-	passthru_backend_init(&ps->backend, ps->pieces.any);
+	passthru_backend_init(&ps->backend, &ps->pieces);
 	return 0;
 }
 
@@ -223,7 +223,7 @@ int passthru_session_preflight(struct passthru_session *ps, void *buf,
 			return ret;
 		/* One page per command from now on, for both sides. */
 		ps->pieces.contiguous = ps->pieces.any = page;
-		ps->backend.max_transfer = page;
+		passthru_backend_init(&ps->backend, &ps->pieces);
 		ps->one_page_side = i + 1;
 		len = page;
 		memset(why, 0, sizeof(*why));
@@ -232,8 +232,8 @@ int passthru_session_preflight(struct passthru_session *ps, void *buf,
 	return 0;
 }
 
-void passthru_session_limit_text(const struct passthru_session *ps, bool p2p,
-				 char *buf, size_t len)
+void passthru_session_limit_text(const struct passthru_session *ps,
+				 bool contiguous, char *buf, size_t len)
 {
 	const struct passthru_limits *a = &ps->ns[0].limits,
 				     *b = &ps->ns[1].limits;
@@ -250,7 +250,7 @@ void passthru_session_limit_text(const struct passthru_session *ps, bool p2p,
 		"the controllers' limits (SRC %u KiB and %u segments, DST %u KiB and %u segments per command), %s",
 		a->max_hw_bytes / 1024, a->max_segments, b->max_hw_bytes / 1024,
 		b->max_segments,
-		!p2p || ps->backend.max_transfer != ps->pieces.contiguous ?
+		!contiguous ?
 			"one segment per page, the first one possibly partial" :
 		ps->ns[0].segment_rule == PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS ?
 			"the contiguous p2pmem buffer as one segment (this kernel joins its pages)" :

@@ -240,6 +240,7 @@ static void job_from_session(const struct copy_session *s,
 	job->progress_data = s->progress_data;
 	job->progress_interval = s->progress_interval;
 	/* Every chunk read into p2pmem must prove that it arrived. */
+	job->buf_contiguous = p->p2p;
 	job->sentinels = p->p2p && !s->testing.no_sentinels;
 	job->test_lose_chunk = s->testing.lose_chunk;
 }

@@ -612,7 +612,8 @@ bool passthru_have_sys_admin(void)
 	       (1U << (CAP_SYS_ADMIN % 32));
 }
 
-void passthru_backend_init(struct ring_backend *be, uint32_t max_transfer)
+void passthru_backend_init(struct ring_backend *be,
+			   const struct passthru_pieces *pieces)
 {
 	memset(be, 0, sizeof(*be));
 	be->name = "passthru";
@@ -620,7 +621,8 @@ void passthru_backend_init(struct ring_backend *be, uint32_t max_transfer)
 	be->ring_flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
 	be->prep = passthru_prep;
 	be->complete = passthru_complete;
-	be->max_transfer = max_transfer;
+	be->max_transfer = pieces->any;
+	be->max_transfer_contiguous = pieces->contiguous;
 	/*
 	 * Never fixed: p2pmem cannot be registered (FOLL_LONGTERM), and
 	 * IORING_URING_CMD_FIXED would change how the command is issued.

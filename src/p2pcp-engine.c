@@ -279,9 +279,14 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 	s->dst_ctx = &pt->ns[1];
 	p->engine = COPY_ENGINE_PASSTHRU;
 	p->engine_decided = true;
-	p->max_transfer = pt->backend.max_transfer;
-	passthru_session_limit_text(pt, p->p2p, p->max_transfer_reason,
-				    sizeof(p->max_transfer_reason));
+	/* What the pipeline will send into this buffer. */
+	p->max_transfer = pipeline_piece_max(
+		&(struct pipeline_job){ .buf_contiguous = p->p2p,
+					.chunk_size = p->chunk_size },
+		&pt->backend);
+	passthru_session_limit_text(
+		pt, p->p2p && p->max_transfer == pt->pieces.contiguous,
+		p->max_transfer_reason, sizeof(p->max_transfer_reason));
 	if (refusal)
 		snprintf(
 			p->engine_reason, sizeof(p->engine_reason),

@@ -21,8 +21,9 @@
  *
  * All I/O goes through a backend (ring_backend, ring.c): block read/write by
  * default, NVMe passthrough in its own file.  A backend's command may
- * be smaller than a chunk (max_transfer): a slot then issues commands
- * one after another, like the rest of a short transfer.
+ * be smaller than a chunk (max_transfer): a slot then cuts the chunk
+ * into pieces and has all of them in flight at once, as the block layer
+ * does when it splits a request, and moves on when the last completes.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -44,14 +45,28 @@ enum slot_state {
 	SLOT_ABANDONED, /* chunk not finished because the copy stopped */
 };
 
+struct slot;
+
+/* One command in flight: a piece of a slot's chunk. */
+struct piece {
+	struct slot *slot;
+	uint32_t off; /* in the chunk */
+	uint32_t len;
+	bool write;
+	bool simulated; /* the test seam's no-op */
+};
+
 struct slot {
 	char *buf;
 	uint64_t off; /* chunk offset relative to the range */
 	uint64_t index; /* chunk number, from 0 */
 	uint32_t len;
-	uint32_t done; /* bytes transferred in the current phase */
-	uint32_t piece; /* bytes of the command in flight */
-	bool simulated; /* the command in flight is the test seam's no-op */
+	uint32_t next; /* bytes of the current phase handed to commands */
+	uint32_t done; /* bytes of the current phase transferred */
+	uint32_t inflight; /* its commands in flight */
+	struct piece *pieces; /* pieces_per_slot of them... */
+	uint32_t *free; /* ...and a stack of the idle ones' indices */
+	uint32_t nfree;
 	enum slot_state state;
 };
 
@@ -61,6 +76,10 @@ struct pipeline {
 	const struct ring_backend *be;
 	struct slot *slots;
 	uint32_t nslots;
+	uint32_t piece_max; /* bytes per command into the buffer */
+	uint32_t pieces_per_slot; /* commands a slot has in flight at most */
+	struct piece *piece_pool;
+	uint32_t *free_pool;
 	struct pipeline_chunks plan;
 	uint64_t next_chunk; /* next chunk to hand out */
 	uint64_t next_off; /* and its offset */
@@ -161,8 +180,9 @@ static int64_t sentinels_survivor(struct pipeline *e, const struct slot *s)
  * recorded, also after the pipeline halted, and the lowest byte wins:
  * completion order must not decide what is reported.
  */
-static void record_failure(struct pipeline *e, struct slot *s, uint64_t at,
-			   int err, uint32_t status, bool eof, bool lost)
+static void record_failure(struct pipeline *e, struct slot *s, bool write,
+			   uint64_t at, int err, uint32_t status, bool eof,
+			   bool lost)
 {
 	struct pipeline_result *res = e->res;
 
@@ -170,8 +190,7 @@ static void record_failure(struct pipeline *e, struct slot *s, uint64_t at,
 		res->error = err;
 		res->nvme_status = status;
 		res->fail_offset = at;
-		res->fail_side = s->state == SLOT_READING ? COPY_SIDE_READ :
-							    COPY_SIDE_WRITE;
+		res->fail_side = write ? COPY_SIDE_WRITE : COPY_SIDE_READ;
 		res->unexpected_eof = eof;
 		res->lost = lost;
 		e->fail_slot = s;
@@ -180,34 +199,62 @@ static void record_failure(struct pipeline *e, struct slot *s, uint64_t at,
 	s->state = SLOT_ABANDONED;
 }
 
-/* Queue the next command of the slot's current phase. */
-static int slot_submit(struct pipeline *e, struct slot *s)
+/* Queue piece @p (its slot, offset and length set). */
+static void piece_submit(struct pipeline *e, struct piece *p)
 {
 	const struct pipeline_job *job = e->job;
+	struct slot *s = p->slot;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&e->ring);
-	bool write = s->state == SLOT_WRITING;
-	uint32_t left = s->len - s->done;
 
+	/* Cannot fail: the ring has an entry for every piece of every slot. */
 	if (!sqe)
-		return -EBUSY; /* cannot happen: the ring has a slot per SQE */
-	s->piece = left;
-	if (e->be->max_transfer && s->piece > e->be->max_transfer)
-		s->piece = e->be->max_transfer;
-	s->simulated = !write && job->sentinels &&
+		return;
+	p->simulated = !p->write && job->sentinels &&
 		       job->test_lose_chunk == s->index + 1;
-	if (s->simulated)
+	if (p->simulated)
 		io_uring_prep_nop(sqe);
 	else
-		e->be->prep(sqe, write ? job->dst_fd : job->src_fd,
-			    write ? job->dst_ctx : job->src_ctx, write,
-			    s->buf + s->done, s->piece,
-			    (write ? job->dst_offset : job->src_offset) +
-				    s->off + s->done);
-	if (e->fixed && !s->simulated)
-		e->be->use_fixed(sqe, write, 0);
-	io_uring_sqe_set_data(sqe, s);
+		e->be->prep(sqe, p->write ? job->dst_fd : job->src_fd,
+			    p->write ? job->dst_ctx : job->src_ctx, p->write,
+			    s->buf + p->off, p->len,
+			    (p->write ? job->dst_offset : job->src_offset) +
+				    s->off + p->off);
+	if (e->fixed && !p->simulated)
+		e->be->use_fixed(sqe, p->write, 0);
+	io_uring_sqe_set_data(sqe, p);
+	s->inflight++;
 	e->inflight++;
-	return 0;
+}
+
+/* Put every idle piece of the slot to work on what is left of its phase. */
+static void slot_fill(struct pipeline *e, struct slot *s)
+{
+	bool write = s->state == SLOT_WRITING;
+	struct piece *p;
+
+	while (s->nfree && s->next < s->len) {
+		p = &s->pieces[s->free[--s->nfree]];
+		p->off = s->next;
+		p->len = s->len - s->next;
+		if (p->len > e->piece_max)
+			p->len = e->piece_max;
+		p->write = write;
+		s->next += p->len;
+		piece_submit(e, p);
+	}
+}
+
+static void piece_idle(struct slot *s, struct piece *p)
+{
+	s->free[s->nfree++] = (uint32_t)(p - s->pieces);
+}
+
+/* Start the slot's current phase: all its pieces at once. */
+static void slot_begin_phase(struct pipeline *e, struct slot *s)
+{
+	s->next = 0;
+	s->done = 0;
+	slot_fill(e, s);
 }
 
 static bool slot_start_next(struct pipeline *e, struct slot *s)
@@ -218,7 +265,6 @@ static bool slot_start_next(struct pipeline *e, struct slot *s)
 	s->index = e->next_chunk;
 	s->len = e->next_chunk + 1 == e->plan.count ? e->plan.last :
 						      e->plan.chunk_size;
-	s->done = 0;
 	s->state = SLOT_READING;
 	e->next_chunk++;
 	e->next_off += s->len;
@@ -248,7 +294,7 @@ static bool read_arrived(struct pipeline *e, struct slot *s)
 	if (survivor < 0)
 		return true;
 	/* Which bytes arrived is unknown: the whole chunk is suspect. */
-	record_failure(e, s, s->off, -EPROTO, 0, false, true);
+	record_failure(e, s, false, s->off, -EPROTO, 0, false, true);
 	return false;
 }
 
@@ -276,56 +322,86 @@ static void phase_done(struct pipeline *e, struct slot *s)
 			return;
 		}
 		s->state = SLOT_WRITING;
-		s->done = 0;
-		slot_submit(e, s);
+		slot_begin_phase(e, s);
 		return;
 	}
 	s->state = SLOT_IDLE;
 	if (slot_start_next(e, s))
-		slot_submit(e, s);
+		slot_begin_phase(e, s);
 }
 
-static void handle_cqe(struct pipeline *e, struct slot *s,
+/*
+ * Whether the slot may go on after a halt: only if the rest of its
+ * chunk, from @at, could hold a failure lower than the one recorded, so
+ * the lowest failing byte is found whatever the completion order.
+ */
+static bool may_go_on(const struct pipeline *e, uint64_t at)
+{
+	return !e->halted || below_failure(e, at);
+}
+
+static void handle_cqe(struct pipeline *e, struct piece *p,
 		       const struct io_uring_cqe *cqe)
 {
-	bool write = s->state == SLOT_WRITING;
+	struct slot *s = p->slot;
+	uint64_t at = s->off + p->off;
 	uint32_t status = 0;
 	int res;
 
 	e->inflight--;
-	if (s->simulated)
-		res = (int)s->piece; /* success, and no data moved */
+	s->inflight--;
+	if (p->simulated)
+		res = (int)p->len; /* success, and no data moved */
 	else
-		res = e->be->complete(cqe,
-				      write ? e->job->dst_ctx : e->job->src_ctx,
-				      s->piece, &status);
+		res = e->be->complete(
+			cqe, p->write ? e->job->dst_ctx : e->job->src_ctx,
+			p->len, &status);
+	if (s->state == SLOT_ABANDONED) {
+		/* Another piece of the chunk failed or stopped: drain. */
+		if (res < 0 && res != -EINTR && res != -EAGAIN)
+			record_failure(e, s, p->write, at, res, status, false,
+				       false);
+		piece_idle(s, p);
+		return;
+	}
 	if (res == -EINTR || res == -EAGAIN) {
-		if (!e->halted || below_failure(e, s->off + s->done))
-			slot_submit(e, s);
-		else
-			s->state = SLOT_ABANDONED;
+		if (may_go_on(e, at)) {
+			piece_submit(e, p);
+			return;
+		}
+		s->state = SLOT_ABANDONED;
+		piece_idle(s, p);
 		return;
 	}
 	if (res <= 0) {
 		/* Zero bytes: the source is shorter than it was at open. */
-		record_failure(e, s, s->off + s->done, res ? res : -EIO, status,
-			       res == 0 && !write, false);
+		record_failure(e, s, p->write, at, res ? res : -EIO, status,
+			       res == 0 && !p->write, false);
+		piece_idle(s, p);
 		return;
 	}
 	s->done += (uint32_t)res;
-	if (s->done < s->len) {
-		/*
-		 * Short transfer (or the next command): go on, also after a
-		 * halt if this slot may hold a lower failure, so the lowest
-		 * failing byte is found whatever the completion order.
-		 */
-		if (!e->halted || below_failure(e, s->off + s->done))
-			slot_submit(e, s);
-		else
-			s->state = SLOT_ABANDONED;
+	if ((uint32_t)res < p->len) {
+		/* A short transfer: the rest of the piece, as a piece. */
+		p->off += (uint32_t)res;
+		p->len -= (uint32_t)res;
+		if (may_go_on(e, s->off + p->off)) {
+			piece_submit(e, p);
+			return;
+		}
+		s->state = SLOT_ABANDONED;
+		piece_idle(s, p);
 		return;
 	}
-	phase_done(e, s);
+	piece_idle(s, p);
+	if (s->next < s->len) {
+		if (may_go_on(e, s->off + s->next))
+			slot_fill(e, s);
+		else
+			s->state = SLOT_ABANDONED;
+	}
+	if (s->done == s->len && !s->inflight)
+		phase_done(e, s);
 }
 
 static uint64_t completed_prefix(const struct pipeline *e)
@@ -382,6 +458,42 @@ static int reap(struct pipeline *e)
 	return 0;
 }
 
+uint32_t pipeline_piece_max(const struct pipeline_job *job,
+			    const struct ring_backend *be)
+{
+	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+
+	/*
+	 * A physically contiguous buffer whose slots start on page
+	 * boundaries takes the backend's larger commands: every piece of
+	 * every chunk then starts on a page boundary too.
+	 */
+	if (job->buf_contiguous && be->max_transfer_contiguous &&
+	    job->chunk_size % page == 0)
+		return be->max_transfer_contiguous;
+	return be->max_transfer ? be->max_transfer : job->chunk_size;
+}
+
+uint32_t pipeline_pieces_per_slot(const struct pipeline_job *job,
+				  uint32_t piece_max)
+{
+	uint32_t n = job->chunk_size / piece_max +
+		     (job->chunk_size % piece_max != 0);
+	uint32_t most = PIPELINE_MAX_COMMANDS / job->queue_depth;
+
+	/* Beyond the ring's bound, a slot refills as its pieces complete. */
+	if (n > most)
+		n = most ? most : 1;
+	return n ? n : 1;
+}
+
+static void pipeline_free(struct pipeline *e)
+{
+	free(e->slots);
+	free(e->piece_pool);
+	free(e->free_pool);
+}
+
 static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 			 struct pipeline_result *res)
 {
@@ -401,15 +513,33 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 	if (ret)
 		return ret;
 	e->nslots = job->queue_depth;
+	e->piece_max = pipeline_piece_max(job, e->be);
+	e->pieces_per_slot = pipeline_pieces_per_slot(job, e->piece_max);
 	e->slots = calloc(e->nslots, sizeof(*e->slots));
-	if (!e->slots)
+	e->piece_pool = calloc((size_t)e->nslots * e->pieces_per_slot,
+			       sizeof(*e->piece_pool));
+	e->free_pool = calloc((size_t)e->nslots * e->pieces_per_slot,
+			      sizeof(*e->free_pool));
+	if (!e->slots || !e->piece_pool || !e->free_pool) {
+		pipeline_free(e);
 		return -ENOMEM;
-	for (i = 0; i < e->nslots; i++)
-		e->slots[i].buf =
-			(char *)job->buf + (size_t)i * job->chunk_size;
-	ret = ring_init(&e->ring, e->nslots, e->be);
+	}
+	for (i = 0; i < e->nslots; i++) {
+		struct slot *s = &e->slots[i];
+		uint32_t k;
+
+		s->buf = (char *)job->buf + (size_t)i * job->chunk_size;
+		s->pieces = e->piece_pool + (size_t)i * e->pieces_per_slot;
+		s->free = e->free_pool + (size_t)i * e->pieces_per_slot;
+		for (k = 0; k < e->pieces_per_slot; k++) {
+			s->pieces[k].slot = s;
+			s->free[k] = e->pieces_per_slot - 1 - k;
+		}
+		s->nfree = e->pieces_per_slot;
+	}
+	ret = ring_init(&e->ring, e->nslots * e->pieces_per_slot, e->be);
 	if (ret) {
-		free(e->slots);
+		pipeline_free(e);
 		return ret;
 	}
 	iov.iov_base = job->buf;
@@ -426,7 +556,7 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 static void pipeline_exit(struct pipeline *e)
 {
 	io_uring_queue_exit(&e->ring);
-	free(e->slots);
+	pipeline_free(e);
 }
 
 /*
@@ -462,7 +592,11 @@ static void narrow_write(struct pipeline *e, struct slot *s)
 {
 	const struct pipeline_job *job = e->job;
 	struct pipeline_result *res = e->res;
-	uint64_t off = s->off + s->done;
+	/*
+	 * Pieces complete in any order: write the chunk again from its
+	 * start (the same bytes, still in the slot) up to the failing block.
+	 */
+	uint64_t off = s->off;
 	uint32_t status;
 	int n;
 
@@ -541,7 +675,7 @@ int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	}
 	for (i = 0; i < e.nslots; i++)
 		if (slot_start_next(&e, &e.slots[i]))
-			slot_submit(&e, &e.slots[i]);
+			slot_begin_phase(&e, &e.slots[i]);
 	drain(&e);
 	res->done = completed_prefix(&e);
 	if (res->error)

@@ -391,7 +391,11 @@ static void test_identify(void)
  * controller would receive.
  */
 static struct ring_backend recorder;
-static uint32_t largest, commands, bad_commands;
+static uint32_t largest, commands, bad_commands, limit;
+static uint32_t outstanding, most_outstanding;
+/* A read that covers this byte of the source fails (-EISDIR); -1: none. */
+static uint64_t fail_read_at = UINT64_MAX;
+static int dir_fd = -1;
 
 static void record_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 			bool write, void *buf, uint32_t len, uint64_t off)
@@ -403,12 +407,16 @@ static void record_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 
 	passthru_prep(nvme, fd, ctx, write, buf, len, off);
 	commands++;
+	if (++outstanding > most_outstanding)
+		most_outstanding = outstanding;
 	if (len > largest)
 		largest = len;
-	if (len > recorder.max_transfer || len % ns->lba_size ||
+	if (len > limit || len % ns->lba_size ||
 	    cmd->cdw12 + 1 != len / ns->lba_size ||
 	    cmd->cdw10 != passthru_lba(ns, off))
 		bad_commands++;
+	if (!write && off <= fail_read_at && fail_read_at - off < len)
+		fd = dir_fd; /* reading a directory fails: a media error */
 	if (write)
 		io_uring_prep_write(sqe, fd, buf, len, off);
 	else
@@ -421,6 +429,7 @@ static int plain_complete(const struct io_uring_cqe *cqe, const void *ctx,
 	(void)ctx;
 	(void)len;
 	*status = 0;
+	outstanding--;
 	return cqe->res;
 }
 
@@ -444,9 +453,13 @@ static int temp_file(const char *data, size_t len)
  * recorder of plain I/O with the same transfer limit: normal SQEs and
  * CQEs on regular files.
  */
-static void recorder_init(uint32_t max_transfer)
+static void recorder_init(const struct passthru_pieces *pieces)
 {
-	passthru_backend_init(&recorder, max_transfer);
+	passthru_backend_init(&recorder, pieces);
+	CHECK_EQ_U64(recorder.max_transfer, pieces->any);
+	CHECK_EQ_U64(recorder.max_transfer_contiguous, pieces->contiguous);
+	largest = commands = bad_commands = 0;
+	outstanding = most_outstanding = 0;
 	CHECK_EQ_U64(recorder.ring_flags,
 		     IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
 	CHECK(!recorder.allow_fixed_buffers);
@@ -457,10 +470,14 @@ static void recorder_init(uint32_t max_transfer)
 	recorder.complete = plain_complete;
 }
 
-static void test_pipeline_split(void)
+/*
+ * A 3 MiB + 64 KiB copy in 1 MiB chunks, depth 2, through the recorder
+ * with @pieces; @contiguous: the buffer counts as p2pmem.  Every command
+ * is at most the limit for that buffer, whole LBAs, and all pieces of a
+ * chunk are in flight at once.
+ */
+static void split_copy(const struct passthru_pieces *pieces, bool contiguous)
 {
-	const struct passthru_limits qemu = published(&linux_6_12, 512 * KIB);
-	struct passthru_pieces pieces;
 	struct passthru_ns ns = { .nsid = 1, .lba_size = 512, .lba_shift = 9 };
 	size_t len = 3 * MIB + 64 * KIB;
 	char *src = malloc(len), *dst = calloc(1, len), *buf = NULL;
@@ -481,11 +498,8 @@ static void test_pipeline_split(void)
 	if (sfd < 0 || dfd < 0)
 		goto out;
 
-	CHECK_EQ_U64(passthru_piece_plan(&qemu, 4096, ns.lba_size,
-					 PASSTHRU_SEGMENTS_PER_PAGE, &pieces),
-		     0);
-	recorder_init(pieces.any);
-
+	recorder_init(pieces);
+	limit = contiguous ? pieces->contiguous : pieces->any;
 	memset(&job, 0, sizeof(job));
 	job.src_fd = sfd;
 	job.dst_fd = dfd;
@@ -493,15 +507,25 @@ static void test_pipeline_split(void)
 	job.src_ctx = job.dst_ctx = &ns;
 	job.length = len;
 	job.buf = buf;
+	job.buf_contiguous = contiguous;
 	job.chunk_size = MIB;
 	job.queue_depth = 2;
 	job.align = 512;
-	CHECK_EQ_U64(pipeline_run(&job, &res), 0);
-	CHECK_EQ_U64(res.done, len);
-	CHECK_EQ_U64(largest, 127 * 4096 + 512);
+	if (fail_read_at == UINT64_MAX) {
+		CHECK_EQ_U64(pipeline_run(&job, &res), 0);
+		CHECK_EQ_U64(res.done, len);
+		CHECK_EQ_U64(largest, limit);
+	} else {
+		/* The exact block, whatever order the pieces completed in. */
+		CHECK_EQ_U64(pipeline_run(&job, &res), -EISDIR);
+		CHECK_EQ_U64(res.fail_side, COPY_SIDE_READ);
+		CHECK_EQ_U64(res.fail_offset, fail_read_at / 512 * 512);
+		/* The failing chunk is not written; those below are. */
+		CHECK_EQ_U64(res.done, res.fail_offset / MIB * MIB);
+		len = res.done;
+	}
 	CHECK_EQ_U64(bad_commands, 0);
-	/* Each 1 MiB chunk: two full commands and a rest, read and written. */
-	CHECK_EQ_U64(commands, 2 * (3 * 3 + 1));
+	CHECK_EQ_U64(outstanding, 0);
 	CHECK(pread(dfd, dst, len, 0) == (ssize_t)len);
 	CHECK(memcmp(src, dst, len) == 0);
 out:
@@ -512,6 +536,42 @@ out:
 	free(src);
 	free(dst);
 	free(buf);
+}
+
+static void test_pipeline_split(void)
+{
+	struct passthru_pieces pieces;
+
+	/* QEMU's controller on 6.12 (MDTS 512 KiB, 128 segments). */
+	CHECK_EQ_U64(passthru_piece_plan(
+			     &(struct passthru_limits){
+				     .max_hw_bytes = 512 * KIB,
+				     .max_segments = 128,
+				     .max_segment_size = UINT32_MAX,
+			     },
+			     4096, 512, PASSTHRU_SEGMENTS_JOIN_CONTIGUOUS,
+			     &pieces),
+		     0);
+	/* System memory: 1 MiB is two 508.5 KiB commands and a rest... */
+	split_copy(&pieces, false);
+	CHECK_EQ_U64(commands, 2 * (3 * 3 + 1));
+	/* ...all three of both slots' chunks in flight at once. */
+	CHECK_EQ_U64(most_outstanding, 2 * 3);
+	/* p2pmem: two 512 KiB commands a chunk. */
+	split_copy(&pieces, true);
+	CHECK_EQ_U64(commands, 2 * (3 * 2 + 1));
+	CHECK_EQ_U64(most_outstanding, 2 * 2);
+
+	/* A media error in the middle piece of the second chunk. */
+	dir_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dir_fd >= 0);
+	fail_read_at = MIB + 600 * KIB + 1536 + 7;
+	split_copy(&pieces, false);
+	/* And in the first piece, while the other two complete. */
+	fail_read_at = MIB + 4096;
+	split_copy(&pieces, true);
+	fail_read_at = UINT64_MAX;
+	close(dir_fd);
 }
 
 static char root[64];

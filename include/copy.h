@@ -55,8 +55,15 @@ struct copy_plan {
 	struct p2pmem_provider provider;
 	bool have_verdicts;
 	struct p2p_result src_path, dst_path;
+	/*
+	 * The geometry, fitted once by copy_plan_range() to the range (the
+	 * run and --dry-run show the same): bytes per I/O, I/Os in flight,
+	 * and the buffer to ask for (at least chunk x depth; a provider that
+	 * grants less refits chunk and depth, copy_buffer_get()).
+	 */
 	uint32_t chunk_size;
 	uint32_t queue_depth;
+	size_t buffer_size;
 	char kernel_release[128];
 	/* The layer of SRC's storage where the ranges (may) overlap. */
 	struct storage_layer overlap_at;
@@ -126,9 +133,10 @@ void copy_buffer_put(struct copy_buffer *b);
 /* The smallest buffer worth mapping for @p: a page or a block. */
 size_t copy_buffer_floor(const struct copy_plan *p);
 /*
- * The buffer @p asks for: chunk size x queue depth, but no more than the
- * O_DIRECT part of the range rounded up to the floor, and at least the
- * floor (a chunk below a page is rounded up, never a refusal).
+ * The buffer @p asks for: its planned buffer_size once copy_plan_range()
+ * has fitted it; before that chunk size x queue depth, but no more than
+ * the O_DIRECT part of the range rounded up to the floor, and at least
+ * the floor (a chunk below a page is rounded up, never a refusal).
  */
 size_t copy_buffer_want(const struct copy_plan *p);
 

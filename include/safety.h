@@ -61,12 +61,13 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 					    struct safety_verdict *v);
 
 /*
- * Would creating the missing file @path work, O_DIRECT included?  An
- * unnamed file (O_TMPFILE) in its directory answers without leaving
- * anything behind; a filesystem without O_TMPFILE is asked for write
- * access instead.  0 or a negative errno: what the creating open would
- * say.
+ * Would creating the missing file @path work, and would it take
+ * O_DIRECT?  An unnamed file (O_TMPFILE) in its directory answers
+ * without leaving anything behind; a filesystem without O_TMPFILE is
+ * asked for write access instead (O_DIRECT then unknown).  Returns 0 or
+ * the negative errno the creating open would give; @direct_err: 0 or
+ * the negative errno of switching O_DIRECT on.
  */
-int safety_probe_new_file(const char *path);
+int safety_probe_new_file(const char *path, int *direct_err);
 
 #endif

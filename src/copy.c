@@ -105,6 +105,8 @@ static enum plan_reason plan_overlap(struct copy_plan *p)
 	return PLAN_OK;
 }
 
+static void fit_slots(struct copy_plan *p, size_t buf_len);
+
 enum plan_reason copy_plan_range(const struct copy_request *rq,
 				 struct copy_plan *p)
 {
@@ -141,6 +143,9 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 		return PLAN_CHUNK_UNALIGNED;
 	p->chunk_size = (uint32_t)rq->chunk_size;
 	p->queue_depth = rq->queue_depth;
+	p->buffer_size = 0;
+	p->buffer_size = copy_buffer_want(p);
+	fit_slots(p, p->buffer_size);
 	return PLAN_OK;
 }
 
@@ -172,6 +177,8 @@ size_t copy_buffer_want(const struct copy_plan *p)
 	uint64_t floor = copy_buffer_floor(p);
 	uint64_t need = (p->direct_length + floor - 1) / floor * floor;
 
+	if (p->buffer_size)
+		return p->buffer_size;
 	/* Never more than the copy moves; never less than a page. */
 	if (need < want)
 		want = need;

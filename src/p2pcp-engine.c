@@ -162,6 +162,11 @@ int engine_plan(const struct options *o, struct copy_plan *p)
 	case ENGINE_AUTO:
 		break;
 	}
+	/* Through system memory there is no P2P page to refuse. */
+	if (!p->p2p) {
+		engine_block_confirmed(o, p);
+		return 0;
+	}
 	/* A prediction only; the preflight read decides. */
 	p->engine_decided = false;
 	if (head && p->p2p && is_nvme_block(&p->src) &&

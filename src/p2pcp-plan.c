@@ -75,7 +75,7 @@ static int open_endpoint(const char *path, int flags, struct endpoint *ep)
  */
 static int open_destination(const struct options *o, struct endpoint *ep)
 {
-	int ret = open_endpoint(o->dst, O_RDWR | O_EXCL, ep);
+	int ret = open_endpoint(o->dst, O_RDWR | O_EXCL, ep), direct_err;
 	struct stat st;
 
 	if (ret != -ENOENT)
@@ -85,7 +85,7 @@ static int open_destination(const struct options *o, struct endpoint *ep)
 		return -ELOOP;
 	if (o->dry_run) {
 		ret = endpoint_new_file(o->dst, ep);
-		return ret ? ret : safety_probe_new_file(o->dst);
+		return ret ? ret : safety_probe_new_file(o->dst, &direct_err);
 	}
 	ret = open_endpoint(o->dst, O_RDWR | O_CREAT | O_EXCL, ep);
 	ep->created = ret == 0;

@@ -549,12 +549,9 @@ static int report_lost_chunk(const struct copy_plan *p,
 }
 
 /* io_uring_setup() failed: why, as far as the system tells. */
-static const char *ring_hint(int err)
+static const char *ring_hint(int err, unsigned int disabled)
 {
-	uint64_t disabled = 0;
-
-	if (!sysfs_read_u64("/proc/sys/kernel/io_uring_disabled", &disabled) &&
-	    disabled == 2)
+	if (disabled == 2)
 		return "kernel.io_uring_disabled is 2, io_uring is off for everyone ('sysctl kernel.io_uring_disabled=0' turns it on)";
 	if (disabled == 1)
 		return "kernel.io_uring_disabled is 1, only root and members of the group kernel.io_uring_group may use io_uring";
@@ -567,12 +564,12 @@ static const char *ring_hint(int err)
 	return "see the kernel log";
 }
 
-int report_ring_failure(int err)
+int report_ring_failure(int err, unsigned int disabled)
 {
 	return fail(
 		EXIT_NO_P2P,
 		"io_uring is not available (%s): %s; p2pcp does all its I/O with it; nothing was written",
-		errno_text(err), ring_hint(err));
+		errno_text(err), ring_hint(err, disabled));
 }
 
 /*

@@ -346,10 +346,6 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	ret = testing_switches_parse(&s.testing);
 	if (ret)
 		return ret;
-	/* io_uring refused (seccomp, sysctl): say so before any write. */
-	ret = ring_probe(NULL);
-	if (ret)
-		return report_ring_failure(ret);
 	/* An empty range (empty SRC, --length 0) needs no buffer. */
 	ret = p->length ? copy_buffer_get(p, false, &s.buf) : 0;
 	if (ret)
@@ -386,6 +382,23 @@ out:
 	return ret;
 }
 
+/*
+ * Can this process set up and enter an io_uring?  The dry run asks as
+ * the copy does.  On refusal, kernel.io_uring_disabled tells the
+ * message which of its causes applies.
+ */
+static int probe_ring(void)
+{
+	uint64_t disabled = 0;
+	int ret = ring_probe(NULL);
+
+	if (!ret)
+		return 0;
+	if (sysfs_read_u64("/proc/sys/kernel/io_uring_disabled", &disabled))
+		disabled = 0;
+	return report_ring_failure(ret, (unsigned int)disabled);
+}
+
 static int run(int argc, char **argv, struct json_object **summary)
 {
 	bool written = false;
@@ -405,6 +418,9 @@ static int run(int argc, char **argv, struct json_object **summary)
 		ret = plan_p2p(&o, &p);
 	if (!ret)
 		ret = check_destination(&o, &p);
+	/* io_uring refused (seccomp, sysctl): say so before any write. */
+	if (!ret)
+		ret = probe_ring();
 	if (!ret) {
 		*summary = json_plan(&p);
 		integrity_note(&o, &p, *summary);

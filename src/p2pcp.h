@@ -103,7 +103,8 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig);
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig);
-int report_ring_failure(int err);
+/* @disabled: kernel.io_uring_disabled (0 when unknown). */
+int report_ring_failure(int err, unsigned int disabled);
 struct safety_verdict;
 /* A safety check's refusal of @ep (SRC or DST by the reason). */
 int report_safety(const struct safety_verdict *v, const struct endpoint *ep);

@@ -93,6 +93,11 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 		if (d->st_ino && is_output(d, v->fd))
 			return v->why = DST_IS_OUTPUT;
 	v->fd = 0;
+	/* A dry run's DST to be created: an unnamed file stands in. */
+	if (d->fd < 0 && !safety_probe_new_file(d->path, &ret) && ret) {
+		v->error = ret;
+		return v->why = DST_NO_DIRECT_IO;
+	}
 	if (d->fd >= 0 && (ret = takes_direct_io(d))) {
 		v->error = ret;
 		return v->why = DST_NO_DIRECT_IO;
@@ -134,16 +139,20 @@ static int parent_dir(const char *path, char *dir, size_t len)
 	return 0;
 }
 
-int safety_probe_new_file(const char *path)
+int safety_probe_new_file(const char *path, int *direct_err)
 {
 	char dir[PATH_MAX];
 	struct statvfs vfs;
 	int fd, ret = parent_dir(path, dir, sizeof(dir));
 
+	*direct_err = 0;
 	if (ret)
 		return ret;
-	fd = open(dir, O_TMPFILE | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0) {
+		/* As the copy asks its descriptor: after the open. */
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT))
+			*direct_err = -errno;
 		close(fd);
 		return 0;
 	}

@@ -235,6 +235,78 @@ case_dry_run() {
 	expect_err "DST src.bin/new.bin: .*Not a directory"
 }
 
+# The dry run refuses what the run refuses (issue 18 item 5): a new DST
+# on a read-only filesystem, a dangling symlink as DST, a filesystem
+# without O_DIRECT (ramfs) on either side, a directory the user cannot
+# write; each with the run's exit status and message, nothing created.
+case_dry_run_probes() {
+	local args
+	setup
+	ln -s missing.bin dangling.lnk
+	for args in "" "--dry-run"; do
+		run --sysmem $args src.bin dangling.lnk
+		expect_status 2
+		expect_err "DST dangling.lnk is a symbolic link to a file that does not exist"
+		[ ! -e missing.bin ] || fail "a file was created through the link"
+	done
+	[ "$(id -u)" = 0 ] || skip "needs root to mount"
+	mkdir ro rf
+	stack_mount -t tmpfs -o ro tmpfs ro
+	stack_mount -t ramfs ramfs rf
+	cp src.bin rf/src.bin
+	cp dst.bin rf/dst.bin
+	for args in "" "--dry-run"; do
+		run --sysmem $args src.bin ro/new.bin
+		expect_status 2
+		expect_err "DST ro/new.bin: cannot open for writing: Read-only file system"
+		run --sysmem $args src.bin rf/new.bin
+		expect_status 2
+		expect_err "DST rf/new.bin: cannot open for O_DIRECT writing: Invalid argument"
+		[ ! -e rf/new.bin ] || fail "a refused run left rf/new.bin"
+		run --sysmem $args src.bin rf/dst.bin
+		expect_status 2
+		expect_err "DST rf/dst.bin: cannot open for O_DIRECT writing"
+		run --sysmem $args rf/src.bin dst.bin
+		expect_status 2
+		expect_err "SRC rf/src.bin: cannot open for O_DIRECT reading"
+	done
+	command -v setpriv >/dev/null || skip "no setpriv"
+	mkdir closed
+	chmod 555 closed
+	chmod 755 "$WORK"
+	chmod 644 src.bin
+	for args in "" "--dry-run"; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			"$P2PCP" --sysmem $args src.bin closed/new.bin >out.txt 2>err.txt
+		status=$?
+		expect_status 2
+		expect_err "DST closed/new.bin: cannot open for writing: Permission denied"
+	done
+}
+
+# The plan --dry-run prints is the plan that runs (issue 18 item 6):
+# the geometry of --json --dry-run equals the copy's, for a depth and a
+# chunk larger than the range; --sysmem decides the engine at once.
+case_dry_run_geometry() {
+	local args plan ran
+	random src.bin $((1024 * 1024))
+	for args in "--queue-depth 256 --length 1M" "--chunk-size 64M --length 4096" \
+		"--chunk-size 64k --queue-depth 8 --length 96k"; do
+		: >dst.bin
+		run --json --sysmem --dry-run $args src.bin dst.bin
+		expect_status 0
+		plan=$(python3 -c 'import json; d=json.load(open("out.txt")); print(d["chunk_size"], d["queue_depth"], d["engine"], d["engine_decided"])')
+		run --json --sysmem $args src.bin dst.bin
+		expect_status 0
+		ran=$(python3 -c 'import json; d=json.load(open("out.txt")); print(d["chunk_size"], d["queue_depth"], d["engine"], d["engine_decided"])')
+		[ "$plan" = "$ran" ] || fail "$args: planned '$plan', ran '$ran'"
+	done
+	[ "$plan" = "65536 1 block True" ] || fail "96k in 64k chunks: planned '$plan'"
+	run --sysmem --dry-run --queue-depth 256 --length 1M src.bin dst.bin
+	grep -q "^1 chunks of 1048576 bytes in flight" out.txt ||
+		fail "text plan: $(cat out.txt)"
+}
+
 # The peer-to-peer mode on a machine whose kernel has no p2pmem must say
 # why, not copy through the CPU behind the user's back.
 case_no_p2p_kernel() {

@@ -58,7 +58,8 @@ static int refuse_io_uring(int nr, int err)
 }
 
 /* Run p2pcp under the filter; its stderr goes to @err_path. */
-static int run_refused(const char *p2pcp, int nr, int err, const char *err_path)
+static int run_refused(const char *p2pcp, int nr, int err, const char *err_path,
+		       bool dry_run)
 {
 	int status, fd;
 	pid_t pid = fork();
@@ -67,8 +68,8 @@ static int run_refused(const char *p2pcp, int nr, int err, const char *err_path)
 		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || dup2(fd, 2) < 0 || refuse_io_uring(nr, err))
 			_exit(99);
-		execl(p2pcp, p2pcp, "--sysmem", src_path, dst_path,
-		      (char *)NULL);
+		execl(p2pcp, p2pcp, "--sysmem", dry_run ? "--dry-run" : "-q",
+		      src_path, dst_path, (char *)NULL);
 		_exit(98);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -123,19 +124,28 @@ int main(int argc, char **argv)
 	fd = mkstemp(err_path);
 	close(fd);
 
-	CHECK(run_refused(argv[1], __NR_io_uring_setup, EPERM, err_path) == 3);
+	CHECK(run_refused(argv[1], __NR_io_uring_setup, EPERM, err_path,
+			  false) == 3);
 	CHECK(file_has(err_path, "io_uring is not available"));
 	CHECK(file_has(err_path, "seccomp"));
 	CHECK(file_has(err_path, "nothing was written"));
 	CHECK(dst_all_zero());
-	CHECK(run_refused(argv[1], __NR_io_uring_setup, ENOSYS, err_path) == 3);
+	CHECK(run_refused(argv[1], __NR_io_uring_setup, ENOSYS, err_path,
+			  false) == 3);
 	CHECK(file_has(err_path,
 		       "io_uring is not available (Function not implemented)"));
 	CHECK(dst_all_zero());
 	/* A ring that is set up but cannot be entered is no better. */
-	CHECK(run_refused(argv[1], __NR_io_uring_enter, EPERM, err_path) == 3);
+	CHECK(run_refused(argv[1], __NR_io_uring_enter, EPERM, err_path,
+			  false) == 3);
 	CHECK(file_has(err_path, "io_uring is not available"));
 	CHECK(dst_all_zero());
+	/* The dry run asks the same (issue 18 item 5): exit 3, not 0. */
+	CHECK(run_refused(argv[1], __NR_io_uring_setup, EPERM, err_path,
+			  true) == 3);
+	CHECK(file_has(err_path, "io_uring is not available"));
+	CHECK(run_refused(argv[1], __NR_io_uring_enter, EPERM, err_path,
+			  true) == 3);
 
 	unlink(src_path);
 	unlink(dst_path);

@@ -119,13 +119,15 @@ static void test_new_file_probe(void)
 {
 	char path[PATH_MAX];
 	struct stat st;
+	int direct;
 
 	snprintf(path, sizeof(path), "%s/new.bin", scratch);
-	CHECK(safety_probe_new_file(path) == 0);
+	CHECK(safety_probe_new_file(path, &direct) == 0 && direct == 0);
 	CHECK(stat(path, &st) == -1 && errno == ENOENT);
 	snprintf(path, sizeof(path), "%s/missing/new.bin", scratch);
-	CHECK(safety_probe_new_file(path) == -ENOENT);
-	CHECK(safety_probe_new_file("/proc/self/status/new.bin") == -ENOTDIR);
+	CHECK(safety_probe_new_file(path, &direct) == -ENOENT);
+	CHECK(safety_probe_new_file("/proc/self/status/new.bin", &direct) ==
+	      -ENOTDIR);
 }
 
 int main(void)

@@ -14,7 +14,7 @@ set -eu
 len=$((1 << 20))
 expect_rc 0 setpci -s "$ACS_PORT" ECAP_ACS+6.w=001c:001c
 expect_rc 1 p2praw read "$CMB_BDF" "$DST" "$len"
-out_has "EREMOTEIO"
+out_has "$P2P_REFUSED"
 
 expect_rc 2 p2p-check --json "$DST" "$CMB_BDF"
 # The "now" fixes are the objects with a "command" member, in order.
@@ -37,7 +37,7 @@ expect_eq "$(setpci -s "$ACS_PORT" ECAP_ACS+6.w)" 0010 "ACS control after the fi
 expect_rc 0 p2p-check "$DST" "$CMB_BDF"
 out_has "verdict +direct"
 expect_rc 1 p2praw read "$CMB_BDF" "$DST" "$len"
-out_has "EREMOTEIO"
+out_has "$P2P_REFUSED"
 
 # The rebind, exactly as printed.
 sed -n '2,$p' /tmp/now | while read -r cmd; do

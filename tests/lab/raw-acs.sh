@@ -5,7 +5,7 @@
 # CMB, SRC and DST are functions of one device under a root port with an
 # ACS capability (ACS_PORT).  With ACS control at its reset value P2P works;
 # after setting Request and Completion Redirect (and Upstream Forwarding) on the port
-# the kernel refuses a new pair with EREMOTEIO and names the
+# the kernel refuses a new pair ($P2P_REFUSED) and names the
 # pci=disable_acs_redir= fix.  Verdicts are cached per pair: a pair that was
 # already used keeps working.
 set -eu
@@ -25,7 +25,7 @@ expect_rc 0 setpci -s "$ACS_PORT" ECAP_ACS+6.w=001c:001c
 expect_eq "$(setpci -s "$ACS_PORT" ECAP_ACS+6.w)" 001c "ACS control after setpci"
 
 expect_rc 1 p2praw read "$CMB_BDF" "$DST" "$len"
-out_has "read $DST at offset 0: .*EREMOTEIO"
+out_has "read $DST at offset 0: .*$P2P_REFUSED"
 dmesg_has "ACS redirect is set between the client and provider \($CMB_BDF\)"
 dmesg_has "to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=$ACS_PORT"
 

@@ -4,7 +4,7 @@
 #
 # Each NVMe on its own root port of q35's Intel host bridge (8086:29c0, not
 # on the kernel's whitelist): the mapping works, but the kernel refuses the
-# I/O with EREMOTEIO, logs why, and DST is left alone.
+# I/O ($P2P_REFUSED: EREMOTEIO or EINVAL by release), logs why, and DST is left alone.
 set -eu
 . /lab/tests/lib.sh
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "p2pdma.h"
+#include "util.h"
 #include "../unit/check.h"
 
 #define MAX_NODES 16
@@ -196,79 +197,82 @@ static void test_cpu_rule(void)
 /* The release-tagged table itself: which release lists which bridge. */
 static void test_whitelist_lookup(void)
 {
+	static const struct {
+		uint16_t vendor, device;
+		unsigned int kernel;
+		enum p2p_listed listed;
+	} rows[] = {
+		/* pci_p2pdma_whitelist[] of 6.12: ten Intel entries. */
+		{ 0x8086, 0x2f00, P2P_KERNEL(6, 12, 117), P2P_LISTED_YES },
+		{ 0x8086, 0x2020, P2P_KERNEL(6, 12, 117), P2P_LISTED_YES },
+		/* Later entries: absent from 6.12.y up to 6.12.118 (read),
+		 * open in later 6.12.y (a stable backport may come). */
+		{ 0x1ae0, 0x1234, P2P_KERNEL(6, 12, 117), P2P_LISTED_NO },
+		{ 0x1ae0, 0x1234, P2P_KERNEL(6, 12, 118), P2P_LISTED_NO },
+		{ 0x1ae0, 0x1234, P2P_KERNEL(6, 12, 119),
+		  P2P_LISTED_UNCERTAIN },
+		/* Google SoCs (any device) from 7.1. */
+		{ 0x1ae0, 0x1234, P2P_KERNEL(7, 0, 0), P2P_LISTED_NO },
+		{ 0x1ae0, 0x1234, P2P_KERNEL(7, 1, 0), P2P_LISTED_YES },
+		{ 0x1ae0, 0x1234, P2P_KERNEL_NEWEST, P2P_LISTED_YES },
+		/* QAT 4xxx: mainline 7.2, stable 7.1.3. */
+		{ 0x8086, 0x4940, P2P_KERNEL(7, 1, 2), P2P_LISTED_NO },
+		{ 0x8086, 0x4940, P2P_KERNEL(7, 1, 3), P2P_LISTED_YES },
+		{ 0x8086, 0x4940, P2P_KERNEL(7, 2, 0), P2P_LISTED_YES },
+		{ 0x8086, 0x4940, P2P_KERNEL(7, 0, 5), P2P_LISTED_UNCERTAIN },
+		/* NVIDIA: in 7.3, not in 7.2 up to 7.2.13 (read). */
+		{ 0x10de, 0x2f95, P2P_KERNEL(6, 13, 0), P2P_LISTED_NO },
+		{ 0x10de, 0x2f98, P2P_KERNEL(7, 2, 13), P2P_LISTED_NO },
+		{ 0x10de, 0x2f98, P2P_KERNEL(7, 2, 14), P2P_LISTED_UNCERTAIN },
+		{ 0x10de, 0x2f95, P2P_KERNEL(7, 3, 0), P2P_LISTED_YES },
+		/* Zhaoxin: in no release up to 7.3.4 (read); 7.4 not out. */
+		{ 0x1d17, 0x1003, P2P_KERNEL(7, 3, 4), P2P_LISTED_NO },
+		{ 0x1d17, 0x1008, P2P_KERNEL(7, 4, 0), P2P_LISTED_UNCERTAIN },
+		/* Never listed: q35, AMD Zen (the CPU rule covers it). */
+		{ 0x8086, 0x29c0, P2P_KERNEL_NEWEST, P2P_LISTED_NO },
+		{ 0x1022, 0x1480, P2P_KERNEL_NEWEST, P2P_LISTED_NO },
+	};
 	const struct p2p_whitelist_entry *e;
-	const unsigned int k612 = P2P_KERNEL(6, 12, 117);
+	size_t i;
 
-	/* pci_p2pdma_whitelist[] of 6.12: ten Intel entries. */
-	CHECK(p2p_whitelist_lookup(0x8086, 0x2f00, k612, &e) == P2P_LISTED_YES);
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		CHECK(p2p_whitelist_lookup(rows[i].vendor, rows[i].device,
+					   rows[i].kernel,
+					   &e) == rows[i].listed);
+	/* The entry found, with its flag; none for an unlisted bridge. */
+	p2p_whitelist_lookup(0x8086, 0x2f00, P2P_KERNEL_NEWEST, &e);
 	CHECK(e && e->req_same_host_bridge);
-	CHECK(p2p_whitelist_lookup(0x8086, 0x2020, k612, &e) == P2P_LISTED_YES);
+	p2p_whitelist_lookup(0x8086, 0x2020, P2P_KERNEL_NEWEST, &e);
 	CHECK(e && !e->req_same_host_bridge);
-	/* Entries after 6.12: absent from 6.12.y up to 6.12.118 (read),
-	 * open in later 6.12.y (a stable backport may come). */
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, k612, &e) == P2P_LISTED_NO);
-	CHECK(e != NULL);
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL(6, 12, 118),
-				   &e) == P2P_LISTED_NO);
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL(6, 12, 119),
-				   &e) == P2P_LISTED_UNCERTAIN);
-	/* Google SoCs (any device) from 7.1: no in 7.0, yes in 7.1. */
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL(7, 0, 0), &e) ==
-	      P2P_LISTED_NO);
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL(7, 1, 0), &e) ==
-	      P2P_LISTED_YES);
-	CHECK(p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL_NEWEST, &e) ==
-	      P2P_LISTED_YES);
-	/* QAT 4xxx: mainline 7.2, stable 7.1.3. */
-	CHECK(p2p_whitelist_lookup(0x8086, 0x4940, P2P_KERNEL(7, 1, 2), &e) ==
-	      P2P_LISTED_NO);
-	CHECK(p2p_whitelist_lookup(0x8086, 0x4940, P2P_KERNEL(7, 1, 3), &e) ==
-	      P2P_LISTED_YES);
-	CHECK(p2p_whitelist_lookup(0x8086, 0x4940, P2P_KERNEL(7, 2, 0), &e) ==
-	      P2P_LISTED_YES);
-	CHECK(p2p_whitelist_lookup(0x8086, 0x4940, P2P_KERNEL(7, 0, 5), &e) ==
-	      P2P_LISTED_UNCERTAIN);
-	/* NVIDIA: in 7.3, not in 7.2 up to 7.2.13 (read). */
-	CHECK(p2p_whitelist_lookup(0x10de, 0x2f95, P2P_KERNEL(6, 13, 0), &e) ==
-	      P2P_LISTED_NO);
-	CHECK(p2p_whitelist_lookup(0x10de, 0x2f98, P2P_KERNEL(7, 2, 13), &e) ==
-	      P2P_LISTED_NO);
-	CHECK(p2p_whitelist_lookup(0x10de, 0x2f98, P2P_KERNEL(7, 2, 14), &e) ==
-	      P2P_LISTED_UNCERTAIN);
-	CHECK(p2p_whitelist_lookup(0x10de, 0x2f95, P2P_KERNEL(7, 3, 0), &e) ==
-	      P2P_LISTED_YES);
-	/* Zhaoxin: in no release up to 7.3.4 (read); 7.4 not out. */
-	CHECK(p2p_whitelist_lookup(0x1d17, 0x1003, P2P_KERNEL(7, 3, 4), &e) ==
-	      P2P_LISTED_NO);
+	p2p_whitelist_lookup(0x1d17, 0x1003, P2P_KERNEL(7, 3, 4), &e);
 	CHECK(e && e->req_same_host_bridge);
-	CHECK(p2p_whitelist_lookup(0x1d17, 0x1008, P2P_KERNEL(7, 4, 0), &e) ==
-	      P2P_LISTED_UNCERTAIN);
-	CHECK(p2p_whitelist_lookup(0x8086, 0x29c0, P2P_KERNEL_NEWEST, &e) ==
-	      P2P_LISTED_NO);
+	p2p_whitelist_lookup(0x1ae0, 0x1234, P2P_KERNEL(6, 12, 117), &e);
+	CHECK(e != NULL);
+	p2p_whitelist_lookup(0x8086, 0x29c0, P2P_KERNEL_NEWEST, &e);
 	CHECK(e == NULL);
-	CHECK(p2p_whitelist_lookup(0x1022, 0x1480, P2P_KERNEL_NEWEST, &e) ==
-	      P2P_LISTED_NO);
 }
 
 /* What pci=disable_acs_redir and pci=config_acs do, release by release. */
 static void test_acs_params(void)
 {
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 10, 14)) ==
-	      P2P_ACS_PARAMS_CLEAR_CURRENT);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 11, 11)) ==
-	      P2P_ACS_PARAMS_FIRST_ONLY);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 12, 22)) ==
-	      P2P_ACS_PARAMS_FIRST_ONLY);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 12, 23)) ==
-	      P2P_ACS_PARAMS_FROM_FIRMWARE);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 13, 0)) ==
-	      P2P_ACS_PARAMS_FIRST_ONLY);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 13, 4)) == P2P_ACS_PARAMS_UNSURE);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 14, 9)) == P2P_ACS_PARAMS_UNSURE);
-	CHECK(p2p_acs_params_of(P2P_KERNEL(6, 15, 0)) ==
-	      P2P_ACS_PARAMS_FROM_FIRMWARE);
-	CHECK(p2p_acs_params_of(P2P_KERNEL_NEWEST) ==
-	      P2P_ACS_PARAMS_FROM_FIRMWARE);
+	static const struct {
+		unsigned int kernel;
+		enum p2p_acs_params params;
+	} rows[] = {
+		{ P2P_KERNEL(6, 10, 14), P2P_ACS_PARAMS_CLEAR_CURRENT },
+		{ P2P_KERNEL(6, 11, 11), P2P_ACS_PARAMS_FIRST_ONLY },
+		{ P2P_KERNEL(6, 12, 22), P2P_ACS_PARAMS_FIRST_ONLY },
+		{ P2P_KERNEL(6, 12, 23), P2P_ACS_PARAMS_FROM_FIRMWARE },
+		{ P2P_KERNEL(6, 13, 0), P2P_ACS_PARAMS_FIRST_ONLY },
+		{ P2P_KERNEL(6, 13, 4), P2P_ACS_PARAMS_UNSURE },
+		{ P2P_KERNEL(6, 14, 9), P2P_ACS_PARAMS_UNSURE },
+		{ P2P_KERNEL(6, 15, 0), P2P_ACS_PARAMS_FROM_FIRMWARE },
+		{ P2P_KERNEL_NEWEST, P2P_ACS_PARAMS_FROM_FIRMWARE },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		CHECK(p2p_acs_params_of(rows[i].kernel) == rows[i].params);
 }
 
 /*

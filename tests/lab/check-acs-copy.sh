@@ -35,13 +35,7 @@ while read -r cmd; do
 	echo "  running: $cmd"
 	sh -c "$cmd"
 done </tmp/now
-i=0
-until [ "$(p2pmem_attr "$CMB_BDF" published 2>/dev/null)" = 1 ]; do
-	i=$((i + 1))
-	[ $i -lt 150 ] || fail "$CMB_BDF's p2pmem did not come back after the rebind"
-	usleep 100000
-done
-ok "$CMB_BDF's p2pmem is published again"
+wait_p2pmem_published "$CMB_BDF"
 
 expect_rc 0 p2p-check "$SRC" "$DST"
 out_has "verdict +direct"

@@ -44,13 +44,7 @@ sed -n '2,$p' /tmp/now | while read -r cmd; do
 	echo "  running: $cmd"
 	sh -c "$cmd"
 done
-i=0
-until [ "$(p2pmem_attr "$CMB_BDF" published 2>/dev/null)" = 1 ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "$CMB_BDF's p2pmem did not come back after the rebind"
-	usleep 100000
-done
-ok "$CMB_BDF's p2pmem is published again"
+wait_p2pmem_published "$CMB_BDF"
 
 fill_random "$DST" "$len"
 expect_rc 0 p2praw read "$CMB_BDF" "$DST" "$len"

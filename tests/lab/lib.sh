@@ -83,6 +83,18 @@ release_p2pmem() { # BDF
 	done
 }
 
+# After a rebind of BDF's driver: wait until its p2pmem is published
+# again (the driver registers the CMB while it probes).
+wait_p2pmem_published() { # BDF
+	i=0
+	until [ "$(p2pmem_attr "$1" published 2>/dev/null)" = 1 ]; do
+		i=$((i + 1))
+		[ $i -lt 150 ] || fail "$1's p2pmem did not come back after the rebind"
+		usleep 100000
+	done
+	ok "$1's p2pmem is published again"
+}
+
 # The p2pmem providers the kernel registered, one BDF a line.
 p2pmem_providers() {
 	for d in /sys/bus/pci/devices/*/p2pmem; do

@@ -159,6 +159,7 @@ struct copy_outcome {
 	bool arrival_checked; /* SRC's peer writes were proven to arrive */
 	bool poisoned; /* verify: reads into p2pmem were poisoned first */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
+	const char *ring_setup; /* the copy ring's setup (ring.h), or NULL */
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
 	double seconds;

@@ -90,6 +90,7 @@ struct pipeline_result {
 	bool lost;
 	bool sentinels; /* every chunk written was checked for arrival */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
+	const char *ring_setup; /* ring_setup_name() of the copy's ring */
 	/* verify_range: reads into p2pmem were poisoned first (see there). */
 	bool poisoned;
 	double seconds;

@@ -61,10 +61,17 @@ const struct ring_backend *ring_backend_or_block(const struct ring_backend *be);
 
 /*
  * Set up @ring with @entries entries and @be's flags, with cheaper
- * completions where the kernel has them.  Returns 0 or a negative errno.
+ * completions where the kernel has them: DEFER_TASKRUN with
+ * SINGLE_ISSUER, else SINGLE_ISSUER with COOP_TASKRUN, else
+ * COOP_TASKRUN, else none (each refused with EINVAL by older kernels).
+ * The ring may be used only by the task that set it up.  Returns 0 or
+ * a negative errno.
  */
 int ring_init(struct io_uring *ring, unsigned int entries,
 	      const struct ring_backend *be);
+
+/* Which of those setups @ring got: "defer_taskrun", ..., "default". */
+const char *ring_setup_name(const struct io_uring *ring);
 
 /*
  * io_uring usable at all (seccomp, kernel.io_uring_disabled, ENOSYS,

@@ -307,6 +307,7 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 	out->sentinels = r.sentinels;
 	out->sentinel_seconds = r.sentinel_seconds;
 	out->fixed_buffers = r.fixed_buffers;
+	out->ring_setup = r.ring_setup;
 	out->seconds = r.seconds;
 	return ret;
 }

@@ -624,7 +624,7 @@ void passthru_backend_init(struct ring_backend *be,
 	be->max_transfer = pieces->any;
 	be->max_transfer_contiguous = pieces->contiguous;
 	/*
-	 * Never fixed: p2pmem cannot be registered (FOLL_LONGTERM), and
+	 * Never fixed: p2pmem cannot be registered (EFAULT, pipeline.c), and
 	 * IORING_URING_CMD_FIXED would change how the command is issued.
 	 */
 	be->allow_fixed_buffers = false;

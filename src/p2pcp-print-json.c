@@ -142,6 +142,9 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 			       json_object_new_int64((int64_t)mapped));
 	json_object_object_add(summary, "fixed_buffers",
 			       json_object_new_boolean(r->fixed_buffers));
+	json_object_object_add(
+		summary, "ring_setup",
+		r->ring_setup ? json_object_new_string(r->ring_setup) : NULL);
 	/* What was proven about the data's arrival (p2pcp(1), LOST DATA). */
 	json_object_object_add(summary, "arrival_checked",
 			       json_object_new_boolean(r->arrival_checked));

@@ -9,8 +9,12 @@
  * so reads of later chunks overlap writes of earlier ones without any
  * CPU copy.  The buffer is registered with io_uring when the kernel
  * lets us, which saves pinning its pages for every I/O (half the CPU
- * per byte in system memory); the kernel cannot pin p2pmem that way
- * (FOLL_LONGTERM: -EFAULT), and plain IORING_OP_READ/WRITE work there.
+ * per byte in system memory).  p2pmem cannot be registered: the kernel
+ * refuses a long-term writable pin of a shared mapping that needs dirty
+ * tracking, which sysfs's (with its page_mkwrite) does, with EFAULT
+ * before it looks at the pages (seen on 6.12.118 and 7.3.4; past that,
+ * pinning without FOLL_PCI_P2PDMA would refuse P2P pages with
+ * EREMOTEIO).  Plain IORING_OP_READ/WRITE work there.
  *
  * Chunks are issued in order and at most queue_depth are in flight, so
  * the contiguous completed prefix is simply everything below the lowest
@@ -547,6 +551,7 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 	if (e->be->allow_fixed_buffers && e->be->use_fixed)
 		e->fixed = io_uring_register_buffers(&e->ring, &iov, 1) == 0;
 	res->fixed_buffers = e->fixed;
+	res->ring_setup = ring_setup_name(&e->ring);
 	res->sentinels = job->sentinels;
 	e->nonce = poison_nonce();
 	e->start = e->last_progress = now_seconds();

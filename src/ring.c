@@ -52,18 +52,44 @@ const struct ring_backend *ring_backend_or_block(const struct ring_backend *be)
 	return be ? be : &ring_backend_block;
 }
 
+/*
+ * The setups to try, best first.  DEFER_TASKRUN (Linux 6.1, with
+ * SINGLE_ISSUER) runs completion work only when this task waits for
+ * completions, which it does in io_uring_enter anyway: no interrupting
+ * task work while it plants or checks sentinels.  COOP_TASKRUN (5.19)
+ * at least avoids the IPI; SINGLE_ISSUER (6.0) lets the kernel skip
+ * locking.  A kernel that does not know a flag answers EINVAL.
+ */
+static const unsigned int ring_setups[] = {
+	IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN,
+	IORING_SETUP_COOP_TASKRUN,
+	0,
+};
+
 int ring_init(struct io_uring *ring, unsigned int entries,
 	      const struct ring_backend *be)
 {
-	int ret;
+	size_t i;
+	int ret = -EINVAL;
 
-	/* Cheaper completions where the kernel has them (5.19+, 6.0+). */
-	ret = io_uring_queue_init(entries, ring,
-				  be->ring_flags | IORING_SETUP_SINGLE_ISSUER |
-					  IORING_SETUP_COOP_TASKRUN);
-	if (ret == -EINVAL)
-		ret = io_uring_queue_init(entries, ring, be->ring_flags);
+	for (i = 0;
+	     i < sizeof(ring_setups) / sizeof(ring_setups[0]) && ret == -EINVAL;
+	     i++)
+		ret = io_uring_queue_init(entries, ring,
+					  be->ring_flags | ring_setups[i]);
 	return ret;
+}
+
+const char *ring_setup_name(const struct io_uring *ring)
+{
+	if (ring->flags & IORING_SETUP_DEFER_TASKRUN)
+		return "defer_taskrun";
+	if (ring->flags & IORING_SETUP_SINGLE_ISSUER)
+		return "single_issuer";
+	if (ring->flags & IORING_SETUP_COOP_TASKRUN)
+		return "coop_taskrun";
+	return "default";
 }
 
 int ring_probe(const struct ring_backend *backend)

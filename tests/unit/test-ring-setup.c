@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The ring setup's fallback for kernels older than 6.0, which refuse
- * IORING_SETUP_SINGLE_ISSUER (and before 5.19 COOP_TASKRUN) with
- * EINVAL: the ring is set up again with the backend's own flags only,
- * and any other refusal is reported as it is.  io_uring_queue_init is
+ * The ring setup's fallback for older kernels, which refuse
+ * IORING_SETUP_DEFER_TASKRUN (before 6.1), SINGLE_ISSUER (before 6.0)
+ * and COOP_TASKRUN (before 5.19) with EINVAL: the ring is set up again
+ * with the next best, down to the backend's own flags only, and any
+ * other refusal is reported as it is.  io_uring_queue_init is
  * wrapped at link time to play such a kernel on this one.
  */
 #include <errno.h>
@@ -15,11 +16,14 @@
 #include "check.h"
 #include "arrival.h"
 #include "pipeline.h"
+#include "ring.h"
 #include "verify.h"
 
 enum kernel_mode {
 	KERNEL_NEW, /* takes every flag */
-	KERNEL_OLD, /* EINVAL for SINGLE_ISSUER or COOP_TASKRUN */
+	KERNEL_6_0, /* EINVAL for DEFER_TASKRUN */
+	KERNEL_5_19, /* EINVAL for DEFER_TASKRUN and SINGLE_ISSUER */
+	KERNEL_OLD, /* EINVAL for those and COOP_TASKRUN */
 	KERNEL_NO_URING, /* ENOSYS for everything */
 };
 
@@ -34,15 +38,21 @@ int __wrap_io_uring_queue_init(unsigned int entries, struct io_uring *ring,
 int __wrap_io_uring_queue_init(unsigned int entries, struct io_uring *ring,
 			       unsigned int flags)
 {
-	const unsigned int newer = IORING_SETUP_SINGLE_ISSUER |
-				   IORING_SETUP_COOP_TASKRUN;
+	static const unsigned int unknown[] = {
+		[KERNEL_6_0] = IORING_SETUP_DEFER_TASKRUN,
+		[KERNEL_5_19] = IORING_SETUP_DEFER_TASKRUN |
+				IORING_SETUP_SINGLE_ISSUER,
+		[KERNEL_OLD] = IORING_SETUP_DEFER_TASKRUN |
+			       IORING_SETUP_SINGLE_ISSUER |
+			       IORING_SETUP_COOP_TASKRUN,
+	};
 
 	if (calls < 4)
 		flags_seen[calls] = flags;
 	calls++;
 	if (mode == KERNEL_NO_URING)
 		return -ENOSYS;
-	if (mode == KERNEL_OLD && (flags & newer))
+	if (mode != KERNEL_NEW && (flags & unknown[mode]))
 		return -EINVAL;
 	return __real_io_uring_queue_init(entries, ring, flags);
 }
@@ -89,8 +99,11 @@ static void no_ring_no_io(void)
 
 int main(void)
 {
-	const unsigned int newer = IORING_SETUP_SINGLE_ISSUER |
-				   IORING_SETUP_COOP_TASKRUN;
+	const unsigned int defer = IORING_SETUP_SINGLE_ISSUER |
+				   IORING_SETUP_DEFER_TASKRUN;
+	const unsigned int single = IORING_SETUP_SINGLE_ISSUER |
+				    IORING_SETUP_COOP_TASKRUN;
+	struct io_uring ring;
 	int ret;
 
 	ret = probe_as(KERNEL_NEW);
@@ -98,14 +111,32 @@ int main(void)
 		fprintf(stderr, "io_uring unusable here: %s\n", strerror(-ret));
 		return T_EXIT_SKIP;
 	}
+	/* DEFER_TASKRUN with SINGLE_ISSUER first, and used. */
 	CHECK_EQ_U64(calls, 1);
-	CHECK((flags_seen[0] & newer) == newer);
+	CHECK_EQ_U64(flags_seen[0], defer);
 
-	/* An old kernel: set up again without the newer flags, and used. */
-	CHECK_EQ_U64(-probe_as(KERNEL_OLD), 0);
+	/* Each older kernel: the next setup down, and used. */
+	CHECK_EQ_U64(-probe_as(KERNEL_6_0), 0);
 	CHECK_EQ_U64(calls, 2);
-	CHECK((flags_seen[0] & newer) == newer);
-	CHECK_EQ_U64(flags_seen[1], ring_backend_block.ring_flags);
+	CHECK_EQ_U64(flags_seen[1], single);
+	CHECK_EQ_U64(-probe_as(KERNEL_5_19), 0);
+	CHECK_EQ_U64(calls, 3);
+	CHECK_EQ_U64(flags_seen[2], IORING_SETUP_COOP_TASKRUN);
+	CHECK_EQ_U64(-probe_as(KERNEL_OLD), 0);
+	CHECK_EQ_U64(calls, 4);
+	CHECK_EQ_U64(flags_seen[3], ring_backend_block.ring_flags);
+
+	/* Which setup a ring got, by name. */
+	mode = KERNEL_NEW;
+	if (ring_init(&ring, 2, &ring_backend_block) == 0) {
+		CHECK(!strcmp(ring_setup_name(&ring), "defer_taskrun"));
+		io_uring_queue_exit(&ring);
+	}
+	mode = KERNEL_5_19;
+	if (ring_init(&ring, 2, &ring_backend_block) == 0) {
+		CHECK(!strcmp(ring_setup_name(&ring), "coop_taskrun"));
+		io_uring_queue_exit(&ring);
+	}
 
 	/* Anything else is the answer: no second try. */
 	CHECK_EQ_U64(-probe_as(KERNEL_NO_URING), ENOSYS);

@@ -53,6 +53,13 @@ struct ring_backend {
 			  unsigned int buf_index);
 };
 
+/*
+ * Tries of one command whose completions keep saying -EINTR (the kernel
+ * cancelled it: a timeout or a controller reset) before it fails with
+ * -ETIMEDOUT.
+ */
+#define RING_CANCELLED_TRIES 4
+
 /* O_DIRECT read(2)/write(2) semantics on files and block devices. */
 extern const struct ring_backend ring_backend_block;
 

@@ -81,8 +81,11 @@ static int probe_src(struct prober *p)
 
 	p->out->side = COPY_SIDE_READ;
 	poison_fill(blk, p->len, nonce);
+	/* The poison is on the device before SRC is told to overwrite it. */
+	poison_publish_range(blk, p->len);
 	if (probe_io(p, 0, false, blk) || probe_io(p, 0, false, p->truth))
 		return -1;
+	poison_forget_range(blk, p->len);
 	p2pmem_copy_from(p->back, blk, p->len);
 	p->out->verdict = probe_judge(p, p->back, nonce);
 	p->out->src_checked = p->out->verdict == ARRIVAL_OK;

@@ -58,6 +58,8 @@ struct piece {
 	uint32_t len;
 	bool write;
 	bool simulated; /* the test seam's no-op */
+	/* Tries that came back cancelled (-EINTR), in a row. */
+	unsigned int cancelled;
 };
 
 struct slot {
@@ -160,9 +162,14 @@ static void sentinels_plant(struct pipeline *e, struct slot *s)
 	uint32_t at[SENTINEL_MAX];
 	unsigned int i, n = sentinel_offsets(s->len, nonce, at);
 
-	for (i = 0; i < n; i++)
-		*(volatile uint64_t *)(s->buf + at[i]) =
-			sentinel_value(nonce, at[i]);
+	char *where[SENTINEL_MAX];
+
+	for (i = 0; i < n; i++) {
+		where[i] = s->buf + at[i];
+		*(volatile uint64_t *)where[i] = sentinel_value(nonce, at[i]);
+	}
+	/* On the device before SRC is told to overwrite them. */
+	poison_publish(where, n);
 }
 
 /* Offset in the chunk of the first surviving sentinel, or -1. */
@@ -171,7 +178,12 @@ static int64_t sentinels_survivor(struct pipeline *e, const struct slot *s)
 	uint64_t nonce = chunk_nonce(e, s->index);
 	uint32_t at[SENTINEL_MAX];
 	unsigned int i, n = sentinel_offsets(s->len, nonce, at);
+	char *where[SENTINEL_MAX];
 
+	for (i = 0; i < n; i++)
+		where[i] = s->buf + at[i];
+	/* Loads from the device, not from lines the CPU kept. */
+	poison_forget(where, n);
 	for (i = 0; i < n; i++)
 		if (*(volatile uint64_t *)(s->buf + at[i]) ==
 		    sentinel_value(nonce, at[i]))
@@ -243,6 +255,7 @@ static void slot_fill(struct pipeline *e, struct slot *s)
 		if (p->len > e->piece_max)
 			p->len = e->piece_max;
 		p->write = write;
+		p->cancelled = 0;
 		s->next += p->len;
 		piece_submit(e, p);
 	}
@@ -368,6 +381,23 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 		piece_idle(s, p);
 		return;
 	}
+	/* A stop request ends the retries too, not only new chunks. */
+	if (e->job->stop && *e->job->stop && !e->halted) {
+		e->halted = true;
+		e->res->stopped = true;
+	}
+	/*
+	 * -EINTR: the kernel cancelled the command (a timeout, a reset),
+	 * each try maybe after a 30 s timeout: a few more tries, then the
+	 * failure, so a controller that keeps timing out cannot hang the
+	 * copy.  -EAGAIN is the kernel asking to submit again.
+	 */
+	if (res == -EINTR && ++p->cancelled > RING_CANCELLED_TRIES) {
+		record_failure(e, s, p->write, at, -ETIMEDOUT, status, false,
+			       false);
+		piece_idle(s, p);
+		return;
+	}
 	if (res == -EINTR || res == -EAGAIN) {
 		if (may_go_on(e, at)) {
 			piece_submit(e, p);
@@ -384,6 +414,7 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 		piece_idle(s, p);
 		return;
 	}
+	p->cancelled = 0;
 	s->done += (uint32_t)res;
 	if ((uint32_t)res < p->len) {
 		/* A short transfer: the rest of the piece, as a piece. */

@@ -47,3 +47,54 @@ void poison_fill(char *buf, uint32_t len, uint64_t nonce)
 	for (i = 0; i < len / 8; i++)
 		w[i] = poison_word(nonce, i);
 }
+
+/* Write back and drop the cache line holding @p (x86; elsewhere none). */
+static void line_drop(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_clflush(p);
+#else
+	(void)p;
+#endif
+}
+
+void poison_forget(char *const *words, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		line_drop(words[i]);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void poison_publish(char *const *words, unsigned int n)
+{
+	if (!n)
+		return;
+	/* The fence also drains write-combining buffers (x86 mfence). */
+	poison_forget(words, n);
+	(void)*(volatile uint64_t *)words[0];
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+#define CACHE_LINE 64u
+
+void poison_forget_range(char *buf, uint32_t len)
+{
+	uint32_t at;
+
+	for (at = 0; at < len; at += CACHE_LINE)
+		line_drop(buf + at);
+	if (len)
+		line_drop(buf + len - 8);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void poison_publish_range(char *buf, uint32_t len)
+{
+	if (!len)
+		return;
+	poison_forget_range(buf, len);
+	(void)*(volatile uint64_t *)buf;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}

@@ -133,10 +133,13 @@ int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
 {
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
-	int ret;
+	unsigned int cancelled = 0;
+	int ret = 0;
 
 	*status = 0;
 	do {
+		if (ret == -EINTR && ++cancelled > RING_CANCELLED_TRIES)
+			return -ETIMEDOUT;
 		sqe = io_uring_get_sqe(ring);
 		if (!sqe)
 			return -EBUSY; /* cannot happen: the ring is empty */

@@ -405,6 +405,11 @@ static int add_pair(struct check *c, int a, int b, bool provider_known)
 	return p->fixes.err;
 }
 
+static bool is_nvme(const struct check *c, int node)
+{
+	return (c->topo->nodes[node].class >> 8) == 0x0108;
+}
+
 int check_copy_providers(struct check *c)
 {
 	const struct p2pmem_provider *prov;
@@ -413,6 +418,11 @@ int check_copy_providers(struct check *c)
 	int node;
 
 	if (c->endpoint_count != 2 || c->self_pair >= 0 || c->head_count)
+		return 0;
+	/* p2pcp copies between NVMe namespaces; other pairs (a GPU and a
+	 * NIC) are judged with each other unless --provider says. */
+	if (!c->provider_arg &&
+	    (!is_nvme(c, c->endpoints[0]) || !is_nvme(c, c->endpoints[1])))
 		return 0;
 	c->providers = calloc(c->topo->count, sizeof(*c->providers));
 	if (!c->providers)

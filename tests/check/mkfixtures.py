@@ -257,6 +257,10 @@ TOPOLOGIES = {
     "two-level-redirect": two_levels_redirect(),
     "partial-subtree": partial_subtree(),
     "hyperv-vpci": HYPERV_VPCI,
+    # switch-acs-redirect with a NIC at 03:00.0 instead of an NVMe.
+    "switch-nic": [Fn("03:00.0", 0x8086, 0x1572, 0x020000, exp=ENDPOINT)
+                   if f.bdf == "03:00.0" else f
+                   for f in switch_tree([0, SV | RR | CR | UF, 0])],
     "vf-rciep": VF_RCIEP,
     # The switch with its downstream port 02:09.0 left out: 04:00.0 is
     # on a bus no bridge has and no PF covers.
@@ -282,7 +286,7 @@ KALLSYMS_P2PDMA = KALLSYMS_NO_P2PDMA + \
     "0000000000000000 T pci_p2pdma_add_resource\n"
 
 # Topologies that make sense only with a live sysfs (no capture written).
-LIVE_ONLY = {"vf-physfn"}
+LIVE_ONLY = {"vf-physfn", "switch-nic"}
 
 # Captures an unprivileged user gets: 64 bytes per function.
 TRUNCATED = {"switch-truncated": ("switch-acs-redirect", 64),

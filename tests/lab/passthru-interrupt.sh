@@ -9,12 +9,12 @@ set -eu
 
 size=$((96 << 20))
 fill_src_random_dst_zero "$size"
-p2pcp --chunk-size 64k --queue-depth 2 "$SRC" "$DST" 2>/tmp/err &
+p2pcp --engine passthru --chunk-size 64k --queue-depth 2 "$SRC" "$DST" 2>/tmp/err &
 pid=$!
 wait_for_p2pmem_in_use "$pid" "$CMB_BDF"
 sleep 0.5
 expect_interrupted "$pid" INT 130 "$size"
 # shellcheck disable=SC2086
-expect_rc 0 p2pcp --json $resume_args "$SRC" "$DST"
+expect_rc 0 p2pcp --engine passthru --json $resume_args "$SRC" "$DST"
 out_json_has '"engine":"passthru"'
 expect_same "$SRC" 0 "$DST" 0 "$size"

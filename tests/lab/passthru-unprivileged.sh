@@ -3,8 +3,10 @@
 # lab-needs: p2pcp
 #
 # p2pcp as an unprivileged user (uid 1000, no capabilities, util-linux
-# setpriv) on multipath head nodes, where only passthrough on the char
-# devices /dev/ngXnY can copy.  Each missing permission is refused with a
+# setpriv) on multipath head nodes.  Before Linux 7.2 only passthrough on
+# the char devices /dev/ngXnY can copy there (passthru-unprivileged@build);
+# from 7.2 the block engine can, and passthrough is asked for by name.
+# Each missing permission is refused with a
 # message naming it, and nothing is written: the block devices, the CMB's
 # p2pmem/allocate, then the char devices (read for SRC, read-write for
 # DST, since Linux 6.2 needs DST's open for writing, or CAP_SYS_ADMIN).
@@ -31,12 +33,20 @@ expect_refused 2 "SRC $SRC: cannot open for reading: Permission denied" as_user 
 chmod 0666 "$SRC" "$DST"
 expect_refused 3 "provider $CMB_BDF: permission denied opening p2pmem/allocate" as_user p2pcp --length 8M "$SRC" "$DST"
 chmod 0666 "/sys/bus/pci/devices/$CMB_BDF/p2pmem/allocate"
-# The char devices are root's (0600): auto tries passthrough and says why
-# it cannot; --engine passthru says the same.
+# The char devices are root's (0600).  Before 7.2 auto tries passthrough
+# and says why it cannot; from 7.2 auto keeps the block engine, which the
+# user may now use.  --engine passthru says why it cannot either way.
 ng_src=/dev/ng${SRC#/dev/nvme}
 ng_dst=/dev/ng${DST#/dev/nvme}
-expect_refused 3 "SRC $SRC: $ng_src: Permission denied: $need read permission on the char device" as_user p2pcp \
-	--length 8M "$SRC" "$DST"
+if heads_take_p2p; then
+	expect_rc 0 as_user p2pcp --json --length 8M "$SRC" "$DST"
+	out_json_has '"engine":"block"'
+	expect_same "$SRC" 0 "$DST" 0 $((8 * mib))
+	fill_random "$DST" $((8 * mib))
+else
+	expect_refused 3 "SRC $SRC: $ng_src: Permission denied: $need read permission on the char device" as_user p2pcp \
+		--length 8M "$SRC" "$DST"
+fi
 expect_refused 2 "SRC $SRC: $ng_src: Permission denied: $need read permission" as_user p2pcp \
 	--engine passthru --length 8M "$SRC" "$DST"
 # Read permission is enough for SRC, not for DST.
@@ -46,7 +56,7 @@ expect_refused 2 "DST $DST: $ng_dst: Permission denied: $need read-write permiss
 
 # Read-write on DST's char device: the user copies, exactly.
 chmod 0666 "$ng_dst"
-expect_rc 0 as_user p2pcp --json --verify --length 8M "$SRC" "$DST"
+expect_rc 0 as_user p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
 out_json_has '"engine":"passthru"'
 out_json_has '"verified":"sysmem"'
 expect_same "$SRC" 0 "$DST" 0 $((8 * mib))

@@ -44,7 +44,7 @@ def main():
         # build-essential is implied by Debian policy, never listed.
         if group == "build" and deb != "build-essential" and deb not in build_depends:
             problems.append(f"debian/control: Build-Depends lacks {deb} (group build)")
-        if group == "lab" and deb not in suggests:
+        if group in ("lab", "labcases") and deb not in suggests:
             problems.append(f"debian/control: Suggests lacks {deb} (group lab)")
 
     spec = (root / "p2pcp.spec").read_text()

@@ -160,6 +160,7 @@ struct copy_outcome {
 	bool poisoned; /* verify: reads into p2pmem were poisoned first */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
 	const char *ring_setup; /* the copy ring's setup (ring.h), or NULL */
+	bool dst_cut; /* a stopped whole-file copy cut DST at done */
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
 	double seconds;
@@ -231,6 +232,16 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out);
 int copy_phase_flush(const struct copy_session *s);
 /* Copy the final partial block of a file with buffered I/O. */
 int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out);
+/*
+ * After a copy that stopped before its end (error or signal), so that
+ * the resume it prints does what the copy would have: @out->done is
+ * rounded down to the plan's alignment (a resume offset p2pcp accepts;
+ * the bytes past it are copied again), and a file DST that was to
+ * become SRC's size (dst_resize) is cut there, so that the ranged
+ * resume ends it where SRC ends (@out->dst_cut).  0 or the negative
+ * errno of cutting.
+ */
+int copy_phase_stopped(const struct copy_session *s, struct copy_outcome *out);
 
 enum verify_buffer {
 	VERIFY_IN_P2PMEM, /* read back through the p2pmem buffer */

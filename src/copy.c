@@ -324,6 +324,23 @@ int copy_phase_size(const struct copy_session *s)
 	return 0;
 }
 
+int copy_phase_stopped(const struct copy_session *s, struct copy_outcome *out)
+{
+	const struct copy_plan *p = s->plan;
+
+	out->dst_cut = false;
+	if (out->done >= p->length)
+		return 0;
+	out->done -= out->done % p->align;
+	if (!p->dst_resize)
+		return 0;
+	if (ftruncate(p->dst.fd, (off_t)(p->dst_offset + out->done)) ||
+	    fdatasync(p->dst.fd))
+		return -errno;
+	out->dst_cut = true;
+	return 0;
+}
+
 int copy_phase_flush(const struct copy_session *s)
 {
 	if (fdatasync(s->plan->dst.fd))

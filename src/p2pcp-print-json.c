@@ -254,6 +254,10 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 	json_object_object_add(summary, "exit", json_object_new_int(code));
 	json_object_object_add(summary, "done",
 			       json_object_new_int64((int64_t)done));
+	/* A stopped whole-file copy cut DST at done (copy_phase_stopped). */
+	json_object_object_add(summary, "dst_cut",
+			       json_object_new_boolean(r->started &&
+						       r->copy.dst_cut));
 	if (!r->planned) {
 		json_object_object_add(summary, "fail_side", NULL);
 		json_object_object_add(summary, "fail_offset", NULL);

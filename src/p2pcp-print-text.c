@@ -513,21 +513,26 @@ int report_preflight_failure(const struct copy_plan *p,
 /*
  * What a copy that stopped has done, and how to go on: the exact good
  * prefix as half-open ranges on both sides, and the resume offsets.
- * Every message about a copy that stopped ends with these words; 320
+ * Every message about a copy that stopped ends with these words; 448
  * bytes hold them with eight 20-digit numbers.
  */
 static const char *done_and_resume(const struct copy_plan *p,
 				   const struct copy_outcome *r, char *buf,
 				   size_t len)
 {
-	snprintf(buf, len,
-		 "copied SRC bytes [%" PRIu64 ", %" PRIu64
-		 ") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
-		 " bytes); resume with --src-offset %" PRIu64
-		 " --dst-offset %" PRIu64 " --length %" PRIu64,
-		 p->src_offset, p->src_offset + r->done, p->dst_offset,
-		 p->dst_offset + r->done, r->done, p->src_offset + r->done,
-		 p->dst_offset + r->done, p->length - r->done);
+	snprintf(
+		buf, len,
+		"copied SRC bytes [%" PRIu64 ", %" PRIu64
+		") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
+		" bytes)%s; resume with --src-offset %" PRIu64
+		" --dst-offset %" PRIu64 " --length %" PRIu64,
+		p->src_offset, p->src_offset + r->done, p->dst_offset,
+		p->dst_offset + r->done, r->done,
+		r->dst_cut ?
+			"; DST was cut at the end of those (it was to become SRC's size: the resume makes it so)" :
+			"",
+		p->src_offset + r->done, p->dst_offset + r->done,
+		p->length - r->done);
 	return buf;
 }
 
@@ -536,7 +541,7 @@ static int report_lost_chunk(const struct copy_plan *p,
 			     const struct copy_outcome *r)
 {
 	uint64_t at = p->src_offset + r->fail_offset;
-	char bdf[PCI_ADDR_STRLEN], facts[512], done[320];
+	char bdf[PCI_ADDR_STRLEN], facts[512], done[448];
 
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 	loss_facts(p, 0, facts, sizeof(facts));
@@ -594,7 +599,7 @@ static const char *error_text(const struct endpoint *ep, uint64_t at,
 
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
-	char what[160], done[320];
+	char what[160], done[448];
 	bool read = r->fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = read ? &p->src : &p->dst;
 	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
@@ -624,7 +629,7 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig)
 {
-	char done[320];
+	char done[448];
 
 	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
 		    "interrupted: %s",

@@ -487,6 +487,71 @@ case_file_size_limit() {
 	same_range tail.bin 0 tdst.bin 0 1048576
 }
 
+# resume_as_printed SRC DST: run the resume options err.txt ends with;
+# fail unless DST then equals SRC, size included.
+resume_as_printed() {
+	local soff doff len
+	read -r soff doff len < <(sed -nE 's/.*--src-offset ([0-9]+) --dst-offset ([0-9]+) --length ([0-9]+)$/\1 \2 \3/p' err.txt)
+	[ -n "$len" ] || fail "no resume options at the end of: $(cat err.txt)"
+	run --sysmem --src-offset "$soff" --dst-offset "$doff" --length "$len" "$1" "$2"
+	expect_status 0
+	cmp "$1" "$2" || fail "resumed as printed, $2 is not $1: $(stat -c %s "$1") vs $(stat -c %s "$2") bytes"
+}
+
+# A whole-file copy into a larger DST that stops (EFBIG, SIGINT) is
+# resumed by what it prints (issue 18 item 3): DST was to become SRC's
+# size, so it is cut where the copy stopped and the ranged resume ends
+# it at SRC's end; the message says so.  The offsets printed are
+# multiples of the plan's alignment (item 4): a short write at byte
+# 513024 of a 4096-byte-sector SRC resumes from 512000.
+case_resume_whole() {
+	local mib=$((1024 * 1024))
+	random src.bin $((4 * mib))
+	random dst.bin $((8 * mib))
+	(
+		ulimit -f 2048
+		exec "$P2PCP" --sysmem --chunk-size 64k src.bin dst.bin >out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	expect_err "DST was cut at the end of those"
+	resume_as_printed src.bin dst.bin
+	# Interrupted, the same.
+	random src.bin $((256 * mib))
+	truncate -s $((300 * mib)) dst.bin
+	"$P2PCP" --sysmem --chunk-size 4k --queue-depth 1 src.bin dst.bin 2>err.txt &
+	pid=$!
+	sleep 0.5
+	kill -INT "$pid"
+	wait "$pid"
+	status=$?
+	[ "$status" != 0 ] || skip "finished before the signal"
+	expect_status 130
+	resume_as_printed src.bin dst.bin
+	# A short write off the alignment (ulimit -f counts KiB: 501 KiB).
+	[ "$(id -u)" = 0 ] || skip "needs root for losetup"
+	random sect.img $mib
+	stack_loop --sector-size 4096 sect.img
+	rm -f dst.bin
+	(
+		ulimit -f 501
+		exec "$P2PCP" --sysmem "$loop" dst.bin >out.txt 2>err.txt
+	)
+	status=$?
+	expect_status 1
+	expect_err "resume with --src-offset 512000 --dst-offset 512000 --length 536576$"
+	resume_as_printed "$loop" dst.bin
+	# The same under --json: done and resume are the rounded ones.
+	rm -f dst.bin
+	(
+		ulimit -f 501
+		exec "$P2PCP" --json --sysmem "$loop" dst.bin >out.txt 2>err.txt
+	)
+	status=$?
+	json_check 1 "d['done'] == 512000" "d['resume']['src_offset'] == 512000" \
+		"d['dst_cut'] is True"
+}
+
 # The copied prefix is made durable before it is reported, on a write
 # error and on an interrupt too: fdatasync on DST comes before the message.
 case_durable_prefix() {

@@ -110,4 +110,35 @@ void p2pmem_unmap(struct p2pmem_map *map);
  */
 void p2pmem_copy_from(void *dst, const volatile void *src, size_t len);
 
+/* The effective cache type of p2pcp's mapping of a provider's p2pmem. */
+enum p2pmem_cache {
+	P2PMEM_CACHE_UNKNOWN,
+	P2PMEM_CACHE_UNCACHED,
+	P2PMEM_CACHE_WRITE_COMBINING,
+	P2PMEM_CACHE_WRITE_THROUGH,
+	P2PMEM_CACHE_WRITE_PROTECT,
+	P2PMEM_CACHE_WRITE_BACK,
+};
+
+struct p2pmem_cache_info {
+	enum p2pmem_cache type;
+	char source[128]; /* what answered, or why it is unknown */
+	/* The kernel's own map of the BAR (pat_memtype_list), "" unknown. */
+	char kernel_map[32];
+	uint64_t bar_start, bar_end; /* the BAR taken to hold the p2pmem */
+};
+
+/*
+ * Find the type through the sysfs root: the provider's BAR from its
+ * resource file, the MTRR type of that range from /proc/mtrr (x86; the
+ * mapping's page table entries are write-back, so the MTRR type is the
+ * effective one), the kernel map's type from pat_memtype_list when
+ * debugfs has it.  Anything else: unknown, with the reason.
+ */
+void p2pmem_cache_type(const struct p2pmem_provider *pv,
+		       struct p2pmem_cache_info *out);
+const char *p2pmem_cache_name(enum p2pmem_cache type);
+/* The CPU may keep the buffer's lines in its cache. */
+bool p2pmem_cache_is_cached(enum p2pmem_cache type);
+
 #endif

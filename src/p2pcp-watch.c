@@ -291,3 +291,37 @@ void integrity_note(const struct options *o, const struct copy_plan *p,
 	else
 		json_object_put(j);
 }
+
+void cache_note(const struct options *o, const struct copy_plan *p,
+		struct json_object *summary)
+{
+	struct p2pmem_cache_info c;
+	struct json_object *j;
+	char bdf[PCI_ADDR_STRLEN], bar[64];
+
+	if (!p->p2p)
+		return;
+	p2pmem_cache_type(&p->provider, &c);
+	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
+	snprintf(bar, sizeof(bar), "0x%" PRIx64 "-0x%" PRIx64, c.bar_start,
+		 c.bar_end);
+	j = json_object_new_object();
+	json_object_object_add(
+		j, "type", json_object_new_string(p2pmem_cache_name(c.type)));
+	json_object_object_add(j, "source", json_object_new_string(c.source));
+	json_object_object_add(j, "bar",
+			       c.bar_end ? json_object_new_string(bar) : NULL);
+	json_object_object_add(
+		j, "kernel_map",
+		c.kernel_map[0] ? json_object_new_string(c.kernel_map) : NULL);
+	if (summary)
+		json_object_object_add(summary, "buffer_cache", j);
+	else
+		json_object_put(j);
+	if (o->json || !p2pmem_cache_is_cached(c.type))
+		return;
+	fprintf(stderr,
+		PROG
+		": warning: p2pcp's mapping of the p2pmem of %s is %s (%s, BAR %s): the CPU may keep what it stores in the buffer, and its loads, in its cache; p2pcp writes back and drops the lines its checks use, but --verify=p2pmem may report data as lost that arrived: use --verify (through system memory)\n",
+		bdf, p2pmem_cache_name(c.type), c.source, bar);
+}

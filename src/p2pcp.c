@@ -431,6 +431,7 @@ static int run(int argc, char **argv, struct json_object **summary)
 	if (!ret) {
 		*summary = json_plan(&p);
 		integrity_note(&o, &p, *summary);
+		cache_note(&o, &p, *summary);
 		if (o.dry_run && !o.json)
 			text_plan(&p);
 		if (!o.dry_run)

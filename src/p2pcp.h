@@ -131,6 +131,9 @@ int watch_end(const struct options *o, const struct copy_plan *p,
 	      struct copy_outcome *r, int ret, struct json_object *summary);
 void integrity_note(const struct options *o, const struct copy_plan *p,
 		    struct json_object *summary);
+/* The cache type of p2pcp's mapping of the buffer (p2pmem.h). */
+void cache_note(const struct options *o, const struct copy_plan *p,
+		struct json_object *summary);
 
 /* p2pcp-print-json.c */
 void json_add_outcome(struct json_object *summary, const struct run_result *r,

@@ -292,3 +292,180 @@ void p2pmem_copy_from(void *dst, const volatile void *src, size_t len)
 	while (len--)
 		*d++ = *s8++;
 }
+
+/*
+ * The cache type of p2pcp's own mapping of the buffer.  The kernel's
+ * mmap of p2pmem/allocate inserts the pages with the VMA's default
+ * protection, the write-back encoding; only the kernel's linear map of
+ * the BAR is uncached.  On x86 the effective type is then the MTRRs'
+ * type for the BAR (an MTRR uncachable or write-combining range wins
+ * over a write-back page table entry).  /proc/mtrr lists the variable
+ * ranges, not the default type, so a BAR no range covers is unknown.
+ */
+static const char *const cache_names[] = {
+	[P2PMEM_CACHE_UNKNOWN] = "unknown",
+	[P2PMEM_CACHE_UNCACHED] = "uncached",
+	[P2PMEM_CACHE_WRITE_COMBINING] = "write-combining",
+	[P2PMEM_CACHE_WRITE_THROUGH] = "write-through",
+	[P2PMEM_CACHE_WRITE_PROTECT] = "write-protect",
+	[P2PMEM_CACHE_WRITE_BACK] = "write-back",
+};
+
+const char *p2pmem_cache_name(enum p2pmem_cache type)
+{
+	return cache_names[type];
+}
+
+bool p2pmem_cache_is_cached(enum p2pmem_cache type)
+{
+	return type == P2PMEM_CACHE_WRITE_THROUGH ||
+	       type == P2PMEM_CACHE_WRITE_PROTECT ||
+	       type == P2PMEM_CACHE_WRITE_BACK;
+}
+
+/* The smallest memory BAR of @addr that can hold @size bytes. */
+static int find_bar(const struct pci_addr *addr, uint64_t size, uint64_t *start,
+		    uint64_t *end)
+{
+	char bdf[PCI_ADDR_STRLEN], path[PATH_MAX], text[4096];
+	unsigned long long s, e, flags;
+	char *line, *save = NULL;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 pci_addr_format(addr, bdf, sizeof(bdf)));
+	if (sysfs_read_str(path, text, sizeof(text)))
+		return -ENOENT;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%llx %llx %llx", &s, &e, &flags) != 3 ||
+		    !(flags & 0x200) || e <= s || e - s + 1 < size)
+			continue; /* 0x200: IORESOURCE_MEM */
+		if (found && e - s >= *end - *start)
+			continue;
+		*start = s;
+		*end = e;
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static enum p2pmem_cache mtrr_type(const char *name)
+{
+	size_t i;
+
+	if (!strcmp(name, "uncachable"))
+		return P2PMEM_CACHE_UNCACHED;
+	for (i = P2PMEM_CACHE_WRITE_COMBINING; i <= P2PMEM_CACHE_WRITE_BACK;
+	     i++)
+		if (!strcmp(name, cache_names[i]))
+			return (enum p2pmem_cache)i;
+	return P2PMEM_CACHE_UNKNOWN;
+}
+
+/* Two MTRR types over one byte: uncachable wins, then write-through. */
+static enum p2pmem_cache mtrr_combine(enum p2pmem_cache a, enum p2pmem_cache b)
+{
+	if (a == b)
+		return a;
+	if (a == P2PMEM_CACHE_UNCACHED || b == P2PMEM_CACHE_UNCACHED)
+		return P2PMEM_CACHE_UNCACHED;
+	if ((a == P2PMEM_CACHE_WRITE_THROUGH && b == P2PMEM_CACHE_WRITE_BACK) ||
+	    (b == P2PMEM_CACHE_WRITE_THROUGH && a == P2PMEM_CACHE_WRITE_BACK))
+		return P2PMEM_CACHE_WRITE_THROUGH;
+	return P2PMEM_CACHE_UNKNOWN; /* undefined by the architecture */
+}
+
+/*
+ * "reg01: base=0x0c0000000 ( 3072MB), size= 1024MB, count=1: uncachable"
+ * The type of [@start, @end] when the ranges covering it cover all of
+ * it (each range may only cover it whole: ranges are powers of two,
+ * aligned, and a BAR is too), else unknown.
+ */
+static enum p2pmem_cache mtrr_lookup(uint64_t start, uint64_t end, char *why,
+				     size_t why_len)
+{
+	unsigned long long base, size;
+	enum p2pmem_cache type = P2PMEM_CACHE_UNKNOWN;
+	char text[4096], unit, name[32], *line, *save = NULL, *p;
+	bool covered = false;
+
+	if (sysfs_read_str("/proc/mtrr", text, sizeof(text))) {
+		snprintf(why, why_len, "/proc/mtrr cannot be read");
+		return P2PMEM_CACHE_UNKNOWN;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		p = strstr(line, "base=");
+		if (!p || sscanf(p, "base=%llx", &base) != 1)
+			continue;
+		p = strstr(line, "size=");
+		if (!p || sscanf(p, "size=%llu%cB", &size, &unit) != 2)
+			continue;
+		size <<= unit == 'M' ? 20 : unit == 'K' ? 10 : 0;
+		p = strstr(line, ": ");
+		p = p ? strstr(p + 2, ": ") : NULL;
+		if (!p || sscanf(p + 2, "%31s", name) != 1)
+			continue;
+		if (base > end || base + size - 1 < start)
+			continue;
+		if (base > start || base + size - 1 < end) {
+			snprintf(why, why_len,
+				 "an MTRR covers only part of the BAR");
+			return P2PMEM_CACHE_UNKNOWN;
+		}
+		type = covered ? mtrr_combine(type, mtrr_type(name)) :
+				 mtrr_type(name);
+		covered = true;
+	}
+	if (!covered) {
+		snprintf(
+			why, why_len,
+			"no MTRR covers the BAR: the default type, which /proc/mtrr does not show, applies");
+		return P2PMEM_CACHE_UNKNOWN;
+	}
+	snprintf(why, why_len, "/proc/mtrr");
+	return type;
+}
+
+/* "PAT: [mem 0x...-0x...] uncached-minus" overlapping the BAR. */
+static void pat_lookup(uint64_t start, uint64_t end, char *out, size_t len)
+{
+	static char text[1 << 16];
+	unsigned long long s, e;
+	char name[32], *line, *save = NULL;
+
+	out[0] = '\0';
+	if (sysfs_read_str("/sys/kernel/debug/x86/pat_memtype_list", text,
+			   sizeof(text)))
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "PAT: [mem %llx-%llx] %31s", &s, &e, name) ==
+			    3 &&
+		    s <= end && e > start) {
+			snprintf(out, len, "%s", name);
+			return;
+		}
+}
+
+void p2pmem_cache_type(const struct p2pmem_provider *pv,
+		       struct p2pmem_cache_info *out)
+{
+	memset(out, 0, sizeof(*out));
+#if defined(__x86_64__) || defined(__i386__)
+	if (find_bar(&pv->addr, pv->size, &out->bar_start, &out->bar_end)) {
+		snprintf(out->source, sizeof(out->source),
+			 "no memory BAR of the provider holds its p2pmem");
+		return;
+	}
+	out->type = mtrr_lookup(out->bar_start, out->bar_end, out->source,
+				sizeof(out->source));
+	pat_lookup(out->bar_start, out->bar_end, out->kernel_map,
+		   sizeof(out->kernel_map));
+#else
+	snprintf(
+		out->source, sizeof(out->source),
+		"not known on this architecture (the mapping is normal cacheable memory on arm64)");
+#endif
+}

@@ -49,3 +49,9 @@ dmesg_has "$dmar"
 fill_zero "$DST" "$len"
 expect_rc 0 env P2PCP_TESTING=no-arrival-check,no-sentinels,no-fabric-watch p2pcp --length 2M "$SRC" "$DST"
 expect_differs "$SRC" 0 "$DST" 0 "$len"
+
+# The cache type of p2pcp's mapping: the lab's firmware sets one MTRR,
+# uncachable over 3-4 GiB, where the CMB's BAR lies.
+grep -q "uncachable" /proc/mtrr || fail "the lab's /proc/mtrr has no uncachable range"
+expect_rc 0 p2pcp --json --dry-run --length 2M "$SRC" "$DST"
+out_json_has '"buffer_cache":\{"type":"uncached","source":"/proc/mtrr","bar":"0x[0-9a-f]+-0x[0-9a-f]+"'

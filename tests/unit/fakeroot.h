@@ -16,16 +16,16 @@
 static char fake_root[64];
 
 /* mkdtemp a root named after @name; 0 or -1. */
-static int fake_root_make(const char *name)
+static inline int fake_root_make(const char *name)
 {
 	snprintf(fake_root, sizeof(fake_root), "/tmp/%s.XXXXXX", name);
 	return mkdtemp(fake_root) ? 0 : -1;
 }
 
 /* mkdir -p ROOT/REL */
-static void fake_mkpath(const char *rel)
+static inline void fake_mkpath(const char *rel)
 {
-	char path[512], *p;
+	char path[1024], *p;
 
 	snprintf(path, sizeof(path), "%s%s", fake_root, rel);
 	for (p = path + strlen(fake_root) + 1; (p = strchr(p, '/')); p++) {
@@ -37,9 +37,9 @@ static void fake_mkpath(const char *rel)
 }
 
 /* ROOT/REL holds @text (its directory made first). */
-static void fake_put(const char *rel, const char *text)
+static inline void fake_put(const char *rel, const char *text)
 {
-	char path[512], dir[512], *slash;
+	char path[1024], dir[512], *slash;
 	FILE *f;
 
 	snprintf(dir, sizeof(dir), "%s", rel);
@@ -56,7 +56,7 @@ static void fake_put(const char *rel, const char *text)
 	}
 }
 
-static void fake_link(const char *target, const char *rel)
+static inline void fake_link(const char *target, const char *rel)
 {
 	char path[512];
 
@@ -66,7 +66,7 @@ static void fake_link(const char *target, const char *rel)
 }
 
 /* rm -rf ROOT */
-static void fake_root_remove(void)
+static inline void fake_root_remove(void)
 {
 	char cmd[128];
 

@@ -21,15 +21,7 @@ expect_differs "$SRC" 0 "$DST" 0 "$len"
 expect_rc 2 p2p-check --json "$SRC" "$DST"
 expect_eq "$(sed -n '/"providers": \[/{n;p;}' /tmp/out | tr -d ' ",')" \
 	"$CMB_BDF" "the provider judged with SRC and DST"
-sed -n 's/^ *"command": "\(.*\)",\{0,1\}$/\1/p' /tmp/out | awk '!seen[$0]++' >/tmp/now
-sed 's/^/  now: /' /tmp/now
-expect_eq "$(wc -l </tmp/now)" 3 "distinct commands to run now"
-expect_eq "$(sed -n 1p /tmp/now)" \
-	"setpci -s $ACS_PORT ECAP_ACS+6.w=0000:000c" "first: clear RR and CR"
-expect_eq "$(sed -n 2p /tmp/now)" \
-	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/unbind" "then: unbind the provider"
-expect_eq "$(sed -n 3p /tmp/now)" \
-	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/bind" "then: bind it again"
+expect_acs_now_fixes
 
 while read -r cmd; do
 	echo "  running: $cmd"

@@ -18,15 +18,7 @@ out_has "$P2P_REFUSED"
 
 expect_rc 2 p2p-check --json "$DST" "$CMB_BDF"
 # The "now" fixes are the objects with a "command" member, in order.
-sed -n 's/^ *"command": "\(.*\)",\{0,1\}$/\1/p' /tmp/out >/tmp/now
-sed 's/^/  now: /' /tmp/now
-expect_eq "$(wc -l </tmp/now)" 3 "number of commands to run now"
-expect_eq "$(sed -n 1p /tmp/now)" \
-	"setpci -s $ACS_PORT ECAP_ACS+6.w=0000:000c" "first: clear RR and CR"
-expect_eq "$(sed -n 2p /tmp/now)" \
-	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/unbind" "then: unbind the provider"
-expect_eq "$(sed -n 3p /tmp/now)" \
-	"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/bind" "then: bind it again"
+expect_acs_now_fixes
 out_json_has '"when":"boot","parameter":"pci=disable_acs_redir='"$ACS_PORT"'"'
 
 # The setpci alone: config space now allows a direct path, the kernel's

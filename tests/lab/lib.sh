@@ -83,6 +83,23 @@ release_p2pmem() { # BDF
 	done
 }
 
+# p2p-check --json's fixes for ACS redirect at ACS_PORT with the provider
+# CMB_BDF, from /tmp/out: the distinct "now" commands, in order, go to
+# /tmp/now and must be exactly: clear RR and CR at the port, unbind and
+# bind the provider (a command printed for two pairs is one step).
+expect_acs_now_fixes() {
+	sed -n 's/^ *"command": "\(.*\)",\{0,1\}$/\1/p' /tmp/out |
+		awk '!seen[$0]++' >/tmp/now
+	sed 's/^/  now: /' /tmp/now
+	expect_eq "$(wc -l </tmp/now)" 3 "distinct commands to run now"
+	expect_eq "$(sed -n 1p /tmp/now)" \
+		"setpci -s $ACS_PORT ECAP_ACS+6.w=0000:000c" "first: clear RR and CR"
+	expect_eq "$(sed -n 2p /tmp/now)" \
+		"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/unbind" "then: unbind the provider"
+	expect_eq "$(sed -n 3p /tmp/now)" \
+		"echo $CMB_BDF > /sys/bus/pci/drivers/nvme/bind" "then: bind it again"
+}
+
 # After a rebind of BDF's driver: wait until its p2pmem is published
 # again (the driver registers the CMB while it probes).
 wait_p2pmem_published() { # BDF

@@ -302,9 +302,21 @@ static void test_backend(const struct pipeline_job *job, const char *data)
 	CHECK_EQ_U64(res.done, 5 * 64 * KIB);
 	CHECK(range_equals(j.dst_fd, 0, data, res.done));
 
-	/* Verify names the side and the exact block of a failed read. */
+	/*
+	 * Verify reads both sides at once and names the lowest failing
+	 * byte: DST ends where the copy stopped, below SRC's bad block.
+	 */
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
+	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK(res.unexpected_eof);
+	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB);
+	CHECK_EQ_U64(res.done, 5 * 64 * KIB);
+	/* With DST complete, SRC's failed read, by its command's start. */
+	j.length = 7 * 64 * KIB;
+	CHECK(ftruncate(j.dst_fd, j.length) == 0);
 	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
 	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.nvme_status, 0x281);
 	CHECK_EQ_U64(res.fail_offset, 5 * 64 * KIB + 2 * BLOCK);
 }
 
@@ -439,7 +451,12 @@ static void test_verify_eof(const struct pipeline_job *job, uint64_t src_size)
 	struct pipeline_result res;
 	uint64_t mismatch = UINT64_MAX;
 
+	/* DST holds SRC and is longer than the range: only SRC ends. */
+	j.length = src_size;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
 	j.length = 8 * MIB;
+	CHECK(ftruncate(j.dst_fd, j.length) == 0);
 	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_READ);

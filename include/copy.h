@@ -157,6 +157,8 @@ struct copy_outcome {
 	/* Preflight: what the arrival probe found (arrival.h). */
 	struct arrival_result arrival;
 	bool arrival_checked; /* SRC's peer writes were proven to arrive */
+	/* SRC's range holds no data (all holes): nothing could be probed. */
+	bool arrival_no_data;
 	bool poisoned; /* verify: reads into p2pmem were poisoned first */
 	bool fixed_buffers; /* the buffer was registered with io_uring */
 	const char *ring_setup; /* the copy ring's setup (ring.h), or NULL */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "copy.h"
@@ -252,6 +253,37 @@ static void job_from_session(const struct copy_session *s,
 	job->test_lose_chunk = s->testing.lose_chunk;
 }
 
+/*
+ * The probe must read a block that SRC's device writes into the buffer.
+ * A file's hole or unwritten extent is zero-filled by the CPU, which
+ * would overwrite the poison with no peer write at all: probe the first
+ * block of the range that holds data (SEEK_DATA; filesystems without it
+ * call everything data).  -ENXIO: the range holds none.
+ */
+static int probe_where_data_is(const struct copy_plan *p,
+			       struct pipeline_job *job)
+{
+	struct stat st;
+	uint64_t skip;
+	off_t data;
+
+	/* SRC ending inside the range is the probe's own error to find. */
+	if (p->src.kind != ENDPOINT_FILE || fstat(p->src.fd, &st) ||
+	    (uint64_t)st.st_size < p->src_offset + p->direct_length)
+		return 0;
+	data = lseek(p->src.fd, (off_t)p->src_offset, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO ? -ENXIO : 0;
+	skip = ((uint64_t)data - p->src_offset) / p->align * p->align;
+	if (skip >= p->direct_length)
+		return -ENXIO;
+	/* SRC's block there goes to DST's block there, as in the copy. */
+	job->src_offset += skip;
+	job->dst_offset += skip;
+	job->length -= skip;
+	return 0;
+}
+
 int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 {
 	struct arrival_result *ar = &out->arrival;
@@ -264,6 +296,11 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 	if (!s->plan->direct_length || s->testing.no_arrival_check)
 		return 0;
 	job_from_session(s, &job);
+	if (probe_where_data_is(s->plan, &job) == -ENXIO) {
+		/* Holes only: the copy moves no data through the buffer. */
+		out->arrival_no_data = true;
+		return 0;
+	}
 	ret = arrival_check(&job, ar);
 	if (!ret && ar->verdict == ARRIVAL_OK) {
 		out->arrival_checked = true;

@@ -170,6 +170,8 @@ static const char *arrival_name(const struct copy_outcome *r)
 		[ARRIVAL_IO_ERROR] = "io-error",
 	};
 
+	if (r->arrival_no_data)
+		return "no-data-to-probe";
 	if (!r->arrival_checked && r->arrival.verdict == ARRIVAL_OK)
 		return "not-checked";
 	return names[r->arrival.verdict];

@@ -268,6 +268,86 @@ static void test_verify_tail(void)
 	session_close(&p, &s);
 }
 
+/* Bytes [@at, @at + @len) of @path all equal @c. */
+static bool range_is(const char *path, uint64_t at, size_t len, int c)
+{
+	char got[FILE_SIZE];
+	int fd = open(path, O_RDONLY);
+	bool same;
+	size_t i;
+
+	if (fd < 0 || len > sizeof(got) ||
+	    pread(fd, got, len, (off_t)at) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	for (i = 0, same = true; i < len; i++)
+		same &= got[i] == (char)c;
+	return same;
+}
+
+/* SRC with only @data_from.. of the file written: holes before it. */
+static void src_sparse(uint64_t data_from)
+{
+	int fd = open(src_path, O_WRONLY | O_TRUNC);
+
+	CHECK(fd >= 0);
+	if (data_from < FILE_SIZE)
+		CHECK(pwrite(fd, data + data_from, FILE_SIZE - data_from,
+			     (off_t)data_from) ==
+		      (ssize_t)(FILE_SIZE - data_from));
+	CHECK(ftruncate(fd, FILE_SIZE) == 0);
+	close(fd);
+}
+
+/*
+ * The probe reads a block SRC's device writes into the buffer: SRC's
+ * range starting with a hole (which the CPU would zero-fill, poison and
+ * all) is probed at its first data block, whose copy goes to DST's
+ * block there; a range of holes only says nothing could be probed and
+ * leaves DST as it was.
+ */
+static void test_preflight_holes(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+	static char marks[FILE_SIZE];
+	int fd;
+
+	src_sparse(SRC_OFF + BLOCK);
+	fd = open(src_path, O_RDONLY);
+	if (lseek(fd, SRC_OFF, SEEK_DATA) != SRC_OFF + BLOCK) {
+		fprintf(stderr,
+			"no holes here (SEEK_DATA): hole probes skipped\n");
+		close(fd);
+		CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+		return;
+	}
+	close(fd);
+	memset(marks, 0xaa, sizeof(marks));
+	CHECK(write_file(dst_path, marks, FILE_SIZE) == 0);
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(out.arrival_checked && !out.arrival_no_data);
+	/* The hole's block was not the probe's; the data block was. */
+	CHECK(range_is(dst_path, DST_OFF, BLOCK, 0xaa));
+	CHECK(!range_is(dst_path, DST_OFF + BLOCK, BLOCK, 0xaa));
+	session_close(&p, &s);
+
+	src_sparse(FILE_SIZE);
+	CHECK(write_file(dst_path, marks, FILE_SIZE) == 0);
+	memset(&out, 0, sizeof(out));
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(out.arrival_no_data && !out.arrival_checked);
+	CHECK(range_is(dst_path, DST_OFF, DIRECT, 0xaa));
+	session_close(&p, &s);
+	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+}
+
 int main(void)
 {
 	int i, ret;
@@ -281,6 +361,7 @@ int main(void)
 
 	test_buffer_get();
 	test_preflight();
+	test_preflight_holes();
 	test_tail_copy();
 	test_tail_src_shrinks();
 	test_verify_tail();

@@ -32,5 +32,7 @@ for n in ("p2pcp-sysmem", "serial-sysmem", "dd"):
 assert r["sweep"], "no sweep"
 assert len(r["rss"]) == 2, "no RSS pair"
 assert r["targets"], "no targets"
+k = r["kernel"]
+assert k["release"] and k["abi"] and k["build"], "no kernel release: %r" % k
 print("ok: bench.json has", ", ".join(sorted(r["contenders"])))
 PY

@@ -92,20 +92,22 @@ static int open_destination(const struct options *o, struct endpoint *ep)
 	return ret;
 }
 
-void close_endpoints(struct copy_plan *p, bool written)
+int close_endpoints(struct copy_plan *p, bool written)
 {
 	struct stat now;
 	struct endpoint *d = &p->dst;
+	int removed = 0;
 
 	/* Remove a DST file p2pcp created, if it was refused unwritten. */
 	if (d->created && !written && lstat(d->path, &now) == 0 &&
 	    now.st_dev == d->st_dev && now.st_ino == d->st_ino)
-		unlink(d->path);
+		removed = unlink(d->path) ? -errno : 1;
 	if (p->src.fd >= 0)
 		close(p->src.fd);
 	if (d->fd >= 0)
 		close(d->fd);
 	p->src.fd = d->fd = -1;
+	return removed;
 }
 
 /* Open SRC and DST, plan the range, and ask libnvme who they are. */

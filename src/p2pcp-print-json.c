@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "json-out.h"
 #include "p2pcp.h"
 
@@ -254,6 +255,9 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 	if (r->started && !code)
 		done = r->length;
 	json_object_object_add(summary, "exit", json_object_new_int(code));
+	/* A DST file this run created and removed again, refused unwritten. */
+	json_object_object_add(summary, "dst_removed",
+			       json_object_new_boolean(r->dst_removed));
 	json_object_object_add(summary, "done",
 			       json_object_new_int64((int64_t)done));
 	/* A stopped whole-file copy cut DST at done (copy_phase_stopped). */
@@ -283,4 +287,22 @@ void json_print(struct json_object *summary, int code, const char *message)
 	       json_object_to_json_string_ext(
 		       summary, JSON_C_TO_STRING_PRETTY |
 					JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+void json_add_info(struct json_object *summary, bool usage)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	json_object_object_add(summary, "version", json_text(P2PCP_VERSION));
+	if (!usage)
+		return;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	text_usage(f);
+	if (fclose(f) == 0 && text)
+		json_object_object_add(summary, "usage", json_text(text));
+	free(text);
 }

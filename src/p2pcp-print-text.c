@@ -636,6 +636,12 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		    done_and_resume(p, r, done, sizeof(done)));
 }
 
+int report_stop_before_copy(int sig)
+{
+	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+		    "interrupted before the copy started: nothing was written");
+}
+
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig)
 {

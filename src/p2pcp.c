@@ -36,6 +36,10 @@ static bool usage_error;
 static char **argv_seen;
 /* What the run did, for the JSON object: the plan, the copy's outcome. */
 static struct run_result result;
+/* --json was given: stdout carries one JSON object, nothing else. */
+static bool json_output;
+/* 'h' (--help) or 'V' (--version) was asked for, else 0. */
+static int info_request;
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t progress_request;
@@ -171,10 +175,15 @@ static int parse_option(int c, struct options *o)
 		o->quiet = true;
 		break;
 	case 'h':
-		text_usage(stdout);
-		return EXIT_OK;
 	case 'V':
-		printf(PROG " " P2PCP_VERSION "\n");
+		/* Under --json, main() puts it in the one JSON object. */
+		info_request = c;
+		if (json_output)
+			return EXIT_OK;
+		if (c == 'h')
+			text_usage(stdout);
+		else
+			printf(PROG " " P2PCP_VERSION "\n");
 		return EXIT_OK;
 	default:
 		return fail(
@@ -365,7 +374,10 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (ret)
 		goto out;
 	json_add_engine(summary, p);
-	catch_stop_signals();
+	if (stop_signal) {
+		ret = report_stop_before_copy(stop_signal);
+		goto out;
+	}
 	*written = true;
 	seconds = now_seconds();
 	result.started = true;
@@ -411,7 +423,7 @@ static int run(int argc, char **argv, struct json_object **summary)
 	bool written = false;
 	struct options o;
 	struct copy_plan p;
-	int ret;
+	int ret, removed;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0) {
@@ -428,6 +440,9 @@ static int run(int argc, char **argv, struct json_object **summary)
 	/* io_uring refused (seccomp, sysctl): say so before any write. */
 	if (!ret)
 		ret = probe_ring();
+	/* A stop request while planning: it may also have failed a step. */
+	if (stop_signal)
+		ret = report_stop_before_copy(stop_signal);
 	if (!ret) {
 		*summary = json_plan(&p);
 		integrity_note(&o, &p, *summary);
@@ -437,7 +452,13 @@ static int run(int argc, char **argv, struct json_object **summary)
 		if (!o.dry_run)
 			ret = run_copy(&o, &p, *summary, &written);
 	}
-	close_endpoints(&p, written);
+	removed = close_endpoints(&p, written);
+	result.dst_removed = removed == 1;
+	if (removed < 0 && ret)
+		ret = fail(
+			ret,
+			"%s; the empty DST %s p2pcp created could not be removed: %s",
+			fail_message(), p.dst.path, strerror(-removed));
 	return ret;
 }
 
@@ -498,7 +519,9 @@ int main(int argc, char **argv)
 
 	if (std_fds_open())
 		return EXIT_USAGE;
-	json = wants_json(argc, argv);
+	json = json_output = wants_json(argc, argv);
+	/* A stop request, from here on, ends the run with its report. */
+	catch_stop_signals();
 
 	/* SIGUSR1 asks for progress (as with dd); it must never kill us. */
 	sigaction(SIGUSR1, &usr1, NULL);
@@ -513,6 +536,8 @@ int main(int argc, char **argv)
 	if (json) {
 		if (!summary)
 			summary = json_object_new_object();
+		if (info_request)
+			json_add_info(summary, info_request == 'h');
 		json_add_outcome(summary, &result, ret);
 		json_print(summary, ret, fail_message());
 	}

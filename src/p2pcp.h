@@ -64,9 +64,10 @@ int plan_p2p(const struct options *o, struct copy_plan *p);
 int check_destination(const struct options *o, const struct copy_plan *p);
 /*
  * Close both descriptors; a DST file this run created is removed again
- * unless something was @written to it.
+ * unless something was @written to it.  Returns 1 when it was removed,
+ * 0 when there was nothing to remove, or the negative errno of unlink.
  */
-void close_endpoints(struct copy_plan *p, bool written);
+int close_endpoints(struct copy_plan *p, bool written);
 
 /* p2pcp-engine.c: --engine, see there. */
 struct passthru_session;
@@ -101,6 +102,8 @@ int report_copy_failure(const struct copy_plan *p,
 			const struct copy_outcome *r);
 int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig);
+/* Stopped by @sig before the first write: nothing was written. */
+int report_stop_before_copy(int sig);
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig);
 /* @disabled: kernel.io_uring_disabled (0 when unknown). */
@@ -120,6 +123,7 @@ struct run_result {
 	uint64_t src_offset, dst_offset, length;
 	bool started; /* the transfer began: done and resume apply */
 	struct copy_outcome copy; /* of the preflight, or the copy */
+	bool dst_removed; /* the DST file this run created was removed */
 	bool verified; /* verify ran */
 	struct copy_outcome verify;
 };
@@ -149,5 +153,7 @@ void json_add_arrival(struct json_object *summary,
 void json_add_verify(struct json_object *summary, const struct copy_outcome *r,
 		     const char *where);
 void json_print(struct json_object *summary, int code, const char *message);
+/* --json --help or --version: the usage text or the version. */
+void json_add_info(struct json_object *summary, bool usage);
 
 #endif

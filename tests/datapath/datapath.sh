@@ -1221,6 +1221,56 @@ case_pseudo_src() {
 	expect_status 0
 }
 
+# --json means one JSON object on stdout, always (issue 18 item 9):
+# --version and --help too, whatever the order of the options.
+case_json_info() {
+	local args
+	for args in "--json --version" "--version --json" "--json -V" \
+		"--json --help" "-h --json"; do
+		run $args
+		expect_status 0
+		json_check 0 "d['version']" || fail "$args"
+		case $args in
+		*h*) json_check 0 "d['usage'].startswith('Usage: p2pcp')" ;;
+		esac
+	done
+}
+
+# A stop request while planning (issue 18 item 8): SIGTERM or SIGINT
+# right after DST was created ends the run with its status, the JSON
+# object, no DST left behind; the JSON says it was removed.  A refused
+# run in an append-only directory, where the created DST cannot be
+# removed, says so (item 12).
+case_stop_while_planning() {
+	local sig status_want
+	setup
+	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
+	for sig in 15:143 2:130; do
+		env LD_PRELOAD="$SWAP_SHIM" SIGNAL_AFTER_OPEN=new.bin \
+			SIGNAL_NUMBER="${sig%:*}" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+			"$P2PCP" --json --sysmem src.bin new.bin >out.txt 2>err.txt
+		status=$?
+		expect_status "${sig#*:}"
+		json_check "${sig#*:}" "d['dst_removed'] is True" \
+			"'interrupted before the copy started' in d['error']"
+		[ ! -e new.bin ] || fail "signal ${sig%:*} while planning left new.bin"
+	done
+	# SRC opened, DST not yet: nothing to remove.
+	env LD_PRELOAD="$SWAP_SHIM" SIGNAL_AFTER_OPEN=src.bin SIGNAL_NUMBER=15 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$P2PCP" --sysmem src.bin dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 143
+	expect_err "interrupted before the copy started: nothing was written"
+	mkdir ao
+	chattr +a ao 2>/dev/null || skip "chattr +a does not work here"
+	undo_at_exit "chattr -a '$WORK/ao'"
+	run --sysmem --src-offset 1G src.bin ao/new.bin
+	expect_status 2
+	expect_err "past the end of SRC .*; the empty DST ao/new.bin p2pcp created could not be removed: Operation not permitted"
+}
+
 # Empty sources and --length 0 succeed and copy nothing (item 15).
 case_empty_copy() {
 	setup

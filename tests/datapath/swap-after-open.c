@@ -5,12 +5,15 @@
  * as an attacker or a confused admin would do it).  A program that
  * checks and copies through the descriptor it opened is unaffected; one
  * that reopens the path by name writes to whatever it names by then.
- * Every path opened is appended to $OPEN_LOG, one per line.
+ * Every path opened is appended to $OPEN_LOG, one per line.  With
+ * $SIGNAL_AFTER_OPEN, the program sends itself signal $SIGNAL_NUMBER
+ * right after it first opens that path (a stop request mid-planning).
  */
 /* Name the 32-bit and the 64-bit entry points apart, to wrap both. */
 #undef _FILE_OFFSET_BITS
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,18 @@
 
 typedef int (*openat_fn)(int, const char *, int, ...);
 
-static int swapped;
+static int swapped, signalled;
+
+static void signal_after(const char *path, int fd)
+{
+	const char *target = getenv("SIGNAL_AFTER_OPEN");
+	const char *sig = getenv("SIGNAL_NUMBER");
+
+	if (fd < 0 || signalled || !target || !sig || strcmp(path, target))
+		return;
+	signalled = 1;
+	raise(atoi(sig));
+}
 
 static void after_open(const char *path, int fd)
 {
@@ -57,6 +71,7 @@ static int wrapped(int dirfd, const char *path, int flags, mode_t mode)
 	int fd = real_openat(dirfd, path, flags, mode);
 
 	after_open(path, fd);
+	signal_after(path, fd);
 	return fd;
 }
 

@@ -433,6 +433,12 @@ def run_interrupt_case(p2pcp, rng, case):
                 raise Failure("killed by SIGINT during planning, yet DST "
                               "changed")
             continue
+        if status == EXIT_SIGINT and "before the copy started" in err:
+            # Stopped while planning: nothing written, the same run again.
+            if got != before_run:
+                raise Failure("stopped before the copy started, yet DST "
+                              "changed")
+            continue
         before_run = got
         if status == EXIT_OK:
             break

@@ -207,6 +207,18 @@ static void test_watch_devices(void)
 	CHECK(!fabric_watch_loss(&w));
 }
 
+/* A watch over @devs during which only @dev's counters grow (from 0). */
+static void watch_counters_grow(struct fabric_watch *w,
+				const struct pci_addr *devs, const char *dev,
+				unsigned int cor, unsigned int nonfatal,
+				unsigned int fatal)
+{
+	fabric_watch_start(w, devs, roles, 2, log_path);
+	put_aer(dev, cor, nonfatal, fatal);
+	fabric_watch_stop(w);
+	put_aer(dev, 0, 0, 0);
+}
+
 static void test_watch_log(void)
 {
 	struct pci_addr devs[2] = { addr("0000:03:00.0"),
@@ -243,20 +255,14 @@ static void test_watch_log(void)
 	put_aer(DP, 2, 0, 0);
 
 	/* Only the counters: an uncorrectable error is a loss. */
-	fabric_watch_start(&w, devs, roles, 2, log_path);
-	put_aer(NVME_A, 0, 0, 1);
-	fabric_watch_stop(&w);
+	watch_counters_grow(&w, devs, NVME_A, 0, 0, 1);
 	CHECK_EQ_U64(w.aer_new.fatal, 1);
 	CHECK(fabric_watch_loss(&w));
-	put_aer(NVME_A, 0, 0, 0);
 
 	/* Only correctable growth: worth a warning, no loss. */
-	fabric_watch_start(&w, devs, roles, 2, log_path);
-	put_aer(UP, 1, 0, 0);
-	fabric_watch_stop(&w);
+	watch_counters_grow(&w, devs, UP, 1, 0, 0);
 	CHECK(fabric_watch_noteworthy(&w));
 	CHECK(!fabric_watch_loss(&w));
-	put_aer(UP, 0, 0, 0);
 
 	/* A log that cannot be read is recorded, the counters still work. */
 	fabric_watch_start(&w, devs, roles, 2, "/nonexistent/kmsg");

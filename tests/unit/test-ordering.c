@@ -23,6 +23,7 @@
 #include "check.h"
 #include "pipeline.h"
 #include "poison.h"
+#include "two-chunks.h"
 
 #define CHUNK (64u << 10)
 
@@ -111,19 +112,9 @@ static const struct ring_backend logging = {
 
 static struct pipeline_job job_for(void *buf, int fd)
 {
-	struct pipeline_job j = {
-		.src_fd = fd,
-		.dst_fd = fd,
-		.backend = &logging,
-		.length = 2 * CHUNK,
-		.buf = buf,
-		.chunk_size = CHUNK,
-		.queue_depth = 1,
-		.align = 512,
-		.sentinels = true,
-		.stop = &stop_flag,
-	};
+	struct pipeline_job j = two_chunk_job(buf, fd, &logging, CHUNK);
 
+	j.stop = &stop_flag;
 	return j;
 }
 

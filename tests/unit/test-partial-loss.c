@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "pipeline.h"
+#include "two-chunks.h"
 
 #define CHUNK (1u << 20)
 #define PAGE 4096u
@@ -119,17 +120,7 @@ static const struct ring_backend lossy = {
 /* One copy of two chunks; true when the pipeline reported a loss. */
 static bool trial(void *buf, int null_fd)
 {
-	struct pipeline_job job = {
-		.src_fd = null_fd,
-		.dst_fd = null_fd,
-		.backend = &lossy,
-		.length = 2 * CHUNK,
-		.buf = buf,
-		.chunk_size = CHUNK,
-		.queue_depth = 1,
-		.align = 512,
-		.sentinels = true,
-	};
+	struct pipeline_job job = two_chunk_job(buf, null_fd, &lossy, CHUNK);
 	struct pipeline_result res;
 	int ret = pipeline_run(&job, &res);
 

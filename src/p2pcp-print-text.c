@@ -237,6 +237,16 @@ static int report_alignment(enum plan_reason why, const struct copy_request *rq,
 			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
 			p->dst_offset, p->align);
 	case PLAN_TAIL_ON_BLOCK_DST:
+		/* No --length: the length is SRC's rest, which the user
+		 * never typed; name where it came from. */
+		if (!rq->length)
+			return fail(
+				EXIT_USAGE,
+				"SRC %s has %" PRIu64
+				" bytes from byte %" PRIu64
+				" on, not a multiple of %u bytes: DST %s is a block device and p2pcp never pads; give a --length that is",
+				p->src.path, p->length, p->src_offset, p->align,
+				p->dst.path);
 		return fail(
 			EXIT_USAGE,
 			"--length %" PRIu64

@@ -1009,6 +1009,18 @@ case_in_use_below() {
 	same_range src.bin 0 free.img 0 $((1024 * 1024))
 }
 
+# A length the user never gave is not blamed on --length (issue 18
+# item 12): an odd-sized SRC onto a block device names SRC's size.
+case_odd_src_to_block() {
+	random odd.bin 1000001
+	truncate -s 4M blk.img
+	stack_loop blk.img
+	refused_keeps blk.img --sysmem odd.bin "$loop"
+	expect_err "SRC odd.bin has 1000001 bytes from byte 0 on, not a multiple of 512 bytes: DST $loop is a block device"
+	refused_keeps blk.img --sysmem --length 1000001 odd.bin "$loop"
+	expect_err "^p2pcp: --length 1000001 is not a multiple of 512 bytes"
+}
+
 # A partition whose disk also backs a loop device, at any offset: the
 # loop driver claims nothing, so the partition's exclusive open cannot
 # tell (item 1's relative on partitions).

@@ -36,7 +36,7 @@ else
 	out_json_has '"engine":"passthru"'
 	out_has '"engine_reason": *"auto: the kernel refused P2P pages on SRC [^"]*multipath head node'
 	out_json_has "\"provider\":\\{\"pci\":\"$CMB_BDF\""
-	out_json_has '"max_transfer":520192'
+	out_json_has '"max_transfer":524288'
 	expect_same "$SRC" 0 "$DST" 0 $((8 * mib))
 	auto_engine=passthru
 fi

@@ -60,3 +60,18 @@ rm -f "$cache/apt/kernels"
 if out=$("$lab" kernel 2>&1); then fail "a newest kernel without P2PDMA was taken: $out"; fi
 [[ $out == *"7.9.1+deb14-amd64 has no CONFIG_PCI_P2PDMA"* ]] || fail "no P2PDMA: $out"
 echo "ok: ${out##*$'\n'}"
+
+# Fetching a kernel that is not cached reads the package names of every
+# suite: sid's missing list must not stop it there.  The download itself
+# then fails (the fake lists name no archive files; the mirror is a closed
+# port), which is where this test stops.
+rm -rf "$cache/debian/7.9.1+deb14-amd64"
+rm -f "$lists/deb.debian.org_debian_dists_sid_main_binary-amd64_Packages"
+rm -f "$cache/apt/kernels"
+index trixie-backports 7.9.2+deb13-amd64 7.9.2-1~bpo13+1
+if out=$(P2P_LAB_DEBIAN_MIRROR=http://127.0.0.1:9/debian "$lab" kernel debian:trixie-backports 2>&1); then
+	fail "a kernel was fetched from fake lists: $out"
+fi
+[[ $out == *"downloading Debian kernel 7.9.2+deb13-amd64 (linux-binary-7.9.2+deb13-amd64 linux-modules-7.9.2+deb13-amd64"* ]] ||
+	fail "the fetch did not get to the download with sid's list missing: $out"
+echo "ok: a fetch goes on to the download with a suite's list missing"

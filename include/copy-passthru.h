@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "blockdev.h"
-#include "pipeline.h"
+#include "endpoint.h"
 #include "nvme-passthru.h"
+#include "pipeline.h"
 
 enum passthru_refusal {
 	PT_OK = 0,

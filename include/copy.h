@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "blockdev.h"
 #include "arrival.h"
+#include "endpoint.h"
 #include "nvmeinfo.h"
 #include "p2pmem.h"
 #include "pcitopo.h"

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "blockdev.h"
+#include "endpoint.h"
 
 enum safety_reason {
 	SAFE = 0,

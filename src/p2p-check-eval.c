@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blockdev.h"
+#include "endpoint.h"
 #include "p2p-check.h"
 #include "sysfs.h"
 #include "util.h"

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blockdev.h"
 #include "check.h"
+#include "endpoint.h"
 
 static char scratch[] = "endpoint-XXXXXX";
 

@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "blockdev.h"
 #include "check.h"
+#include "endpoint.h"
 #include "p2pmem.h"
 #include "platform.h"
 #include "sysfs.h"

@@ -194,11 +194,13 @@ void json_add_arrival(struct json_object *summary, const struct copy_outcome *r)
 
 /* "verified": how ("sysmem" or "p2pmem"), or false on a difference. */
 void json_add_verify(struct json_object *summary, const struct copy_outcome *r,
-		     const char *where)
+		     const char *where, double seconds)
 {
 	json_object_object_add(summary, "verified",
 			       r->mismatch ? json_object_new_boolean(false) :
 					     json_object_new_string(where));
+	json_object_object_add(summary, "verify_seconds",
+			       json_object_new_double(seconds));
 	if (r->mismatch)
 		json_object_object_add(
 			summary, "mismatch_offset",

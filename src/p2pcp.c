@@ -313,19 +313,22 @@ static int verify(const struct options *o, const struct copy_session *s,
 		  struct json_object *summary)
 {
 	struct copy_outcome r = { 0 };
+	double seconds = now_seconds();
 	int ret;
 
 	ret = copy_phase_verify(s,
 				o->verify == VERIFY_P2PMEM ? VERIFY_IN_P2PMEM :
 							     VERIFY_IN_SYSMEM,
 				&r);
+	seconds = now_seconds() - seconds;
 	result.verify = r;
 	result.verified = true;
 	if (ret < 0)
 		return report_verify_failure(s->plan, &r, stop_signal);
 	json_add_verify(summary, &r,
 			o->verify == VERIFY_P2PMEM && s->plan->p2p ? "p2pmem" :
-								     "sysmem");
+								     "sysmem",
+			seconds);
 	return ret ? report_verify_failure(s->plan, &r, stop_signal) : 0;
 }
 

@@ -150,8 +150,9 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 void json_add_engine(struct json_object *root, const struct copy_plan *p);
 void json_add_arrival(struct json_object *summary,
 		      const struct copy_outcome *r);
+/* @seconds: the verify's wall time (the copy's is "seconds"). */
 void json_add_verify(struct json_object *summary, const struct copy_outcome *r,
-		     const char *where);
+		     const char *where, double seconds);
 void json_print(struct json_object *summary, int code, const char *message);
 /* --json --help or --version: the usage text or the version. */
 void json_add_info(struct json_object *summary, bool usage);

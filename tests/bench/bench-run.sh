@@ -27,7 +27,7 @@ DEPTHS=$1 RSS_SRC=$2 RSS_DST=$3 RSS_LENS=$4
 if [ "$MODE" = lab ]; then
 	DEFAULT="p2pcp p2pcp-passthru p2pcp-nosentinels serial-p2p fio-p2p-read fio-p2p-write fio-p2p-read+write dd p2pcp-sysmem serial-sysmem fio-read fio-write"
 else
-	DEFAULT="p2pcp-sysmem serial-sysmem dd fio-read fio-write fio-read+write"
+	DEFAULT="p2pcp-sysmem p2pcp-sysmem-verify serial-sysmem dd fio-read fio-write fio-read+write"
 fi
 CONTENDERS=${5:-$DEFAULT}
 TMPD=${TMPDIR:-/tmp}/bench-run.$$
@@ -100,6 +100,17 @@ contender() {
 		;;
 	p2pcp-sysmem)
 		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --sysmem \
+			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
+		;;
+	p2pcp-sysmem-verify | p2pcp-verify)
+		# The copy, then --verify: its JSON times both phases
+		# ("seconds", "verify_seconds"), so the verify's rate is
+		# judged against the copy's in the same process.
+		prov=
+		[ "$n" = p2pcp-verify ] && prov="--provider $CMB_BDF"
+		[ "$n" = p2pcp-sysmem-verify ] && prov=--sysmem
+		# shellcheck disable=SC2086
+		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --verify $prov \
 			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
 		;;
 	serial-p2p)
@@ -176,8 +187,15 @@ for c in $(echo "$CHUNKS" | tr , ' '); do
 	done
 done
 
-# Peak RSS against copy length.
+# Peak RSS against copy length, of the copy and of the copy with
+# --verify when that contender runs.
+rss=$sweep
+case " $CONTENDERS " in
+*" $sweep-verify "*) rss="$sweep $sweep-verify" ;;
+esac
 for b in $(echo "$RSS_LENS" | tr , ' '); do
-	contender "$sweep" rss "$RSS_SRC" "$RSS_DST" "$b" "$CHUNK" "$DEPTH"
+	for n in $rss; do
+		contender "$n" rss "$RSS_SRC" "$RSS_DST" "$b" "$CHUNK" "$DEPTH"
+	done
 done
 echo "@@BENCH-DONE"

@@ -19,8 +19,8 @@ trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/out/bench.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["host"]
-want = ["p2pcp-sysmem", "serial-sysmem", "dd", "fio-read", "fio-write",
-        "fio-read+write"]
+want = ["p2pcp-sysmem", "p2pcp-sysmem-verify", "serial-sysmem", "dd",
+        "fio-read", "fio-write", "fio-read+write"]
 for n in want:
     c = r["contenders"].get(n)
     assert c is not None, "contender %s missing" % n
@@ -30,9 +30,39 @@ for n in want:
 for n in ("p2pcp-sysmem", "serial-sysmem", "dd"):
     assert "runs" in r["contenders"][n], n + " did not run"
 assert r["sweep"], "no sweep"
-assert len(r["rss"]) == 2, "no RSS pair"
+assert len(r["rss"]) == 4, "no RSS pair of the copy and of --verify"
 assert r["targets"], "no targets"
+v = r["contenders"]["p2pcp-sysmem-verify"]
+assert v["verify_vs_copy_median"] > 0 and v["verify_rate_median"] > 0, v
+t = [x["target"] for x in r["targets"] if x["result"] != "n/a"]
+assert any(x.startswith("verify rate") for x in t), t
+assert any(x.startswith("peak RSS with --verify") for x in t), t
 k = r["kernel"]
 assert k["release"] and k["abi"] and k["build"], "no kernel release: %r" % k
 print("ok: bench.json has", ", ".join(sorted(r["contenders"])))
+PY
+# Lab mode's kernel record, without booting a guest: the lab side's first
+# lines, run by sh with the environment the lab's init exports (LAB_KERNEL,
+# what p2p-lab booted), must give tools/bench the release and the package,
+# verbose or not.
+python3 - "$bench" <<'PY'
+import importlib.machinery, importlib.util, os, subprocess, sys
+loader = importlib.machinery.SourceFileLoader("bench", sys.argv[1])
+spec = importlib.util.spec_from_loader("bench", loader)
+bench = importlib.util.module_from_spec(spec)
+loader.exec_module(bench)
+booted = "debian 7.3.4+deb13-amd64 (linux-binary-7.3.4+deb13-amd64 " \
+    "linux-modules-7.3.4+deb13-amd64)"
+env = dict(os.environ, LAB_KERNEL=booted)
+out = subprocess.run(["sh", "-c", bench.LAB_PREAMBLE], env=env, check=True,
+                     capture_output=True, text=True).stdout
+k = bench.lab_kernel(out)
+assert k["release"] == os.uname().release, k
+assert k["build"], k
+assert k["package"] == booted, "lab package: %r" % k
+env.pop("LAB_KERNEL")
+out = subprocess.run(["sh", "-c", bench.LAB_PREAMBLE], env=env, check=True,
+                     capture_output=True, text=True).stdout
+assert bench.lab_kernel(out)["package"] is None, out
+print("ok: lab kernel record names", k["package"])
 PY

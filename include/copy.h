@@ -81,6 +81,8 @@ struct copy_request {
 	const char *dst_offset;
 	const char *length;
 	uint64_t chunk_size;
+	/* --chunk-size Ns: N blocks of the plan's alignment (chunk_size 0) */
+	uint64_t chunk_blocks;
 	uint32_t queue_depth;
 };
 
@@ -104,7 +106,11 @@ enum plan_reason {
 	PLAN_OVERLAP, /* same storage and the ranges overlap */
 	PLAN_OVERLAP_UNKNOWN, /* shared storage, overlap cannot be excluded */
 	PLAN_CHUNK_UNALIGNED, /* --chunk-size not a multiple of align */
+	PLAN_CHUNK_BLOCKS_TOO_LARGE, /* --chunk-size Ns above COPY_MAX_CHUNK */
 };
+
+/* The largest --chunk-size, also when given in blocks. */
+#define COPY_MAX_CHUNK (64ULL * 1024 * 1024)
 
 /*
  * Fill @p's range (offsets, length, alignment, tail, chunk size and
@@ -142,7 +148,7 @@ size_t copy_buffer_want(const struct copy_plan *p);
 
 /* What a phase did; the union of all phases' results for one run. */
 struct copy_outcome {
-	/* Bytes [0, done) of the range are copied. */
+	/* Bytes [0, done) of the range are copied (verify: found equal). */
 	uint64_t done;
 	/* On failure: the first failing byte, relative to the range. */
 	uint64_t fail_offset;
@@ -150,7 +156,7 @@ struct copy_outcome {
 	int error; /* negative errno, 0 if none */
 	uint32_t nvme_status; /* passthrough: the NVMe status of that I/O */
 	bool stopped; /* a stop signal ended the phase */
-	bool unexpected_eof; /* SRC ended before the range did */
+	bool unexpected_eof; /* the failing side ended before the range did */
 	bool lost; /* a read succeeded but its data never arrived */
 	bool sentinels; /* every chunk was checked for arrival */
 	double sentinel_seconds; /* of the transfer, spent on sentinels */

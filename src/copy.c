@@ -140,9 +140,16 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 	why = plan_overlap(p);
 	if (why)
 		return why;
-	if (!is_aligned(rq->chunk_size, p->align))
-		return PLAN_CHUNK_UNALIGNED;
-	p->chunk_size = (uint32_t)rq->chunk_size;
+	if (rq->chunk_blocks) {
+		/* Blocks of the larger logical block size: aligned by definition. */
+		if (rq->chunk_blocks > COPY_MAX_CHUNK / p->align)
+			return PLAN_CHUNK_BLOCKS_TOO_LARGE;
+		p->chunk_size = (uint32_t)(rq->chunk_blocks * p->align);
+	} else {
+		if (!is_aligned(rq->chunk_size, p->align))
+			return PLAN_CHUNK_UNALIGNED;
+		p->chunk_size = (uint32_t)rq->chunk_size;
+	}
 	p->queue_depth = rq->queue_depth;
 	p->buffer_size = 0;
 	p->buffer_size = copy_buffer_want(p);
@@ -523,6 +530,7 @@ static int verify_tail_bytes(const struct copy_plan *p, char *ba, char *bb,
 	int ret;
 
 	for (off = p->direct_length; off < p->length; off += len) {
+		out->done = off;
 		len = tail_piece_len(p, off);
 		ret = tail_piece(p, off, len, ba, bb, out);
 		if (ret)
@@ -533,10 +541,12 @@ static int verify_tail_bytes(const struct copy_plan *p, char *ba, char *bb,
 			out->fail_side = COPY_SIDE_NONE;
 			out->mismatch = true;
 			out->mismatch_offset = off + i;
+			out->done = off + i;
 			return 1;
 		}
 	}
 	out->fail_side = COPY_SIDE_NONE;
+	out->done = p->length;
 	return 0;
 }
 
@@ -547,6 +557,7 @@ static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
 	enum copy_side side = COPY_SIDE_WRITE;
 	int ret;
 
+	out->done = p->direct_length;
 	ret = ba && bb ? copy_direct_io(p, false, &side) : -ENOMEM;
 	if (ret) {
 		out->error = ret;
@@ -584,6 +595,7 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 	}
 	job_from_session(s, &job);
 	ret = verify_range(&job, in_p2pmem, &mismatch, &r);
+	out->done = r.done;
 	out->stopped = r.stopped;
 	out->poisoned = r.poisoned;
 	if (ret == 1) {
@@ -595,6 +607,7 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 		out->nvme_status = r.nvme_status;
 		out->fail_side = r.fail_side;
 		out->fail_offset = r.fail_offset;
+		out->unexpected_eof = r.unexpected_eof;
 	}
 	return ret;
 }

@@ -262,6 +262,11 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 			       json_object_new_boolean(r->dst_removed));
 	json_object_object_add(summary, "done",
 			       json_object_new_int64((int64_t)done));
+	/* Bytes of the range found equal from its start; null unverified. */
+	json_object_object_add(
+		summary, "verified_done",
+		r->verified ? json_object_new_int64((int64_t)r->verify.done) :
+			      NULL);
 	/* A stopped whole-file copy cut DST at done (copy_phase_stopped). */
 	json_object_object_add(summary, "dst_cut",
 			       json_object_new_boolean(r->started &&

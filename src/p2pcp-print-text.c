@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,6 +253,14 @@ static int report_alignment(enum plan_reason why, const struct copy_request *rq,
 			"--length %" PRIu64
 			" is not a multiple of %u bytes: DST %s is a block device and p2pcp never pads",
 			p->length, p->align, p->dst.path);
+	case PLAN_CHUNK_BLOCKS_TOO_LARGE:
+		return fail(
+			EXIT_USAGE,
+			"--chunk-size %" PRIu64
+			"s: that many blocks of %u bytes (the larger logical block size of SRC and DST) are more than 64MiB; give at most %" PRIu64
+			"s",
+			rq->chunk_blocks, p->align,
+			(uint64_t)(COPY_MAX_CHUNK / p->align));
 	default:
 		return fail(
 			EXIT_USAGE,
@@ -607,12 +616,40 @@ static const char *error_text(const struct endpoint *ep, uint64_t at,
 	return buf;
 }
 
+/*
+ * Where a stop happened, worded the same for the copy and its
+ * verification: "<verb> error on SRC|DST <path> at byte <absolute>
+ * (block <n>): <cause>".  A side that ended early (it shrank after
+ * planning) says so instead of the EIO that stands for it inside.
+ */
+static const char *stop_place(const struct copy_plan *p,
+			      const struct copy_outcome *r, const char *verb,
+			      const char *shrank, char *buf, size_t len)
+{
+	bool src = r->fail_side == COPY_SIDE_READ;
+	const struct endpoint *ep = src ? &p->src : &p->dst;
+	uint64_t at = (src ? p->src_offset : p->dst_offset) + r->fail_offset;
+	char text[192];
+	const char *cause = text;
+
+	if (r->unexpected_eof)
+		snprintf(text, sizeof(text), "%s ends there (it shrank %s)",
+			 src ? "SRC" : "DST", shrank);
+	else
+		cause = error_text(ep, at, r, text, sizeof(text));
+	snprintf(buf, len,
+		 "%s error on %s %s at byte %" PRIu64 " (block %" PRIu64
+		 "): %s",
+		 verb, src ? "SRC" : "DST", ep->path, at,
+		 at / (ep->dio_align ? ep->dio_align : 512), cause);
+	return buf;
+}
+
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
-	char what[160], done[448];
+	char where[PATH_MAX + 384], done[448];
 	bool read = r->fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = read ? &p->src : &p->dst;
-	uint64_t at = (read ? p->src_offset : p->dst_offset) + r->fail_offset;
 	char bdf[PCI_ADDR_STRLEN];
 
 	if (r->lost)
@@ -626,13 +663,9 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 			ep->path, bdf, errno_text(r->error), p->src.path,
 			p->dst.path);
 	}
-	return fail(EXIT_IO,
-		    "%s error on %s %s at byte %" PRIu64 " (block %" PRIu64
-		    "): %s%s; %s",
-		    read ? "read" : "write", read ? "SRC" : "DST", ep->path, at,
-		    at / (ep->dio_align ? ep->dio_align : 512),
-		    error_text(ep, at, r, what, sizeof(what)),
-		    r->unexpected_eof ? " (SRC ended early)" : "",
+	return fail(EXIT_IO, "%s; %s",
+		    stop_place(p, r, read ? "read" : "write", "during the copy",
+			       where, sizeof(where)),
 		    done_and_resume(p, r, done, sizeof(done)));
 }
 
@@ -652,15 +685,34 @@ int report_stop_before_copy(int sig)
 		    "interrupted before the copy started: nothing was written");
 }
 
+/* What the verification proved before it stopped. */
+static const char *verified_part(const struct copy_plan *p,
+				 const struct copy_outcome *r, char *buf,
+				 size_t len)
+{
+	if (!r->done)
+		return "no byte was verified";
+	snprintf(buf, len,
+		 "SRC bytes [%" PRIu64 ", %" PRIu64
+		 ") were verified equal to DST bytes [%" PRIu64 ", %" PRIu64
+		 ")",
+		 p->src_offset, p->src_offset + r->done, p->dst_offset,
+		 p->dst_offset + r->done);
+	return buf;
+}
+
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig)
 {
+	char where[PATH_MAX + 384], proved[160], bdf[PCI_ADDR_STRLEN];
+	bool src = r->fail_side == COPY_SIDE_READ;
+
 	if (r->stopped)
 		return fail(
 			sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
 			"interrupted while verifying: the copy itself completed (%" PRIu64
-			" bytes)",
-			p->length);
+			" bytes); %s",
+			p->length, verified_part(p, r, proved, sizeof(proved)));
 	if (r->mismatch)
 		return fail(
 			EXIT_MISMATCH,
@@ -671,27 +723,23 @@ int report_verify_failure(const struct copy_plan *p,
 			p->src_offset + r->mismatch_offset,
 			p->dst_offset + r->mismatch_offset);
 	if (r->lost) {
-		char bdf[PCI_ADDR_STRLEN];
-
 		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 		return fail(
 			EXIT_MISMATCH,
 			"verify: reads of %s %s into the p2pmem of %s were lost at byte %" PRIu64
-			" of the range (the poison written before the read survived): the copy went the same way and is not proven; check it with --verify=sysmem; %s",
-			r->fail_side == COPY_SIDE_READ ? "SRC" : "DST",
-			r->fail_side == COPY_SIDE_READ ? p->src.path :
-							 p->dst.path,
-			bdf, r->fail_offset, LOSS_CAUSE);
+			" (the poison written before the read survived): the copy went the same way and is not proven; check it with --verify=sysmem; %s; %s",
+			src ? "SRC" : "DST", src ? p->src.path : p->dst.path,
+			bdf,
+			(src ? p->src_offset : p->dst_offset) + r->fail_offset,
+			LOSS_CAUSE,
+			verified_part(p, r, proved, sizeof(proved)));
 	}
-	if (r->fail_offset >= p->direct_length && p->tail)
-		return fail(EXIT_IO,
-			    "verify: cannot read the last %" PRIu64
-			    " bytes back",
-			    p->tail);
 	return fail(EXIT_IO,
-		    "verify: reading %s at byte %" PRIu64 " failed: %s",
-		    r->fail_side == COPY_SIDE_READ ? p->src.path : p->dst.path,
-		    r->fail_offset, errno_text(r->error));
+		    "verify: %s; the copy itself completed (%" PRIu64
+		    " bytes); %s",
+		    stop_place(p, r, "read", "after the copy", where,
+			       sizeof(where)),
+		    p->length, verified_part(p, r, proved, sizeof(proved)));
 }
 
 /* Below DST: in use by another device, or cannot tell. */

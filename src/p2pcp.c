@@ -28,7 +28,6 @@
 #define DEFAULT_CHUNK (1 * MIB)
 #define DEFAULT_QUEUE_DEPTH 8
 #define MAX_QUEUE_DEPTH 256
-#define MAX_CHUNK (64 * MIB)
 
 /* The command line itself was wrong: point to --help. */
 static bool usage_error;
@@ -104,10 +103,27 @@ static int parse_option(int c, struct options *o)
 		o->provider = optarg;
 		break;
 	case OPT_CHUNK:
-		if (parse_size(optarg, 0, &v) || v == 0 || v > MAX_CHUNK)
+		/*
+		 * "Ns" is N blocks of the larger logical block size of the
+		 * two sides, known only once both are open: kept for
+		 * planning.  Any block size is at least 1 byte.
+		 */
+		o->range.chunk_blocks = 0;
+		if (parse_size(optarg, 0, &v) == -EINVAL &&
+		    !parse_size(optarg, 1, &v)) {
+			if (v == 0)
+				return fail(
+					EXIT_USAGE,
+					"--chunk-size: '%s' is no blocks at all; give at least 1s",
+					optarg);
+			o->range.chunk_blocks = v;
+			o->range.chunk_size = 0;
+			break;
+		}
+		if (parse_size(optarg, 0, &v) || v == 0 || v > COPY_MAX_CHUNK)
 			return fail(
 				EXIT_USAGE,
-				"--chunk-size: '%s' is not a size between 1 byte and 64MiB (e.g. 1M, 256KiB)",
+				"--chunk-size: '%s' is not a size between 1 byte and 64MiB (e.g. 1M, 256KiB, 8s)",
 				optarg);
 		o->range.chunk_size = v;
 		break;

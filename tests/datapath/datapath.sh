@@ -86,6 +86,22 @@ case_sector_units() {
 	[ -n "$bs" ] || fail "no alignment in --dry-run --json"
 	same_range src.bin $((8 * bs)) dst.bin $((16 * bs)) $((24 * bs))
 	same_range orig.bin 0 dst.bin 0 $((16 * bs))
+	# --chunk-size counts blocks of that size too (issue 18 item 12),
+	# and the plan that runs says so.
+	run --sysmem --dry-run --json --chunk-size 4s --queue-depth 2 src.bin dst.bin
+	expect_status 0
+	grep -qE "\"chunk_size\":$((4 * bs))([^0-9]|\$)" <(tr -d ' \n' <out.txt) ||
+		fail "--chunk-size 4s did not plan chunks of $((4 * bs)) bytes: $(cat out.txt)"
+	run --sysmem --chunk-size 3s src.bin dst.bin
+	expect_status 0
+	cmp -s src.bin <(head -c "$(stat -c %s src.bin)" dst.bin) ||
+		fail "copy with --chunk-size 3s differs"
+	refused --sysmem --chunk-size 0s src.bin dst.bin
+	expect_status 2
+	expect_err "--chunk-size: '0s' is no blocks at all"
+	refused --sysmem --chunk-size $((64 * 1024 * 1024 / bs + 1))s src.bin dst.bin
+	expect_status 2
+	expect_err "^p2pcp: --chunk-size $((64 * 1024 * 1024 / bs + 1))s: that many blocks of $bs bytes .* are more than 64MiB; give at most $((64 * 1024 * 1024 / bs))s$"
 }
 
 case_geometries() {
@@ -126,6 +142,7 @@ assert d["bytes"] == int(sys.argv[1]), d
 assert d["mode"] == "sysmem", d
 # No peer path, so nothing to prove arrived: no arrival check was made.
 assert d["arrival_checked"] is False, d
+assert d["verified_done"] == int(sys.argv[1]), d
 ' "$(stat -c %s src.bin)" || fail "bad JSON summary: $(cat out.txt)"
 }
 
@@ -1547,6 +1564,59 @@ case_created_dst_swapped() {
 	[ ! -e other.bin ] || fail "the shim did not rename other.bin over new.bin"
 	[ -e new.bin ] || fail "a refused run removed a file it did not create"
 	cmp new.bin other.orig || fail "the file renamed over DST changed"
+}
+
+# shrunk_verify SIDE-FILE SYNC SIZE -- P2PCP-ARGS...: run p2pcp with the
+# shim cutting SIDE-FILE to SIZE bytes at its SYNC-th fdatasync(), after
+# the copy's bytes are durable and before they are read back.
+shrunk_verify() {
+	local path=$1 at=$2 to=$3
+	shift 4
+	env LD_PRELOAD="$SWAP_SHIM" SHRINK_PATH="$path" SHRINK_AT_SYNC="$at" \
+		SHRINK_TO="$to" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$P2PCP" "$@" >out.txt 2>err.txt
+	status=$?
+}
+
+# A read failure while verifying (issue 18 item 7) is worded as every
+# stop is: the side, the absolute byte, the cause — here a SRC or DST
+# that shrank after the copy, which "ends there" rather than EIO — and
+# the part verified.  Both the O_DIRECT part and the buffered tail.
+case_verify_stops() {
+	setup
+	[ -n "${SWAP_SHIM:-}" ] && [ -e "$SWAP_SHIM" ] || fail "SWAP_SHIM not set"
+	random src.bin $((8 * 1024 * 1024))
+	# Range from 1 MiB: SRC ends at its byte 4 MiB, the range's 3 MiB.
+	shrunk_verify src.bin 1 4194304 -- --sysmem --verify --json \
+		--chunk-size 1M --src-offset 1M --length 6M src.bin dst.bin
+	expect_status 1
+	json_check 1 "d['fail_side'] == 'src'" "d['fail_offset'] == 4194304" \
+		"d['verified_done'] == 3145728" \
+		"'verify: read error on SRC src.bin at byte 4194304 (block 8192): SRC ends there' in d['error']" \
+		"'3145728' not in d['error'].split('verified')[0]" \
+		"'Input/output error' not in d['error']"
+	random src.bin $((8 * 1024 * 1024))
+	shrunk_verify src.bin 1 4194304 -- --sysmem --verify \
+		--chunk-size 1M --src-offset 1M --length 6M src.bin dst.bin
+	expect_status 1
+	expect_err "^p2pcp: verify: read error on SRC src.bin at byte 4194304 \(block 8192\): SRC ends there \(it shrank after the copy\); the copy itself completed \(6291456 bytes\); SRC bytes \[1048576, 4194304\) were verified equal to DST bytes \[0, 3145728\)$"
+	# DST read back at an offset, cut short after the copy.
+	random src.bin $((8 * 1024 * 1024))
+	random dst.bin $((8 * 1024 * 1024))
+	shrunk_verify dst.bin 1 6291456 -- --sysmem --verify --json \
+		--chunk-size 1M --dst-offset 2M --length 6M src.bin dst.bin
+	expect_status 1
+	json_check 1 "d['fail_side'] == 'dst'" "d['fail_offset'] == 6291456" \
+		"d['verified_done'] == 4194304" \
+		"'verify: read error on DST dst.bin at byte 6291456 (block 12288): DST ends there' in d['error']"
+	# The buffered tail: SRC of 4 MiB + 100 bytes, cut to 4 MiB + 50
+	# after the tail's own flush (the second fdatasync).
+	random src.bin $((4 * 1024 * 1024 + 100))
+	rm -f new.bin
+	shrunk_verify src.bin 2 4194354 -- --sysmem --verify src.bin new.bin
+	expect_status 1
+	expect_err "^p2pcp: verify: read error on SRC src.bin at byte 4194354 \(block 8192\): SRC ends there \(it shrank after the copy\); the copy itself completed \(4194404 bytes\); SRC bytes \[0, 4194304\) were verified equal to DST bytes \[0, 4194304\)$"
 }
 
 case_sigint() { interrupt INT 130; }

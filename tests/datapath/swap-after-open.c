@@ -8,6 +8,9 @@
  * Every path opened is appended to $OPEN_LOG, one per line.  With
  * $SIGNAL_AFTER_OPEN, the program sends itself signal $SIGNAL_NUMBER
  * right after it first opens that path (a stop request mid-planning).
+ * With $SHRINK_PATH, the program's $SHRINK_AT_SYNC-th fdatasync() (1 if
+ * unset) first cuts that file to $SHRINK_TO bytes: a SRC that shrinks
+ * between the copy and its verification.
  */
 /* Name the 32-bit and the 64-bit entry points apart, to wrap both. */
 #undef _FILE_OFFSET_BITS
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int (*openat_fn)(int, const char *, int, ...);
 
@@ -116,3 +120,22 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	__attribute__((alias("openat")));
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
+
+typedef int (*fdatasync_fn)(int);
+
+static int syncs;
+
+int fdatasync(int fd)
+{
+	static fdatasync_fn next;
+	const char *path = getenv("SHRINK_PATH");
+	const char *at = getenv("SHRINK_AT_SYNC");
+	const char *to = getenv("SHRINK_TO");
+
+	if (!next)
+		next = (fdatasync_fn)dlsym(RTLD_NEXT, "fdatasync");
+	if (path && to && ++syncs == (at ? atoi(at) : 1) &&
+	    truncate(path, (off_t)strtoll(to, NULL, 10)))
+		perror("swap-after-open: truncate");
+	return next(fd);
+}

@@ -89,7 +89,8 @@ int storage_loop_backing(const char *name, int fd, struct loop_backing *out)
 	snprintf(path, sizeof(path), "/sys/block/%s/loop/sizelimit", name);
 	if (!ret)
 		ret = sysfs_read_u64(path, &out->sizelimit);
-	return ret;
+	/* Attached, where in the backing unknown: never "not attached". */
+	return ret ? -EIO : 0;
 }
 
 static void add_device(struct storage_stack *s, const struct disk_info *info,
@@ -179,9 +180,14 @@ static void add_filesystem(struct storage_stack *s, dev_t dev, int depth)
 		return;
 	l.dev = dev;
 	l.limit = UINT64_MAX;
-	snprintf(l.name, sizeof(l.name), "%s %s filesystem (%u:%u)",
-		 type[0] == 'o' ? "an" : "a", type[0] ? type : "an unmounted",
-		 major(dev), minor(dev));
+	if (type[0])
+		snprintf(l.name, sizeof(l.name), "%s %s filesystem (%u:%u)",
+			 type[0] == 'o' ? "an" : "a", type, major(dev),
+			 minor(dev));
+	else
+		snprintf(l.name, sizeof(l.name),
+			 "an unmounted filesystem (%u:%u)", major(dev),
+			 minor(dev));
 	push(s, &l);
 }
 

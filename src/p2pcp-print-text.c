@@ -239,13 +239,22 @@ static int report_alignment(enum plan_reason why, const struct copy_request *rq,
 			p->dst_offset, p->align);
 	case PLAN_TAIL_ON_BLOCK_DST:
 		/* No --length: the length is SRC's rest, which the user
-		 * never typed; name where it came from. */
+		 * never typed; name where it came from, and the length of
+		 * its whole blocks that would be taken. */
+		if (!rq->length && p->length >= p->align)
+			return fail(
+				EXIT_USAGE,
+				"SRC %s has %" PRIu64
+				" bytes from byte %" PRIu64
+				" on, not a multiple of %u bytes: DST %s is a block device and p2pcp never pads; give a --length of whole blocks, e.g. --length %" PRIu64,
+				p->src.path, p->length, p->src_offset, p->align,
+				p->dst.path, p->length / p->align * p->align);
 		if (!rq->length)
 			return fail(
 				EXIT_USAGE,
 				"SRC %s has %" PRIu64
 				" bytes from byte %" PRIu64
-				" on, not a multiple of %u bytes: DST %s is a block device and p2pcp never pads; give a --length that is",
+				" on, less than one block of %u bytes: DST %s is a block device and p2pcp never pads",
 				p->src.path, p->length, p->src_offset, p->align,
 				p->dst.path);
 		return fail(

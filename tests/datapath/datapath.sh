@@ -1033,7 +1033,11 @@ case_odd_src_to_block() {
 	truncate -s 4M blk.img
 	stack_loop blk.img
 	refused_keeps blk.img --sysmem odd.bin "$loop"
-	expect_err "SRC odd.bin has 1000001 bytes from byte 0 on, not a multiple of 512 bytes: DST $loop is a block device"
+	expect_err "^p2pcp: SRC odd.bin has 1000001 bytes from byte 0 on, not a multiple of 512 bytes: DST $loop is a block device and p2pcp never pads; give a --length of whole blocks, e.g. --length 999936$"
+	# Less than one block: no length of whole blocks to suggest.
+	random tiny.bin 100
+	refused_keeps blk.img --sysmem tiny.bin "$loop"
+	expect_err "^p2pcp: SRC tiny.bin has 100 bytes from byte 0 on, less than one block of 512 bytes: DST $loop is a block device and p2pcp never pads$"
 	refused_keeps blk.img --sysmem --length 1000001 odd.bin "$loop"
 	expect_err "^p2pcp: --length 1000001 is not a multiple of 512 bytes"
 }

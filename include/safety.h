@@ -20,6 +20,7 @@ enum safety_reason {
 	/* DST */
 	DST_IS_OUTPUT, /* the same file as stdout/stderr (@fd) */
 	DST_NO_DIRECT_IO, /* O_DIRECT refused (@error) */
+	DST_TAKES_NO_WRITES, /* opened for writing, a write refused (@error) */
 	DST_BLKROGET_FAILED, /* @error */
 	DST_READ_ONLY, /* a read-only block device */
 	DST_BACKS_LOOP, /* DST itself backs loop device @by */
@@ -51,10 +52,11 @@ enum safety_reason safety_check_source(const struct endpoint *s,
 /*
  * DST is something the user can afford to lose: not p2pcp's own stdout
  * or stderr; takes O_DIRECT (when open); writable (not a read-only
- * device); not in use, nor anything below it (storage_in_use); and,
- * unless @force, without a filesystem, RAID, LVM or partition-table
- * signature.  A DST not open yet (a dry run's new file) is asked only
- * what can be asked without a descriptor.
+ * device, nor a file that refuses writes: an active swap file); not in
+ * use, nor anything below it (storage_in_use); and, unless @force,
+ * without a filesystem, RAID, LVM or partition-table signature.  A DST
+ * not open yet (a dry run's new file) is asked only what can be asked
+ * without a descriptor.
  */
 enum safety_reason safety_check_destination(const struct endpoint *d,
 					    bool force,

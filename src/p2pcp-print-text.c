@@ -817,6 +817,14 @@ int report_safety(const struct safety_verdict *v, const struct endpoint *ep)
 			EXIT_USAGE,
 			"DST %s: cannot open for O_DIRECT writing: %s (its filesystem does not take direct I/O, e.g. ramfs or a pseudo-filesystem)",
 			ep->path, errno_text(v->error));
+	case DST_TAKES_NO_WRITES:
+		if (v->error == -ETXTBSY)
+			return fail(
+				EXIT_USAGE,
+				"DST %s is in use: it is an active swap file, which takes no writes (swapoff it first)",
+				ep->path);
+		return fail(EXIT_USAGE, "DST %s: takes no writes: %s", ep->path,
+			    errno_text(v->error));
 	case DST_IS_OUTPUT:
 		return fail(
 			EXIT_USAGE,

@@ -102,6 +102,16 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 		v->error = ret;
 		return v->why = DST_NO_DIRECT_IO;
 	}
+	/*
+	 * An active swap file opens for writing and refuses every write
+	 * (ETXTBSY): ask with a write of nothing, which the kernel checks
+	 * as any write and which changes nothing, not even the times.
+	 */
+	if (d->kind == ENDPOINT_FILE && d->fd >= 0 &&
+	    pwrite(d->fd, "", 0, 0) < 0) {
+		v->error = -errno;
+		return v->why = DST_TAKES_NO_WRITES;
+	}
 	ret = endpoint_read_only(d, &ro);
 	if (ret) {
 		v->error = ret;

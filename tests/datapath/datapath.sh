@@ -1304,6 +1304,35 @@ case_stop_while_planning() {
 	expect_err "past the end of SRC .*; the empty DST ao/new.bin p2pcp created could not be removed: Operation not permitted"
 }
 
+# An active swap file opens for writing but takes no write (ETXTBSY):
+# in use, refused before anything is written, by the dry run as by the
+# run (it said 0, and the run failed with exit 1 and "copy it again").
+case_dst_swap_file() {
+	local before
+	setup
+	[ "$(id -u)" = 0 ] || skip "needs root for swapon"
+	dd if=/dev/zero of=swap.bin bs=1M count=16 status=none
+	chmod 600 swap.bin
+	mkswap swap.bin >/dev/null 2>err.txt || skip "mkswap: $(cat err.txt)"
+	swapon swap.bin 2>err.txt || skip "swapon: $(cat err.txt)"
+	undo_at_exit "swapoff '$WORK/swap.bin'"
+	before=$(sha256sum swap.bin)
+	for args in "" "--dry-run" "--dst-offset 1M --length 64k" "--json"; do
+		run --sysmem $args src.bin swap.bin
+		expect_status 2
+		[ "$args" = --json ] && json_check 2 \
+			"d['error'] == 'DST swap.bin is in use: it is an active swap file, which takes no writes (swapoff it first)'" &&
+			continue
+		expect_err "^p2pcp: DST swap.bin is in use: it is an active swap file, which takes no writes \\(swapoff it first\\)$"
+	done
+	[ "$before" = "$(sha256sum swap.bin)" ] || fail "the swap file changed"
+	# The write of nothing changes nothing on a file that takes writes.
+	touch -d @1000000000 dst.bin
+	run --sysmem --dry-run src.bin dst.bin
+	expect_status 0
+	[ "$(stat -c %Y dst.bin)" = 1000000000 ] || fail "the dry run touched dst.bin"
+}
+
 # Empty sources and --length 0 succeed and copy nothing (item 15).
 case_empty_copy() {
 	setup

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "arrival.h"
+#include "depth-tuner.h"
 #include "endpoint.h"
 #include "nvmeinfo.h"
 #include "p2pmem.h"
@@ -63,6 +64,8 @@ struct copy_plan {
 	 */
 	uint32_t chunk_size;
 	uint32_t queue_depth;
+	/* queue_depth throughout; else at most, as the devices reward. */
+	bool fixed_depth;
 	size_t buffer_size;
 	char kernel_release[128];
 	/* The layer of SRC's storage where the ranges (may) overlap. */
@@ -84,6 +87,7 @@ struct copy_request {
 	/* --chunk-size Ns: N blocks of the plan's alignment (chunk_size 0) */
 	uint64_t chunk_blocks;
 	uint32_t queue_depth;
+	bool fixed_depth; /* --fixed-depth */
 };
 
 /* Why copy_plan_range() refused a range; the front-end words it. */
@@ -172,6 +176,7 @@ struct copy_outcome {
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
 	double seconds;
+	struct depth_choice depth; /* the copy's chunks in flight, and why */
 };
 
 /*

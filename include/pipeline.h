@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "depth-tuner.h"
 #include "ring.h"
 
 struct pipeline_progress {
@@ -44,6 +45,12 @@ struct pipeline_job {
 	 */
 	bool buf_contiguous;
 	/*
+	 * Keep fewer than @queue_depth chunks in flight when the devices
+	 * reward it, as measured during the copy (depth-tuner.h); false:
+	 * @queue_depth throughout.
+	 */
+	bool tune_depth;
+	/*
 	 * @buf is peer-to-peer memory: before each read into it, the CPU
 	 * plants sentinels (per-chunk nonce) that the read must overwrite;
 	 * a survivor means the data never arrived and the copy stops
@@ -59,6 +66,8 @@ struct pipeline_job {
 	 * so it can make a copy fail but never make it silently wrong.
 	 */
 	uint64_t test_lose_chunk;
+	/* Test seam: the depth tuner's clock (NULL: the monotonic clock). */
+	double (*tuner_clock)(void);
 	/* Set asynchronously (signal handlers): stop, drain, return. */
 	volatile sig_atomic_t *stop;
 	/* Polled between completions to print progress. */
@@ -100,6 +109,7 @@ struct pipeline_result {
 	 * on what it takes from the throughput (I/O stays in flight then).
 	 */
 	double sentinel_seconds;
+	struct depth_choice depth; /* chunks in flight: how it was chosen */
 };
 
 /* Returns 0, or the negative errno that ended the copy (also in @res). */

@@ -151,6 +151,7 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 		p->chunk_size = (uint32_t)rq->chunk_size;
 	}
 	p->queue_depth = rq->queue_depth;
+	p->fixed_depth = rq->fixed_depth;
 	p->buffer_size = 0;
 	p->buffer_size = copy_buffer_want(p);
 	fit_slots(p, p->buffer_size);
@@ -256,6 +257,7 @@ static void job_from_session(const struct copy_session *s,
 	job->progress_interval = s->progress_interval;
 	/* Every chunk read into p2pmem must prove that it arrived. */
 	job->buf_contiguous = p->p2p;
+	job->tune_depth = !p->fixed_depth;
 	job->sentinels = p->p2p && !s->testing.no_sentinels;
 	job->test_lose_chunk = s->testing.lose_chunk;
 }
@@ -353,6 +355,7 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 	out->fixed_buffers = r.fixed_buffers;
 	out->ring_setup = r.ring_setup;
 	out->seconds = r.seconds;
+	out->depth = r.depth;
 	return ret;
 }
 

@@ -127,6 +127,36 @@ struct json_object *json_plan(const struct copy_plan *p)
 	return root;
 }
 
+/*
+ * How many chunks the copy kept in flight: "depth", and either the rates
+ * it measured at each candidate ("probes", "tuned": true) or why it
+ * kept --queue-depth ("why").
+ */
+static void json_add_depth(struct json_object *summary,
+			   const struct depth_choice *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *probes = json_object_new_array();
+	uint32_t i;
+
+	json_object_object_add(o, "tuned", json_object_new_boolean(c->tuned));
+	json_object_object_add(o, "depth", json_object_new_int64(c->depth));
+	json_object_object_add(o, "why",
+			       c->fixed_why ? json_text(c->fixed_why) : NULL);
+	for (i = 0; c->tuned && i < c->ncandidates; i++) {
+		struct json_object *probe = json_object_new_object();
+
+		json_object_object_add(probe, "depth",
+				       json_object_new_int64(c->candidate[i]));
+		json_object_object_add(
+			probe, "mb_per_s",
+			json_object_new_double(c->rate[i] / 1e6));
+		json_object_array_add(probes, probe);
+	}
+	json_object_object_add(o, "probes", probes);
+	json_object_object_add(summary, "depth_tuning", o);
+}
+
 void json_add_result(struct json_object *summary, const struct copy_plan *p,
 		     const struct copy_outcome *r, size_t mapped,
 		     double seconds)
@@ -159,6 +189,7 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 			       json_object_new_int64(p->chunk_size));
 	json_object_object_add(summary, "queue_depth",
 			       json_object_new_int64(p->queue_depth));
+	json_add_depth(summary, &r->depth);
 }
 
 static const char *arrival_name(const struct copy_outcome *r)

@@ -68,12 +68,14 @@ enum {
 	OPT_FORCE,
 	OPT_SYSROOT,
 	OPT_ENGINE,
+	OPT_FIXED_DEPTH,
 };
 
 static const struct option long_options[] = {
 	{ "provider", required_argument, NULL, OPT_PROVIDER },
 	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
 	{ "queue-depth", required_argument, NULL, OPT_QD },
+	{ "fixed-depth", no_argument, NULL, OPT_FIXED_DEPTH },
 	{ "src-offset", required_argument, NULL, OPT_SRC_OFF },
 	{ "dst-offset", required_argument, NULL, OPT_DST_OFF },
 	{ "length", required_argument, NULL, OPT_LENGTH },
@@ -134,6 +136,9 @@ static int parse_option(int c, struct options *o)
 				"--queue-depth: '%s' is not a number from 1 to %d",
 				optarg, MAX_QUEUE_DEPTH);
 		o->range.queue_depth = (uint32_t)v;
+		break;
+	case OPT_FIXED_DEPTH:
+		o->range.fixed_depth = true;
 		break;
 	case OPT_SRC_OFF:
 		o->range.src_offset = optarg;

@@ -28,6 +28,11 @@
  * be smaller than a chunk (max_transfer): a slot then cuts the chunk
  * into pieces and has all of them in flight at once, as the block layer
  * does when it splits a request, and moves on when the last completes.
+ *
+ * How many slots hold a chunk is the depth tuner's answer after each
+ * chunk (depth-tuner.h): a slot whose chunk is written stays idle while
+ * more slots are busy than it asks for.  Chunks are still handed out in
+ * order to whichever slot starts, so all of the above holds at any depth.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -36,6 +41,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "depth-tuner.h"
 #include "pipeline.h"
 #include "poison.h"
 #include "ring.h"
@@ -92,6 +98,9 @@ struct pipeline {
 	uint32_t inflight; /* SQEs submitted, CQEs not yet reaped */
 	bool halted; /* no new chunks: failure or stop */
 	bool fixed; /* the buffer is registered as fixed buffer 0 */
+	uint32_t busy; /* slots holding a chunk (reading or writing) */
+	uint32_t want_busy; /* the depth tuner's last answer */
+	struct depth_tuner tuner;
 	struct slot *fail_slot; /* where the lowest failure happened */
 	struct pipeline_result *res;
 	uint64_t nonce; /* per run: sentinels of chunk i derive from it */
@@ -283,6 +292,7 @@ static bool slot_start_next(struct pipeline *e, struct slot *s)
 	s->len = e->next_chunk + 1 == e->plan.count ? e->plan.last :
 						      e->plan.chunk_size;
 	s->state = SLOT_READING;
+	e->busy++;
 	e->next_chunk++;
 	e->next_off += s->len;
 	if (e->job->sentinels) {
@@ -292,6 +302,22 @@ static bool slot_start_next(struct pipeline *e, struct slot *s)
 		e->res->sentinel_seconds += now_seconds() - t;
 	}
 	return true;
+}
+
+/* Start idle slots on the next chunks while fewer than asked are busy. */
+static void start_idle_slots(struct pipeline *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->nslots && e->busy < e->want_busy; i++) {
+		struct slot *s = &e->slots[i];
+
+		if (s->state != SLOT_IDLE)
+			continue;
+		if (!slot_start_next(e, s))
+			return;
+		slot_begin_phase(e, s);
+	}
 }
 
 /*
@@ -343,8 +369,13 @@ static void phase_done(struct pipeline *e, struct slot *s)
 		return;
 	}
 	s->state = SLOT_IDLE;
-	if (slot_start_next(e, s))
-		slot_begin_phase(e, s);
+	e->busy--;
+	if (e->tuner.step < e->tuner.nsteps)
+		e->want_busy = depth_tuner_chunk_done(
+			&e->tuner, s->len,
+			e->job->tuner_clock ? e->job->tuner_clock() :
+					      now_seconds());
+	start_idle_slots(e);
 }
 
 /*
@@ -584,6 +615,8 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 	res->fixed_buffers = e->fixed;
 	res->ring_setup = ring_setup_name(&e->ring);
 	res->sentinels = job->sentinels;
+	depth_tuner_init(&e->tuner, e->nslots, e->plan.count, job->tune_depth);
+	e->want_busy = e->tuner.depth;
 	e->nonce = poison_nonce();
 	e->start = e->last_progress = now_seconds();
 	return 0;
@@ -696,7 +729,6 @@ static void drain(struct pipeline *e)
 int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 {
 	struct pipeline e;
-	uint32_t i;
 	int ret;
 
 	ret = pipeline_init(&e, job, res);
@@ -709,11 +741,10 @@ int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		e.halted = true;
 		res->stopped = true;
 	}
-	for (i = 0; i < e.nslots; i++)
-		if (slot_start_next(&e, &e.slots[i]))
-			slot_begin_phase(&e, &e.slots[i]);
+	start_idle_slots(&e);
 	drain(&e);
 	res->done = completed_prefix(&e);
+	res->depth = e.tuner.choice;
 	if (res->error)
 		narrow_failure(&e);
 	res->seconds = now_seconds() - e.start;

@@ -102,6 +102,18 @@ contender() {
 		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --sysmem \
 			--length "$b" --chunk-size "$c" --queue-depth "$d" "$s" "$t"
 		;;
+	p2pcp-sysmem-fixed)
+		# --queue-depth throughout, no depth tuning: the A/B for it.
+		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --sysmem \
+			--fixed-depth --length "$b" --chunk-size "$c" \
+			--queue-depth "$d" "$s" "$t"
+		;;
+	p2pcp-sysmem-fixed)
+		# --queue-depth throughout, no depth tuning: the A/B for it.
+		run "$n" "$r" "$c" "$d" "$b" p2pcp --json -q --sysmem \
+			--fixed-depth --length "$b" --chunk-size "$c" \
+			--queue-depth "$d" "$s" "$t"
+		;;
 	p2pcp-sysmem-verify | p2pcp-verify)
 		# The copy, then --verify: its JSON times both phases
 		# ("seconds", "verify_seconds"), so the verify's rate is

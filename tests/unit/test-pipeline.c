@@ -406,6 +406,89 @@ static void test_lost_chunk(const struct pipeline_job *job, const char *data)
 }
 
 /*
+ * A device where concurrency loses, on a clock of its own: every
+ * completion costs the device 1 ms per command it has in flight, so
+ * depth 1 moves a chunk in 2 ms and depth 8 in 16.  The pipeline must
+ * settle at depth 1 and from then on keep one chunk in flight; the data
+ * arrives whole, and a chunk lost after the probing is still caught at
+ * its exact offset.
+ */
+static double tuner_now;
+static uint32_t tuner_inflight, tuner_max_late;
+static uint64_t tuner_reads;
+
+static double tuner_clock(void)
+{
+	return tuner_now;
+}
+
+static void serial_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+			bool write, void *buf, uint32_t len, uint64_t off)
+{
+	tuner_inflight++;
+	tuner_reads += !write;
+	/* Long after the probing (168 chunks at depth 8): settled. */
+	if (tuner_reads > 400 && tuner_inflight > tuner_max_late)
+		tuner_max_late = tuner_inflight;
+	ring_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
+}
+
+static int serial_complete(const struct io_uring_cqe *cqe, const void *ctx,
+			   uint32_t len, uint32_t *status)
+{
+	tuner_now += 1e-3 * tuner_inflight;
+	tuner_inflight--;
+	return ring_backend_block.complete(cqe, ctx, len, status);
+}
+
+static const struct ring_backend serial_backend = {
+	.name = "serial",
+	.prep = serial_prep,
+	.complete = serial_complete,
+};
+
+static void test_tuned_depth(const struct pipeline_job *job, const char *data)
+{
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
+
+	j.backend = &serial_backend;
+	j.tuner_clock = tuner_clock;
+	j.tune_depth = true;
+	j.sentinels = true;
+	j.chunk_size = BLOCK;
+	j.queue_depth = 8;
+	j.length = 4 * MIB; /* 1024 chunks */
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
+	CHECK(range_equals(j.dst_fd, 0, data, 4 * MIB));
+	CHECK(res.depth.tuned);
+	CHECK_EQ_U64(res.depth.depth, 1);
+	CHECK(res.depth.rate[1] > 4 * res.depth.rate[0]);
+	CHECK_EQ_U64(tuner_max_late, 1);
+
+	/* The same with chunk 900 lost: caught there, prefix exact. */
+	tuner_reads = tuner_max_late = 0;
+	j.test_lose_chunk = 900;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(pipeline_run(&j, &res) == -EPROTO);
+	CHECK(res.lost && res.depth.tuned);
+	CHECK_EQ_U64(res.fail_offset, 899 * BLOCK);
+	CHECK_EQ_U64(res.done, 899 * BLOCK);
+	CHECK(range_equals(j.dst_fd, 0, data, 899 * BLOCK));
+	CHECK_EQ_U64(tuner_max_late, 1);
+
+	/* Told to keep its depth, it does. */
+	tuner_reads = tuner_max_late = 0;
+	j.test_lose_chunk = 0;
+	j.tune_depth = false;
+	CHECK(pipeline_run(&j, &res) == 0);
+	CHECK(!res.depth.tuned);
+	CHECK_EQ_U64(res.depth.depth, 8);
+	CHECK_EQ_U64(tuner_max_late, 8);
+}
+
+/*
  * A completion that says "try again" (-EAGAIN, -EINTR) is retried, not
  * reported: in the copy, in verification (both buffers) and in the
  * arrival probe.
@@ -869,6 +952,7 @@ int main(void)
 	test_backend(&job, data);
 	test_short_write(&job, data);
 	test_lost_chunk(&job, data);
+	test_tuned_depth(&job, data);
 	copy_and_compare(data, size, 0, 0, MIB, 64 * KIB, 8);
 	test_verify_geometry(&job);
 	test_verify_dropped(&job);

@@ -551,6 +551,12 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &usr1, NULL);
 	/* A file-size limit is a write error (EFBIG) with a resume hint. */
 	signal(SIGXFSZ, SIG_IGN);
+	/*
+	 * Output nobody reads (a closed pipe) is no reason to stop a copy
+	 * midway: messages are lost, and JSON that cannot be written is a
+	 * write error on standard output at the end.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	ret = run(argc, argv, &summary);
 	if (ret != EXIT_OK && *fail_message())
 		fprintf(stderr, "%s: %s\n", PROG, fail_message());

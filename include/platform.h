@@ -127,6 +127,14 @@ int p2p_platform_detect(struct p2p_platform *plat);
 enum kconfig_state platform_p2pdma_config(const char *release, char *source,
 					  size_t source_len);
 
+/*
+ * The IOMMUs the kernel lists (/sys/class/iommu) added to @units: 1 when
+ * there is one, 0 when the class lists none, -ENOENT when there is no
+ * class (no IOMMU driver registered at all), or another negative errno
+ * when it cannot be read.
+ */
+int platform_iommu_scan(struct str_list *units);
+
 /* Is the sysfs directory of a block device a multipath head node? */
 bool platform_is_multipath_head(const char *sysfs_dir);
 

@@ -87,6 +87,22 @@ const char *ring_setup_name(const struct io_uring *ring);
  */
 int ring_probe(const struct ring_backend *backend);
 
+/* Why ring_probe() failed, as far as the system tells. */
+enum ring_unavailable {
+	RING_CAUSE_UNKNOWN, /* see the kernel log */
+	RING_DISABLED_ALL, /* kernel.io_uring_disabled = 2 */
+	RING_DISABLED_GROUP, /* = 1: root and kernel.io_uring_group only */
+	RING_NOT_BUILT, /* ENOSYS: no CONFIG_IO_URING, or seccomp hides it */
+	RING_FORBIDDEN, /* EPERM, EACCES: seccomp or a security policy */
+	RING_MEMLOCK, /* ENOMEM: the locked-memory limit */
+};
+
+/*
+ * The cause of ring_probe()'s @err: kernel.io_uring_disabled (under the
+ * sysfs root) first, then what the errno says.
+ */
+enum ring_unavailable ring_unavailable_cause(int err);
+
 /*
  * One transfer through @ring, waited for: the same backend path as the
  * copy, for the synchronous I/O (narrowing, verify, arrival probe).

@@ -2,7 +2,8 @@
 /*
  * p2pcp's planning before the first write: the two endpoints and their
  * range, the destination's safety checks, and the p2pmem provider.
- * Every refusal is set as the run's one message (fail()).
+ * Every refusal is a reason code with its facts (struct refusal); the
+ * text printer words it (report_refusal()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,33 +20,6 @@
 #include "platform.h"
 #include "sysfs.h"
 #include "util.h"
-
-static int report_endpoint(const char *role, const char *path, int err)
-{
-	if (err == -ENOENT)
-		return fail(EXIT_USAGE, "%s %s: no such file or device", role,
-			    path);
-	if (err == -ENOTBLK)
-		return fail(EXIT_USAGE,
-			    "%s %s: not a block device or regular file", role,
-			    path);
-	if (err == -EBUSY)
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use (mounted, or opened exclusively by another program); unmount or stop it first",
-			path);
-	if (err == -ELOOP)
-		return fail(
-			EXIT_USAGE,
-			"%s %s is a symbolic link to a file that does not exist; p2pcp creates no file through a link: name the file itself",
-			role, path);
-	if (err == -EACCES || err == -EPERM || err == -EROFS)
-		return fail(EXIT_USAGE, "%s %s: cannot open for %s: %s", role,
-			    path, strcmp(role, "SRC") ? "writing" : "reading",
-			    strerror(-err));
-	return fail(EXIT_USAGE, "%s %s: cannot open: %s", role, path,
-		    strerror(-err));
-}
 
 /*
  * Open @path once; every check and the copy use this descriptor.
@@ -110,16 +84,26 @@ int close_endpoints(struct copy_plan *p, bool written)
 	return removed;
 }
 
-/* Open SRC and DST, plan the range, and ask libnvme who they are. */
-int plan_endpoints(const struct options *o, struct copy_plan *p)
+/* @r refuses for @side: its reason is @why. */
+static enum refusal_why refuse(struct refusal *r, enum refusal_why why,
+			       int side)
 {
-	struct safety_verdict v;
+	r->why = why;
+	r->side = side;
+	return why;
+}
+
+/* Open SRC and DST, plan the range, and ask libnvme who they are. */
+enum refusal_why plan_endpoints(const struct options *o, struct copy_plan *p,
+				struct refusal *r)
+{
 	struct utsname uts;
-	enum plan_reason why;
+	enum refusal_why why;
 	unsigned int kernel;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	memset(r, 0, sizeof(*r));
 	p->src.fd = p->dst.fd = -1;
 	/* The sysroot's release (tests fake it); uname() where it has none. */
 	if (platform_kernel_release(p->kernel_release,
@@ -128,21 +112,25 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 		snprintf(p->kernel_release, sizeof(p->kernel_release), "%s",
 			 uts.release);
 	ret = open_endpoint(o->src, O_RDONLY, &p->src);
-	if (ret)
-		return report_endpoint("SRC", o->src, ret);
-	if (safety_check_source(&p->src, &v))
-		return report_safety(&v, &p->src);
+	if (ret) {
+		r->error = ret;
+		return refuse(r, REFUSE_OPEN, 0);
+	}
+	if (safety_check_source(&p->src, &r->safety))
+		return refuse(r, REFUSE_SAFETY, 0);
 	ret = open_destination(o, &p->dst);
-	if (ret)
-		return report_endpoint("DST", o->dst, ret);
+	if (ret) {
+		r->error = ret;
+		return refuse(r, REFUSE_OPEN, 1);
+	}
 	endpoint_storage(&p->src);
 	endpoint_storage(&p->dst);
-	ret = engine_check_formats(p);
-	if (ret)
-		return ret;
-	why = copy_plan_range(&o->range, p);
+	why = engine_check_formats(p, r);
 	if (why)
-		return report_plan_reason(why, &o->range, p);
+		return why;
+	r->range = copy_plan_range(&o->range, p);
+	if (r->range)
+		return refuse(r, REFUSE_RANGE, 0);
 	if (p->src.disk.ctrl[0])
 		p->have_src_ctrl = p2p_nvme_ctrl_describe(p->src.disk.ctrl,
 							  &p->src_ctrl) == 0;
@@ -150,31 +138,32 @@ int plan_endpoints(const struct options *o, struct copy_plan *p)
 		p->have_dst_ctrl = p2p_nvme_ctrl_describe(p->dst.disk.ctrl,
 							  &p->dst_ctrl) == 0;
 	p->p2p = !o->sysmem;
-	return 0;
+	return REFUSE_NONE;
 }
 
 /*
  * The destination must be something the user can afford to lose
  * (safety.h); all asked of the descriptor.
  */
-int check_destination(const struct options *o, const struct copy_plan *p)
+enum refusal_why check_destination(const struct options *o,
+				   const struct copy_plan *p, struct refusal *r)
 {
-	struct safety_verdict v;
-
-	if (safety_check_destination(&p->dst, o->force, &v))
-		return report_safety(&v, &p->dst);
-	return 0;
+	memset(r, 0, sizeof(*r));
+	if (safety_check_destination(&p->dst, o->force, &r->safety))
+		return refuse(r, REFUSE_SAFETY, 1);
+	return REFUSE_NONE;
 }
 
 /*
- * Why the kernel would not take P2P pages for @ep (p2pdma.h's rule),
- * or NULL.  A multipath head is fine for the passthrough engine, which
- * reaches P2P pages through the head's char device, for whole
- * namespaces (not files) on PCI paths.
+ * Would the kernel take P2P pages for @ep (p2pdma.h's rule)?  If not,
+ * @r says why (for @side).  A multipath head is fine for the
+ * passthrough engine, which reaches P2P pages through the head's char
+ * device, for whole namespaces (not files) on PCI paths.
  */
-static const char *disk_problem(const struct endpoint *ep,
-				const char *kernel_release,
-				enum engine_choice engine)
+static enum refusal_why check_p2p_endpoint(const struct endpoint *ep, int side,
+					   const char *kernel_release,
+					   enum engine_choice engine,
+					   struct refusal *r)
 {
 	enum p2p_endpoint kind = P2P_EP_OTHER;
 	unsigned int kernel = 0;
@@ -187,41 +176,35 @@ static const char *disk_problem(const struct endpoint *ep,
 		kind = P2P_EP_MULTIPATH_HEAD;
 	if (kind == P2P_EP_MULTIPATH_HEAD && engine != ENGINE_BLOCK &&
 	    ep->kind == ENDPOINT_BLOCK && ep->disk.have_pci)
-		return NULL;
+		return REFUSE_NONE;
 	if (p2p_kernel_parse(kernel_release, &kernel))
 		kernel = 0; /* unknown: judge as the oldest, refusing heads */
-	return p2p_endpoint_problem(kind, kernel);
+	if (!p2p_endpoint_problem(kind, kernel))
+		return REFUSE_NONE;
+	r->endpoint_kind = kind;
+	r->kernel = kernel;
+	return refuse(r, REFUSE_NOT_P2P, side);
 }
 
 /* Explain an empty provider list as precisely as the system allows. */
-static int explain_no_providers(struct copy_plan *p)
+static enum refusal_why no_providers(struct copy_plan *p, struct refusal *r)
 {
-	char source[PATH_MAX];
 	enum kconfig_state st;
 
-	st = platform_p2pdma_config(p->kernel_release, source, sizeof(source));
+	st = platform_p2pdma_config(p->kernel_release, r->source,
+				    sizeof(r->source));
 	if (st == KCONFIG_NO)
-		return fail(
-			EXIT_NO_P2P,
-			"peer-to-peer DMA is impossible on this kernel: %s was built without CONFIG_PCI_P2PDMA (%s); boot a kernel with it (Linux 6.2+), or copy through system memory with --sysmem",
-			p->kernel_release, source);
+		return refuse(r, REFUSE_NO_P2PDMA, 0);
 	if (st == KCONFIG_UNKNOWN)
-		return fail(
-			EXIT_NO_P2P,
-			"no PCI device offers p2pmem: kernel %s was probably built without CONFIG_PCI_P2PDMA (no kernel config found to confirm), or no device has a usable CMB; see p2p-check, or use --sysmem",
-			p->kernel_release);
-	return fail(
-		EXIT_NO_P2P,
-		"no PCI device offers p2pmem although kernel %s has CONFIG_PCI_P2PDMA: no device exposes a CMB with both read and write data support; use --provider with a device that does, or --sysmem",
-		p->kernel_release);
+		return refuse(r, REFUSE_P2PDMA_UNKNOWN, 0);
+	return refuse(r, REFUSE_NO_CMB, 0);
 }
 
 /* p2pmem exists, yet no provider can serve: say which reason holds. */
-static int explain_no_candidate(const struct copy_plan *p,
-				const struct p2pmem_provider *list, size_t n)
+static enum refusal_why no_candidate(const struct p2pmem_provider *list,
+				     size_t n, struct refusal *r)
 {
 	size_t i, usable = 0, published = 0;
-	char bdf[PCI_ADDR_STRLEN];
 
 	for (i = 0; i < n; i++) {
 		if (!list[i].has_allocate)
@@ -229,67 +212,52 @@ static int explain_no_candidate(const struct copy_plan *p,
 		usable++;
 		published += list[i].published;
 	}
-	pci_addr_format(&list[0].addr, bdf, sizeof(bdf));
+	r->provider = list[0].addr;
 	if (!usable)
-		return fail(
-			EXIT_NO_P2P,
-			"kernel %s has p2pmem (e.g. %s) but no p2pmem/allocate file: userspace p2pmem needs Linux 6.2 or later; upgrade, or use --sysmem",
-			p->kernel_release, bdf);
+		return refuse(r, REFUSE_NO_ALLOCATE, 0);
 	if (!published)
-		return fail(
-			EXIT_NO_P2P,
-			"no p2pmem provider is published (e.g. %s): the driver offers none for general use; pick one with --provider BDF --force, or use --sysmem",
-			bdf);
-	return fail(
-		EXIT_NO_P2P,
-		"every published p2pmem provider is exhausted (available 0 on all %zu: other processes hold the memory); retry later or use --sysmem",
-		published);
+		return refuse(r, REFUSE_NONE_PUBLISHED, 0);
+	r->count = published;
+	return refuse(r, REFUSE_ALL_EXHAUSTED, 0);
 }
 
 /* The provider named with --provider: it must exist and be published. */
-static int read_named_provider(const struct options *o, struct copy_plan *p)
+static enum refusal_why read_named_provider(const struct options *o,
+					    struct copy_plan *p,
+					    struct refusal *r)
 {
 	struct pci_addr addr;
 	int ret;
 
 	if (pci_addr_parse(o->provider, &addr))
-		return fail(
-			EXIT_USAGE,
-			"--provider: '%s' is not a PCI address (e.g. 0000:03:00.0) or 'auto'",
-			o->provider);
+		return refuse(r, REFUSE_PROVIDER_SYNTAX, 0);
 	ret = p2pmem_provider_read(&addr, &p->provider);
 	if (ret == -ENOENT)
-		return fail(
-			EXIT_USAGE,
-			"--provider %s: no such PCI device with p2pmem (p2pcp --dry-run or p2p-check lists providers)",
-			o->provider);
+		return refuse(r, REFUSE_PROVIDER_MISSING, 0);
+	r->error = ret;
 	if (ret)
-		return fail(
-			EXIT_NO_P2P,
-			"--provider %s: cannot read its p2pmem attributes: %s",
-			o->provider, strerror(-ret));
+		return refuse(r, REFUSE_PROVIDER_UNREADABLE, 0);
 	if (!p->provider.published && !o->force)
-		return fail(
-			EXIT_USAGE,
-			"--provider %s: its p2pmem is not published (the device does not offer it for general use); use --force to use it anyway",
-			o->provider);
-	return 0;
+		return refuse(r, REFUSE_PROVIDER_UNPUBLISHED, 0);
+	return REFUSE_NONE;
 }
 
 /* @list: every p2pmem provider, at least one. */
-static int choose_provider(const struct options *o, struct copy_plan *p,
-			   const struct p2pmem_provider *list, size_t n)
+static enum refusal_why choose_provider(const struct options *o,
+					struct copy_plan *p,
+					const struct p2pmem_provider *list,
+					size_t n, struct refusal *r)
 {
 	struct pci_topo *topo = NULL;
 	struct p2p_platform plat;
 	char errbuf[256];
 	struct provider_choice choice;
-	int ret = 0;
+	enum refusal_why why = REFUSE_NONE;
 
 	if (o->provider) {
-		ret = read_named_provider(o, p);
-		if (ret)
-			return ret;
+		why = read_named_provider(o, p, r);
+		if (why)
+			return why;
 	}
 	if (pci_topo_load(&(struct pci_topo_opts){ 0 }, &topo, errbuf,
 			  sizeof(errbuf)) == 0)
@@ -305,13 +273,11 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 		goto out;
 	}
 
-	/* plan_engine() ran first: passthrough avoids SRC's and DST's CMBs. */
-	ret = (p->engine == COPY_ENGINE_PASSTHRU ?
-		       p2pmem_choose_third_first :
-		       p2pmem_choose)(list, n, topo, topo ? &plat : NULL,
-				      &p->src.disk.pci, &p->dst.disk.pci,
-				      &choice);
-	if (ret == 0) {
+	/* engine_plan() ran first: passthrough avoids SRC's and DST's CMBs. */
+	if ((p->engine == COPY_ENGINE_PASSTHRU ? p2pmem_choose_third_first :
+						 p2pmem_choose)(
+		    list, n, topo, topo ? &plat : NULL, &p->src.disk.pci,
+		    &p->dst.disk.pci, &choice) == 0) {
 		p->provider = list[choice.index];
 		p->place = choice.place;
 		p->have_verdicts = choice.have_paths;
@@ -319,78 +285,59 @@ static int choose_provider(const struct options *o, struct copy_plan *p,
 		p->dst_path = choice.dst_path;
 		goto out;
 	}
-	ret = explain_no_candidate(p, list, n);
+	why = no_candidate(list, n, r);
 out:
 	pci_topo_free(topo);
-	return ret;
-}
-
-int plan_p2p(const struct options *o, struct copy_plan *p)
-{
-	struct p2pmem_provider *list = NULL;
-	const char *problem;
-	size_t n = 0;
-	int ret;
-
-	/* The kernel first: a missing feature explains everything else. */
-	ret = p2pmem_list(&list, &n);
-	if (ret && ret != -ENOENT)
-		return fail(EXIT_NO_P2P, "cannot list p2pmem providers: %s",
-			    strerror(-ret));
-	if (n == 0)
-		return explain_no_providers(p);
-
-	problem = disk_problem(&p->src, p->kernel_release, o->engine);
-	if (problem)
-		ret = fail(
-			EXIT_NO_P2P,
-			"SRC %s %s; use --sysmem to copy through system memory",
-			p->src.path, problem);
-	else if ((problem =
-			  disk_problem(&p->dst, p->kernel_release, o->engine)))
-		ret = fail(
-			EXIT_NO_P2P,
-			"DST %s %s; use --sysmem to copy through system memory",
-			p->dst.path, problem);
-	else
-		ret = choose_provider(o, p, list, n);
-	free(list);
-	return ret;
+	return why;
 }
 
 /*
- * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
- * TESTING): lose-chunk=N, no-sentinels, no-arrival-check,
- * no-fabric-watch.
+ * The IOMMUs the kernel lists, for the message of a loss (an IOMMU on
+ * the path is its usual cause): "dmar0 dmar1", or "".
  */
-int testing_switches_parse(struct copy_testing *t)
+static void note_iommu_units(struct copy_plan *p)
 {
-	const char *env = getenv("P2PCP_TESTING");
-	char *copy, *tok, *save = NULL;
-	int ret = 0;
+	struct str_list units = { 0 };
+	size_t i, used = 0, len = sizeof(p->iommu_units);
 
-	memset(t, 0, sizeof(*t));
-	if (!env || !*env)
-		return 0;
-	copy = strdup(env);
-	if (!copy)
-		return fail(EXIT_USAGE, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok && !ret;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "no-sentinels"))
-			t->no_sentinels = true;
-		else if (!strcmp(tok, "no-arrival-check"))
-			t->no_arrival_check = true;
-		else if (!strcmp(tok, "no-fabric-watch"))
-			t->no_fabric_watch = true;
-		else if (strncmp(tok, "lose-chunk=", 11) ||
-			 parse_size(tok + 11, 0, &t->lose_chunk) ||
-			 !t->lose_chunk)
-			ret = fail(
-				EXIT_USAGE,
-				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check, no-fabric-watch); unset it for normal use",
-				tok);
+	p->iommu_units[0] = '\0';
+	if (platform_iommu_scan(&units) > 0)
+		for (i = 0;
+		     i < units.n && used + strlen(units.v[i].text) + 2 < len;
+		     i++)
+			used += (size_t)snprintf(p->iommu_units + used,
+						 len - used, "%s%s",
+						 used ? " " : "",
+						 units.v[i].text);
+	str_list_free(&units);
+}
+
+enum refusal_why plan_p2p(const struct options *o, struct copy_plan *p,
+			  struct refusal *r)
+{
+	struct p2pmem_provider *list = NULL;
+	enum refusal_why why;
+	size_t n = 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	/* The kernel first: a missing feature explains everything else. */
+	ret = p2pmem_list(&list, &n);
+	if (ret && ret != -ENOENT) {
+		r->error = ret;
+		return refuse(r, REFUSE_P2PMEM_LIST, 0);
 	}
-	free(copy);
-	return ret;
+	if (n == 0)
+		return no_providers(p, r);
+
+	why = check_p2p_endpoint(&p->src, 0, p->kernel_release, o->engine, r);
+	if (!why)
+		why = check_p2p_endpoint(&p->dst, 1, p->kernel_release,
+					 o->engine, r);
+	if (!why)
+		why = choose_provider(o, p, list, n, r);
+	if (!why)
+		note_iommu_units(p);
+	free(list);
+	return why;
 }

@@ -77,6 +77,8 @@ static const char *place_name(enum provider_place place)
 
 void json_add_engine(struct json_object *root, const struct copy_plan *p)
 {
+	char why[256];
+
 	json_object_object_add(
 		root, "engine",
 		json_object_new_string(p->engine == COPY_ENGINE_PASSTHRU ?
@@ -85,7 +87,8 @@ void json_add_engine(struct json_object *root, const struct copy_plan *p)
 	json_object_object_add(root, "engine_decided",
 			       json_object_new_boolean(p->engine_decided));
 	json_object_object_add(root, "engine_reason",
-			       json_object_new_string(p->engine_reason));
+			       json_object_new_string(engine_reason_text(
+				       p, why, sizeof(why))));
 	if (p->max_transfer) {
 		json_object_object_add(root, "max_transfer",
 				       json_object_new_int64(p->max_transfer));

@@ -4,7 +4,6 @@
  * the success line, and the wording of every refusal and failure (the
  * run's one message, which --json also carries).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -17,7 +16,6 @@
 #include "nvme-passthru.h"
 #include "p2pcp.h"
 #include "safety.h"
-#include "sysfs.h"
 #include "util.h"
 
 /* The one message of a run, printed by main(); never truncated. */
@@ -153,7 +151,7 @@ static void text_provider(const struct copy_plan *p)
 
 void text_plan(const struct copy_plan *p)
 {
-	char sz[32];
+	char sz[32], why[256];
 
 	text_endpoint("SRC", &p->src, p->src_offset,
 		      p->have_src_ctrl ? &p->src_ctrl : NULL);
@@ -170,7 +168,7 @@ void text_plan(const struct copy_plan *p)
 		printf("through system memory (--sysmem)\n");
 	printf("engine %s (%s)\n",
 	       p->engine == COPY_ENGINE_PASSTHRU ? "passthru" : "block",
-	       p->engine_reason);
+	       engine_reason_text(p, why, sizeof(why)));
 	printf("%u chunks of %u bytes in flight\n", p->queue_depth,
 	       p->chunk_size);
 }
@@ -205,173 +203,9 @@ void text_success(const struct copy_plan *p, const struct options *o,
 		o->verify != VERIFY_NONE ? ", verified" : "");
 }
 
-/* strerror() of a negative errno, as the library returns them. */
-static const char *errno_text(int err)
+const char *errno_text(int err)
 {
 	return strerror(err < 0 ? -err : err);
-}
-
-static int report_size_value(const char *opt, const char *str, bool range)
-{
-	if (range)
-		return fail(
-			EXIT_USAGE,
-			"%s: '%s' is too large (offsets and lengths end at 2^63-1 bytes)",
-			opt, str);
-	return fail(EXIT_USAGE,
-		    "%s: '%s' is not a size (e.g. 4096, 1M, 2GiB, 8s)", opt,
-		    str);
-}
-
-static int report_alignment(enum plan_reason why, const struct copy_request *rq,
-			    const struct copy_plan *p)
-{
-	switch (why) {
-	case PLAN_SRC_OFFSET_UNALIGNED:
-		return fail(
-			EXIT_USAGE,
-			"--src-offset %" PRIu64
-			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			p->src_offset, p->align);
-	case PLAN_DST_OFFSET_UNALIGNED:
-		return fail(
-			EXIT_USAGE,
-			"--dst-offset %" PRIu64
-			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			p->dst_offset, p->align);
-	case PLAN_TAIL_ON_BLOCK_DST:
-		/* No --length: the length is SRC's rest, which the user
-		 * never typed; name where it came from, and the length of
-		 * its whole blocks that would be taken. */
-		if (!rq->length && p->length >= p->align)
-			return fail(
-				EXIT_USAGE,
-				"SRC %s has %" PRIu64
-				" bytes from byte %" PRIu64
-				" on, not a multiple of %u bytes: DST %s is a block device and p2pcp never pads; give a --length of whole blocks, e.g. --length %" PRIu64,
-				p->src.path, p->length, p->src_offset, p->align,
-				p->dst.path, p->length / p->align * p->align);
-		if (!rq->length)
-			return fail(
-				EXIT_USAGE,
-				"SRC %s has %" PRIu64
-				" bytes from byte %" PRIu64
-				" on, less than one block of %u bytes: DST %s is a block device and p2pcp never pads",
-				p->src.path, p->length, p->src_offset, p->align,
-				p->dst.path);
-		return fail(
-			EXIT_USAGE,
-			"--length %" PRIu64
-			" is not a multiple of %u bytes: DST %s is a block device and p2pcp never pads",
-			p->length, p->align, p->dst.path);
-	case PLAN_CHUNK_BLOCKS_TOO_LARGE:
-		return fail(
-			EXIT_USAGE,
-			"--chunk-size %" PRIu64
-			"s: that many blocks of %u bytes (the larger logical block size of SRC and DST) are more than 64MiB; give at most %" PRIu64
-			"s",
-			rq->chunk_blocks, p->align,
-			(uint64_t)(COPY_MAX_CHUNK / p->align));
-	default:
-		return fail(
-			EXIT_USAGE,
-			"--chunk-size %" PRIu64
-			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			rq->chunk_size, p->align);
-	}
-}
-
-static int report_bounds(enum plan_reason why, const struct copy_plan *p)
-{
-	const struct endpoint *s = &p->src, *d = &p->dst;
-	char sz[32];
-
-	switch (why) {
-	case PLAN_SRC_OFFSET_PAST_END:
-		return fail(EXIT_USAGE,
-			    "--src-offset %" PRIu64
-			    " is past the end of SRC %s (%" PRIu64 " bytes)",
-			    p->src_offset, s->path, s->size);
-	case PLAN_PAST_SRC_END:
-		return fail(EXIT_USAGE,
-			    "--length %" PRIu64 " from --src-offset %" PRIu64
-			    " runs past the end of SRC %s (%" PRIu64 " bytes)",
-			    p->length, p->src_offset, s->path, s->size);
-	case PLAN_DST_OFFSET_PAST_END:
-		return fail(
-			EXIT_USAGE,
-			"--dst-offset %" PRIu64
-			" is past the end of DST file %s (%" PRIu64
-			" bytes): a ranged copy may extend a file but not leave a hole before it",
-			p->dst_offset, d->path, d->size);
-	case PLAN_DST_END_OVERFLOW:
-		return fail(
-			EXIT_USAGE,
-			"--dst-offset %" PRIu64 " plus --length %" PRIu64
-			" ends past 2^63-1, the largest offset a file or device can have",
-			p->dst_offset, p->length);
-	default:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is too small: the copy needs bytes up to %" PRIu64
-			", it has %" PRIu64 " (%s)",
-			d->path, p->dst_offset + p->length, d->size,
-			format_size(d->size, sz, sizeof(sz)));
-	}
-}
-
-static int report_overlap_unknown(const struct copy_plan *p)
-{
-	if (p->overlap_at.kind == LAYER_NODEV)
-		return fail(
-			EXIT_USAGE,
-			"SRC %s and DST %s: cannot tell whether they share storage: %s has no block device under it, so where its files keep their bytes is unknown; refusing (copy through a file on a disk or in tmpfs instead)",
-			p->src.path, p->dst.path, p->overlap_at.name);
-	if (!p->overlap_at.name[0])
-		return fail(
-			EXIT_USAGE,
-			"SRC %s and DST %s: cannot tell whether they share storage (a storage stack that could not be read completely); refusing",
-			p->src.path, p->dst.path);
-	return fail(
-		EXIT_USAGE,
-		"SRC %s and DST %s may overlap: both reach %s (through a filesystem, device-mapper or md), where their ranges cannot be located; refusing",
-		p->src.path, p->dst.path, p->overlap_at.name);
-}
-
-int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
-		       const struct copy_plan *p)
-{
-	switch (why) {
-	case PLAN_OK:
-		return 0;
-	case PLAN_SRC_OFFSET_SYNTAX:
-	case PLAN_SRC_OFFSET_RANGE:
-		return report_size_value("--src-offset", rq->src_offset,
-					 why == PLAN_SRC_OFFSET_RANGE);
-	case PLAN_DST_OFFSET_SYNTAX:
-	case PLAN_DST_OFFSET_RANGE:
-		return report_size_value("--dst-offset", rq->dst_offset,
-					 why == PLAN_DST_OFFSET_RANGE);
-	case PLAN_LENGTH_SYNTAX:
-	case PLAN_LENGTH_RANGE:
-		return report_size_value("--length", rq->length,
-					 why == PLAN_LENGTH_RANGE);
-	case PLAN_SRC_OFFSET_PAST_END:
-	case PLAN_PAST_SRC_END:
-	case PLAN_DST_END_OVERFLOW:
-	case PLAN_DST_TOO_SMALL:
-	case PLAN_DST_OFFSET_PAST_END:
-		return report_bounds(why, p);
-	case PLAN_OVERLAP:
-		return fail(
-			EXIT_USAGE,
-			"SRC %s and DST %s are the same storage and the ranges overlap (in %s)",
-			p->src.path, p->dst.path, p->overlap_at.name);
-	case PLAN_OVERLAP_UNKNOWN:
-		return report_overlap_unknown(p);
-	default:
-		return report_alignment(why, rq, p);
-	}
 }
 
 int report_buffer_failure(const struct copy_plan *p, int err)
@@ -432,43 +266,17 @@ static const char *refusal_reason(const struct copy_plan *p, int side)
 	return "the devices share no upstream bridge and the host bridge is not on the kernel's whitelist";
 }
 
-/* The IOMMUs the kernel lists (/sys/class/iommu), e.g. "dmar0", or "". */
-static const char *iommu_names(char *buf, size_t len)
-{
-	char path[512];
-	struct dirent *de;
-	size_t used = 0;
-	DIR *dir;
-
-	buf[0] = 0;
-	if (sysfs_path(path, sizeof(path), "/sys/class/iommu"))
-		return buf;
-	dir = opendir(path);
-	if (!dir)
-		return buf;
-	while ((de = readdir(dir)) && used + strlen(de->d_name) + 2 < len) {
-		if (de->d_name[0] == '.')
-			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-					 used ? " " : "", de->d_name);
-	}
-	closedir(dir);
-	return buf;
-}
-
 /* What the platform shows for the path of @side, for a loss message. */
 static const char *loss_facts(const struct copy_plan *p, int side, char *buf,
 			      size_t len)
 {
 	const struct p2p_result *r = side ? &p->dst_path : &p->src_path;
-	char iommu[128];
 	int n;
 
-	iommu_names(iommu, sizeof(iommu));
 	n = snprintf(buf, len, "here: %s%s",
-		     iommu[0] ? "IOMMU active: " :
-				"no IOMMU in /sys/class/iommu",
-		     iommu);
+		     p->iommu_units[0] ? "IOMMU active: " :
+					 "no IOMMU in /sys/class/iommu",
+		     p->iommu_units);
 	if (p->have_verdicts && n > 0 && (size_t)n < len)
 		snprintf(
 			buf + n, len - (size_t)n,
@@ -584,27 +392,31 @@ static int report_lost_chunk(const struct copy_plan *p,
 }
 
 /* io_uring_setup() failed: why, as far as the system tells. */
-static const char *ring_hint(int err, unsigned int disabled)
+static const char *ring_hint(enum ring_unavailable cause)
 {
-	if (disabled == 2)
+	switch (cause) {
+	case RING_DISABLED_ALL:
 		return "kernel.io_uring_disabled is 2, io_uring is off for everyone ('sysctl kernel.io_uring_disabled=0' turns it on)";
-	if (disabled == 1)
+	case RING_DISABLED_GROUP:
 		return "kernel.io_uring_disabled is 1, only root and members of the group kernel.io_uring_group may use io_uring";
-	if (err == -ENOSYS)
+	case RING_NOT_BUILT:
 		return "the kernel lacks io_uring (CONFIG_IO_URING) or a seccomp filter hides it (in a container: allow io_uring_setup, io_uring_enter and io_uring_register)";
-	if (err == -EPERM || err == -EACCES)
+	case RING_FORBIDDEN:
 		return "a seccomp filter or security policy forbids it (in a container: allow io_uring_setup, io_uring_enter and io_uring_register)";
-	if (err == -ENOMEM)
+	case RING_MEMLOCK:
 		return "the locked-memory limit is too low for the ring (ulimit -l)";
+	case RING_CAUSE_UNKNOWN:
+		break;
+	}
 	return "see the kernel log";
 }
 
-int report_ring_failure(int err, unsigned int disabled)
+int report_ring_failure(int err, enum ring_unavailable cause)
 {
 	return fail(
 		EXIT_NO_P2P,
 		"io_uring is not available (%s): %s; p2pcp does all its I/O with it; nothing was written",
-		errno_text(err), ring_hint(err, disabled));
+		errno_text(err), ring_hint(cause));
 }
 
 /*
@@ -751,107 +563,4 @@ int report_verify_failure(const struct copy_plan *p,
 		    stop_place(p, r, "read", "after the copy", where,
 			       sizeof(where)),
 		    p->length, verified_part(p, r, proved, sizeof(proved)));
-}
-
-/* Below DST: in use by another device, or cannot tell. */
-static int report_below(const struct safety_verdict *v, const char *path)
-{
-	switch (v->why) {
-	case DST_BELOW_BACKS_LOOP:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, also backs /dev/%s (losetup -d it, or unmount what is on it, first)",
-			path, v->layer, v->by);
-	case DST_BELOW_HELD:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, is held by %s (device-mapper or md); remove that first",
-			path, v->layer, v->by);
-	case DST_BELOW_CLAIMED:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: %s, below it, is mounted or held open exclusively; unmount or stop it first",
-			path, v->layer);
-	default:
-		return fail(
-			EXIT_USAGE,
-			"DST %s: cannot tell whether %s, below it, is in use (%s); refusing",
-			path, v->layer, errno_text(v->error));
-	}
-}
-
-/* The signature checks on a block device DST (without --force). */
-static int report_signature(const struct safety_verdict *v, const char *path)
-{
-	if (v->why == DST_SIGNATURE_PROBE_FAILED)
-		return fail(
-			EXIT_USAGE,
-			"DST %s: cannot probe for signatures (libblkid: %s); use --force to skip the check",
-			path, errno_text(v->error));
-	if (v->why == DST_SIGNATURES_CONTRADICT)
-		return fail(
-			EXIT_USAGE,
-			"DST %s holds several contradicting signatures (filesystem, RAID or partition table); refusing to overwrite it (use --force if you mean it)",
-			path);
-	return fail(
-		EXIT_USAGE,
-		"DST %s holds a %s signature (%s); refusing to overwrite it (use --force if you mean it)",
-		path, v->sig.what, v->sig.type);
-}
-
-int report_safety(const struct safety_verdict *v, const struct endpoint *ep)
-{
-	switch (v->why) {
-	case SAFE:
-		return 0;
-	case SRC_PSEUDO_FILE:
-		return fail(
-			EXIT_USAGE,
-			"SRC %s: its size reads 0 but it has content (a pseudo-file, as in /proc), which p2pcp cannot copy; copy it to a regular file first (e.g. with cat)",
-			ep->path);
-	case SRC_NO_DIRECT_IO:
-		return fail(
-			EXIT_USAGE,
-			"SRC %s: cannot open for O_DIRECT reading: %s (its filesystem does not take direct I/O, e.g. ramfs or a pseudo-filesystem)",
-			ep->path, errno_text(v->error));
-	case DST_NO_DIRECT_IO:
-		return fail(
-			EXIT_USAGE,
-			"DST %s: cannot open for O_DIRECT writing: %s (its filesystem does not take direct I/O, e.g. ramfs or a pseudo-filesystem)",
-			ep->path, errno_text(v->error));
-	case DST_TAKES_NO_WRITES:
-		if (v->error == -ETXTBSY)
-			return fail(
-				EXIT_USAGE,
-				"DST %s is in use: it is an active swap file, which takes no writes (swapoff it first)",
-				ep->path);
-		return fail(EXIT_USAGE, "DST %s: takes no writes: %s", ep->path,
-			    errno_text(v->error));
-	case DST_IS_OUTPUT:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is p2pcp's own standard %s: the copy and p2pcp's messages would overwrite each other; redirect %s elsewhere",
-			ep->path, v->fd == 1 ? "output" : "error",
-			v->fd == 1 ? "stdout" : "stderr");
-	case DST_BLKROGET_FAILED:
-		return fail(EXIT_USAGE, "DST %s: BLKROGET failed: %s", ep->path,
-			    errno_text(v->error));
-	case DST_READ_ONLY:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is a read-only block device (BLKROGET; e.g. losetup -r, blockdev --setro); nothing was written",
-			ep->path);
-	case DST_BACKS_LOOP:
-		return fail(
-			EXIT_USAGE,
-			"DST %s is in use: it backs /dev/%s (losetup -d it, or unmount what is on it, first)",
-			ep->path, v->by);
-	case DST_BELOW_BACKS_LOOP:
-	case DST_BELOW_HELD:
-	case DST_BELOW_CLAIMED:
-	case DST_BELOW_UNKNOWN:
-		return report_below(v, ep->path);
-	default:
-		return report_signature(v, ep->path);
-	}
 }

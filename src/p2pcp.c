@@ -217,6 +217,43 @@ static int parse_option(int c, struct options *o)
 	return -1;
 }
 
+/*
+ * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
+ * TESTING): lose-chunk=N, no-sentinels, no-arrival-check,
+ * no-fabric-watch.
+ */
+int testing_switches_parse(struct copy_testing *t)
+{
+	const char *env = getenv("P2PCP_TESTING");
+	char *copy, *tok, *save = NULL;
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!env || !*env)
+		return 0;
+	copy = strdup(env);
+	if (!copy)
+		return fail(EXIT_USAGE, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "no-sentinels"))
+			t->no_sentinels = true;
+		else if (!strcmp(tok, "no-arrival-check"))
+			t->no_arrival_check = true;
+		else if (!strcmp(tok, "no-fabric-watch"))
+			t->no_fabric_watch = true;
+		else if (strncmp(tok, "lose-chunk=", 11) ||
+			 parse_size(tok + 11, 0, &t->lose_chunk) ||
+			 !t->lose_chunk)
+			ret = fail(
+				EXIT_USAGE,
+				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check, no-fabric-watch); unset it for normal use",
+				tok);
+	}
+	free(copy);
+	return ret;
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -263,6 +300,24 @@ static void catch_stop_signals(void)
 }
 
 /*
+ * The copy goes through passthrough: open and check it, then prove
+ * arrival through it.  @refusal: the block engine's, if any (it may be
+ * @r, which the arrival probe then reuses).
+ */
+static int use_passthru(struct copy_session *s, struct passthru_session *pt,
+			struct copy_outcome *r,
+			const struct copy_outcome *refusal)
+{
+	struct passthru_failure f;
+
+	if (engine_passthru(s, pt, refusal, &f))
+		return report_passthru_failure(s->plan, &f, refusal);
+	if (engine_passthru_arrival(s, r))
+		return report_preflight_failure(s->plan, r);
+	return 0;
+}
+
+/*
  * Both descriptors take O_DIRECT (the filesystem supports it), and, for
  * a P2P copy, the kernel maps p2pmem for both devices: before any write.
  * The engine the plan names is used; auto takes the block engine and
@@ -276,10 +331,8 @@ static int prepare(const struct options *o, struct copy_session *s,
 	enum copy_side side;
 	int ret;
 
-	if (o->engine == ENGINE_PASSTHRU) {
-		ret = engine_passthru(s, pt, NULL);
-		return ret ? ret : engine_passthru_arrival(s, r);
-	}
+	if (o->engine == ENGINE_PASSTHRU)
+		return use_passthru(s, pt, r, NULL);
 	ret = copy_direct_io(p, true, &side);
 	if (ret)
 		return report_open_failure(p, side, ret);
@@ -287,8 +340,7 @@ static int prepare(const struct options *o, struct copy_session *s,
 		result.copy = *r;
 		if (!engine_can_fall_back(o, p, r))
 			return engine_report_refusal(p, r);
-		ret = engine_passthru(s, pt, r);
-		return ret ? ret : engine_passthru_arrival(s, r);
+		return use_passthru(s, pt, r, r);
 	}
 	engine_block_confirmed(o, p);
 	return 0;
@@ -432,19 +484,15 @@ out:
  */
 static int probe_ring(void)
 {
-	uint64_t disabled = 0;
 	int ret = ring_probe(NULL);
 
-	if (!ret)
-		return 0;
-	if (sysfs_read_u64("/proc/sys/kernel/io_uring_disabled", &disabled))
-		disabled = 0;
-	return report_ring_failure(ret, (unsigned int)disabled);
+	return ret ? report_ring_failure(ret, ring_unavailable_cause(ret)) : 0;
 }
 
 static int run(int argc, char **argv, struct json_object **summary)
 {
 	bool written = false;
+	struct refusal refusal;
 	struct options o;
 	struct copy_plan p;
 	int ret, removed;
@@ -454,13 +502,12 @@ static int run(int argc, char **argv, struct json_object **summary)
 		usage_error = ret == EXIT_USAGE;
 		return ret;
 	}
-	ret = plan_endpoints(&o, &p);
-	if (!ret)
-		ret = engine_plan(&o, &p);
-	if (!ret && p.p2p)
-		ret = plan_p2p(&o, &p);
-	if (!ret)
-		ret = check_destination(&o, &p);
+	if (plan_endpoints(&o, &p, &refusal) || engine_plan(&o, &p, &refusal) ||
+	    (p.p2p && plan_p2p(&o, &p, &refusal)) ||
+	    check_destination(&o, &p, &refusal))
+		ret = report_refusal(&refusal, &o, &p);
+	else
+		ret = 0;
 	/* io_uring refused (seccomp, sysctl): say so before any write. */
 	if (!ret)
 		ret = probe_ring();

@@ -5,18 +5,28 @@
  *
  *   p2pcp.c             options, main(), the sequence of copy phases
  *   p2pcp-plan.c        endpoints, destination checks, the provider
- *   p2pcp-print-text.c  the words: plan, progress, every message
+ *   p2pcp-engine.c      the --engine choice and passthrough's fallback
+ *   p2pcp-print-text.c  the words: plan, progress, failures of the run
+ *   p2pcp-print-refusal.c  the words of every refusal before the copy
  *   p2pcp-print-json.c  the same results as one JSON object
+ *
+ * The deciding files (p2pcp-plan.c, p2pcp-engine.c) word nothing: they
+ * return a reason code with its facts (struct refusal), and the text
+ * printer turns it into the run's one message.  They link without the
+ * printers (the unit test "decisions" does so).
  */
 #ifndef P2PCP_FRONTEND_H
 #define P2PCP_FRONTEND_H
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "copy-passthru.h"
 #include "copy.h"
+#include "safety.h"
 
 #define PROG "p2pcp"
 
@@ -50,6 +60,47 @@ struct options {
 	bool quiet;
 };
 
+/*
+ * Why planning refuses the copy.  Decided in p2pcp-plan.c and
+ * p2pcp-engine.c, worded (with its exit code) by report_refusal().
+ */
+enum refusal_why {
+	REFUSE_NONE = 0,
+	REFUSE_OPEN, /* side cannot be opened or resolved: error */
+	REFUSE_SAFETY, /* side refused by a safety check: safety */
+	REFUSE_RANGE, /* the range: range */
+	/* side: an NVMe namespace of capacity 0 with count metadata bytes */
+	REFUSE_HIDDEN_NAMESPACE,
+	REFUSE_PASSTHRU, /* --engine passthru cannot copy it: passthru */
+	REFUSE_P2PMEM_LIST, /* the providers cannot be listed: error */
+	REFUSE_NO_P2PDMA, /* no providers, kernel without it: source */
+	REFUSE_P2PDMA_UNKNOWN, /* no providers, kernel config not found */
+	REFUSE_NO_CMB, /* no providers although the kernel has P2PDMA */
+	REFUSE_NO_ALLOCATE, /* p2pmem (provider) without allocate */
+	REFUSE_NONE_PUBLISHED, /* no provider published (provider) */
+	REFUSE_ALL_EXHAUSTED, /* all count published providers exhausted */
+	REFUSE_PROVIDER_SYNTAX, /* --provider not a PCI address */
+	REFUSE_PROVIDER_MISSING, /* --provider: no such device with p2pmem */
+	REFUSE_PROVIDER_UNREADABLE, /* --provider's attributes: error */
+	REFUSE_PROVIDER_UNPUBLISHED, /* --provider not published, no --force */
+	/* side: the kernel takes no P2P pages for endpoint_kind on kernel */
+	REFUSE_NOT_P2P,
+};
+
+struct refusal {
+	enum refusal_why why;
+	int side; /* 0: SRC, 1: DST */
+	int error; /* negative errno */
+	uint64_t count;
+	struct pci_addr provider;
+	enum p2p_endpoint endpoint_kind;
+	unsigned int kernel; /* P2P_KERNEL(), 0: unknown */
+	char source[PATH_MAX]; /* what said the kernel lacks P2PDMA */
+	struct safety_verdict safety;
+	enum plan_reason range;
+	struct passthru_failure passthru;
+};
+
 /* Set the run's one message (printed once, by main) and return @code. */
 __attribute__((format(printf, 2, 3))) int fail(int code, const char *fmt, ...);
 /* The message, "" when none was set. */
@@ -58,10 +109,17 @@ const char *fail_message(void);
 int testing_switches_parse(struct copy_testing *t);
 void fail_clear(void);
 
-/* p2pcp-plan.c: everything decided before the first write. */
-int plan_endpoints(const struct options *o, struct copy_plan *p);
-int plan_p2p(const struct options *o, struct copy_plan *p);
-int check_destination(const struct options *o, const struct copy_plan *p);
+/*
+ * p2pcp-plan.c: everything decided before the first write.  Each
+ * returns REFUSE_NONE or the reason also set in @r.
+ */
+enum refusal_why plan_endpoints(const struct options *o, struct copy_plan *p,
+				struct refusal *r);
+enum refusal_why plan_p2p(const struct options *o, struct copy_plan *p,
+			  struct refusal *r);
+enum refusal_why check_destination(const struct options *o,
+				   const struct copy_plan *p,
+				   struct refusal *r);
 /*
  * Close both descriptors; a DST file this run created is removed again
  * unless something was @written to it.  Returns 1 when it was removed,
@@ -69,30 +127,46 @@ int check_destination(const struct options *o, const struct copy_plan *p);
  */
 int close_endpoints(struct copy_plan *p, bool written);
 
-/* p2pcp-engine.c: --engine, see there. */
-struct passthru_session;
-int engine_plan(const struct options *o, struct copy_plan *p);
-int engine_check_formats(const struct copy_plan *p);
+/* p2pcp-engine.c: --engine, see there.  No words either. */
+enum refusal_why engine_plan(const struct options *o, struct copy_plan *p,
+			     struct refusal *r);
+enum refusal_why engine_check_formats(const struct copy_plan *p,
+				      struct refusal *r);
 void engine_block_confirmed(const struct options *o, struct copy_plan *p);
 bool engine_can_fall_back(const struct options *o, const struct copy_plan *p,
 			  const struct copy_outcome *refusal);
-/* The block engine's preflight refusal, when auto cannot fall back. */
-int engine_report_refusal(const struct copy_plan *p,
-			  const struct copy_outcome *refusal);
-/* Open and check passthrough; @refusal: the block engine's, if any. */
+/*
+ * Open and check passthrough; @refusal: the block engine's, if any.
+ * Returns 0, or -1 with @f filled.
+ */
 int engine_passthru(struct copy_session *s, struct passthru_session *pt,
-		    const struct copy_outcome *refusal);
-/* The arrival probe through the passthrough engine; EXIT_NO_P2P on loss. */
-int engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r);
+		    const struct copy_outcome *refusal,
+		    struct passthru_failure *f);
+/* The arrival probe through the passthrough engine: true on a loss. */
+bool engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r);
 
 /* p2pcp-print-text.c */
+/* strerror() of a negative errno, as the library returns them. */
+const char *errno_text(int err);
 void text_usage(FILE *out);
 void text_plan(const struct copy_plan *p);
 void text_progress(const struct pipeline_progress *pr, void *data);
 void text_success(const struct copy_plan *p, const struct options *o,
 		  double seconds);
-int report_plan_reason(enum plan_reason why, const struct copy_request *rq,
-		       const struct copy_plan *p);
+/* p2pcp-print-refusal.c: the words of planning's refusals. */
+/* Planning's refusal @r, as the run's one message; its exit code. */
+int report_refusal(const struct refusal *r, const struct options *o,
+		   const struct copy_plan *p);
+/* Why the plan has its engine, in words (text and JSON). */
+const char *engine_reason_text(const struct copy_plan *p, char *buf,
+			       size_t len);
+/* The block engine's preflight refusal, when auto cannot fall back. */
+int engine_report_refusal(const struct copy_plan *p,
+			  const struct copy_outcome *refusal);
+/* Passthrough failed (@f); @refusal: the block engine's, if any. */
+int report_passthru_failure(const struct copy_plan *p,
+			    const struct passthru_failure *f,
+			    const struct copy_outcome *refusal);
 int report_buffer_failure(const struct copy_plan *p, int err);
 int report_open_failure(const struct copy_plan *p, enum copy_side side,
 			int err);
@@ -106,11 +180,7 @@ int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 int report_stop_before_copy(int sig);
 int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig);
-/* @disabled: kernel.io_uring_disabled (0 when unknown). */
-int report_ring_failure(int err, unsigned int disabled);
-struct safety_verdict;
-/* A safety check's refusal of @ep (SRC or DST by the reason). */
-int report_safety(const struct safety_verdict *v, const struct endpoint *ep);
+int report_ring_failure(int err, enum ring_unavailable cause);
 
 struct progress_state {
 	bool tty;

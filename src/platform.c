@@ -488,28 +488,36 @@ int platform_pci_driver(const struct pci_addr *addr, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* IOMMU and boot parameters                                           */
 
-static void scan_iommu(struct platform *p)
+int platform_iommu_scan(struct str_list *units)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
+	int present = 0;
 	DIR *dir;
 
 	if (sysfs_path(path, sizeof(path), "/sys/class/iommu"))
-		return;
+		return -ENAMETOOLONG;
 	dir = opendir(path);
-	if (!dir) {
-		/* No IOMMU driver registered at all. */
-		p->iommu_present = errno == ENOENT ? 0 : -1;
-		return;
-	}
-	p->iommu_present = 0;
+	if (!dir)
+		return -errno;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
-		p->iommu_present = 1;
-		str_list_add_new(&p->iommu_units, "%s", de->d_name);
+		present = 1;
+		str_list_add_new(units, "%s", de->d_name);
 	}
 	closedir(dir);
+	return present;
+}
+
+static void scan_iommu(struct platform *p)
+{
+	int ret = platform_iommu_scan(&p->iommu_units);
+
+	/* No class directory: no IOMMU driver registered at all. */
+	p->iommu_present = ret == -ENOENT ? 0 : ret < 0 ? -1 : ret;
+	if (ret < 0)
+		return;
 
 	/* Group 0's default domain type shows the mode (DMA or identity). */
 	if (sysfs_read_str("/sys/kernel/iommu_groups/0/type",

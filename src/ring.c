@@ -11,6 +11,7 @@
 #include <liburing.h>
 
 #include "ring.h"
+#include "sysfs.h"
 
 static void block_prep(struct io_uring_sqe *sqe, int fd, const void *side_ctx,
 		       bool write, void *buf, uint32_t len, uint64_t off)
@@ -185,4 +186,23 @@ int ring_io_full(struct io_uring *ring, const struct ring_backend *be, int fd,
 		done += (uint32_t)n;
 	}
 	return 0;
+}
+
+enum ring_unavailable ring_unavailable_cause(int err)
+{
+	uint64_t disabled;
+
+	if (sysfs_read_u64("/proc/sys/kernel/io_uring_disabled", &disabled))
+		disabled = 0;
+	if (disabled == 2)
+		return RING_DISABLED_ALL;
+	if (disabled == 1)
+		return RING_DISABLED_GROUP;
+	if (err == -ENOSYS)
+		return RING_NOT_BUILT;
+	if (err == -EPERM || err == -EACCES)
+		return RING_FORBIDDEN;
+	if (err == -ENOMEM)
+		return RING_MEMLOCK;
+	return RING_CAUSE_UNKNOWN;
 }

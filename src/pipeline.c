@@ -687,9 +687,17 @@ static void narrow_write(struct pipeline *e, struct slot *s)
 			    job->dst_offset + off, &status);
 		if (n == (int)job->align)
 			continue;
-		res->error = n < 0 ? n : -EIO;
-		res->nvme_status = status;
-		res->fail_offset = off;
+		/*
+		 * A short write stops inside the block; where the copy's
+		 * own write of the rest failed (a file-size limit), that
+		 * failure and its cause are the ones to report, not an
+		 * I/O error at the block's start.
+		 */
+		if (n <= 0 || res->fail_offset != off + (uint64_t)n) {
+			res->error = n < 0 ? n : -EIO;
+			res->nvme_status = status;
+			res->fail_offset = off;
+		}
 		/* Everything before it in this lowest chunk is written now. */
 		if (s->off == res->done)
 			res->done = off;

@@ -557,6 +557,10 @@ case_resume_whole() {
 	status=$?
 	expect_status 1
 	expect_err "resume with --src-offset 512000 --dst-offset 512000 --length 536576$"
+	# The stop itself is where and why the write failed: byte 513024,
+	# the file-size limit (it said byte 512000, EIO: the one-block
+	# narrowing's short write, worded as its own failure).
+	expect_err "^p2pcp: write error on DST dst.bin at byte 513024 \\(block 1002\\): File too large; copied SRC bytes \\[0, 512000\\) to DST bytes \\[0, 512000\\) "
 	resume_as_printed "$loop" dst.bin
 	# The same under --json: done and resume are the rounded ones.
 	rm -f dst.bin
@@ -566,7 +570,8 @@ case_resume_whole() {
 	)
 	status=$?
 	json_check 1 "d['done'] == 512000" "d['resume']['src_offset'] == 512000" \
-		"d['dst_cut'] is True"
+		"d['dst_cut'] is True" "d['fail_offset'] == 513024" \
+		"'File too large' in d['error']"
 }
 
 # The copied prefix is made durable before it is reported, on a write

@@ -42,25 +42,35 @@ assert k["release"] and k["abi"] and k["build"], "no kernel release: %r" % k
 print("ok: bench.json has", ", ".join(sorted(r["contenders"])))
 PY
 # Lab mode's kernel record, without booting a guest: the lab side's first
-# lines, run by sh with the environment the lab's init exports (LAB_KERNEL,
-# what p2p-lab booted), must give tools/bench the release and the package,
-# verbose or not.
-python3 - "$bench" <<'PY'
-import importlib.machinery, importlib.util, os, subprocess, sys
+# lines, run by sh with a /lab/config as p2p-lab writes it (its shquote
+# quoting, LAB_KERNEL = what it booted), must give tools/bench the release
+# and the package, verbose or not; without the file, no package.
+python3 - "$bench" "$tmp" "$(dirname "$bench")/p2p-lab" <<'PY'
+import importlib.machinery, importlib.util, os, re, subprocess, sys
 loader = importlib.machinery.SourceFileLoader("bench", sys.argv[1])
 spec = importlib.util.spec_from_loader("bench", loader)
 bench = importlib.util.module_from_spec(spec)
 loader.exec_module(bench)
 booted = "debian 7.3.4+deb13-amd64 (linux-binary-7.3.4+deb13-amd64 " \
     "linux-modules-7.3.4+deb13-amd64)"
-env = dict(os.environ, LAB_KERNEL=booted)
+# p2p-lab's own quoting function and config line, run by bash.
+lab = open(sys.argv[3]).read()
+quote = re.search(r"^shquote\(\) \{.*\}$", lab, re.M).group(0)
+assert 'echo "LAB_KERNEL=$(shquote "$KERNEL_DESC")"' in lab, \
+    "p2p-lab no longer writes LAB_KERNEL to the guest's config"
+config = os.path.join(sys.argv[2], "config")
+subprocess.run(["bash", "-c", quote + '\necho "LAB_KERNEL=$(shquote '
+                '"$KERNEL_DESC")" >"$0"', config], check=True,
+               env=dict(os.environ, KERNEL_DESC=booted))
+env = dict(os.environ, LAB_CONFIG=config)
+env.pop("LAB_KERNEL", None)
 out = subprocess.run(["sh", "-c", bench.LAB_PREAMBLE], env=env, check=True,
                      capture_output=True, text=True).stdout
 k = bench.lab_kernel(out)
 assert k["release"] == os.uname().release, k
 assert k["build"], k
 assert k["package"] == booted, "lab package: %r" % k
-env.pop("LAB_KERNEL")
+env["LAB_CONFIG"] = config + ".missing"
 out = subprocess.run(["sh", "-c", bench.LAB_PREAMBLE], env=env, check=True,
                      capture_output=True, text=True).stdout
 assert bench.lab_kernel(out)["package"] is None, out

@@ -137,8 +137,15 @@ static void side_begin(struct verifier *v, struct vside *d)
 	 * arrives leaves poison, and the two sides' poisons differ, so
 	 * stale data cannot compare equal.
 	 */
-	if (v->through_buf)
+	if (v->through_buf) {
 		poison_fill(d->buf, d->slot->len, v->nonce[d->side]);
+		/*
+		 * On the device before the read is submitted: a late posted
+		 * store would overwrite data that arrived (a false "lost"
+		 * or difference), and a cached line would keep it.
+		 */
+		poison_publish_range(d->buf, d->slot->len);
+	}
 	side_submit(v, d);
 }
 
@@ -173,10 +180,15 @@ static void slot_compare(struct verifier *v, struct vslot *s)
 	uint32_t i, w;
 	int i_side;
 
-	if (v->through_buf && !v->shared)
+	/* Loads from the device, not from lines the CPU kept. */
+	if (v->through_buf && !v->shared) {
+		poison_forget_range(s->side[0].buf, s->len);
 		p2pmem_copy_from(s->side[0].copy, s->side[0].buf, s->len);
-	if (v->through_buf)
+	}
+	if (v->through_buf) {
+		poison_forget_range(s->side[1].buf, s->len);
 		p2pmem_copy_from(s->side[1].copy, s->side[1].buf, s->len);
+	}
 	if (!memcmp(a, b, s->len)) {
 		s->state = VSLOT_IDLE;
 		return;
@@ -267,6 +279,7 @@ static void handle_cqe(struct verifier *v, struct vside *d,
 	if (--s->reading) {
 		/* A shared buffer: SRC's piece out of it, then DST's in. */
 		if (v->shared) {
+			poison_forget_range(d->buf, s->len);
 			p2pmem_copy_from(d->copy, d->buf, s->len);
 			side_begin(v, &s->side[1]);
 		}

@@ -7,6 +7,8 @@
  *  - every read into the buffer comes after the CPU's planted words were
  *    published (written back, fenced, one read back), and the checks'
  *    loads after the lines were dropped: "P R F W" per chunk;
+ *  - verify through the buffer publishes each side's poison before its
+ *    read and drops the lines before comparing;
  *  - a command the kernel keeps cancelling (-EINTR) is tried
  *    RING_CANCELLED_TRIES + 1 times, then fails with -ETIMEDOUT at its
  *    first byte; a stop request during the retries ends them.
@@ -24,6 +26,7 @@
 #include "pipeline.h"
 #include "poison.h"
 #include "two-chunks.h"
+#include "verify.h"
 
 #define CHUNK (64u << 10)
 
@@ -150,6 +153,32 @@ static void test_order(void *buf, int fd)
 	CHECK(!strncmp(events, "rpRrf", 5));
 }
 
+/*
+ * Verify through the buffer: each side's poison published before its
+ * read ("pR"), the lines dropped before the comparison's loads ("f").
+ */
+static void test_verify_order(void *buf, int fd)
+{
+	struct pipeline_job j = job_for(buf, fd);
+	struct pipeline_result res;
+	uint64_t mismatch = 0;
+	size_t i;
+
+	reset();
+	j.length = CHUNK;
+	CHECK_EQ_U64(verify_range(&j, true, &mismatch, &res), 0);
+	CHECK(res.poisoned);
+	/* Per slot (two chunks here): both sides' reads, then both loads. */
+	if (strcmp(events, "pRpRffpRpRff"))
+		fprintf(stderr, "verify events: %s\n", events);
+	CHECK(!strcmp(events, "pRpRffpRpRff"));
+	for (i = 0; i < nevents; i++)
+		if (events[i] == 'R')
+			CHECK(i > 0 && events[i - 1] == 'p');
+	CHECK(nevents >= 2 && events[nevents - 1] == 'f' &&
+	      events[nevents - 2] == 'f');
+}
+
 static void test_cancelled(void *buf, int fd)
 {
 	struct pipeline_job j = job_for(buf, fd);
@@ -187,6 +216,7 @@ int main(void)
 	buf_lo = buf;
 	buf_hi = buf_lo + CHUNK;
 	test_order(buf, fd);
+	test_verify_order(buf, fd);
 	test_cancelled(buf, fd);
 	free(buf);
 	close(fd);

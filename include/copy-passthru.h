@@ -25,7 +25,8 @@ enum passthru_refusal {
 	PT_OPEN, /* opening the block or char device failed (errno) */
 	PT_ACCESS, /* permission on the char device (or capability) */
 	PT_CHANGED, /* the descriptor is not what the path named */
-	PT_FORMAT, /* metadata or protection information */
+	PT_FORMAT, /* metadata or protection information p2pcp cannot carry */
+	PT_FORMAT_PAIR, /* PI on a side, and the formats differ */
 	PT_WRITE_PROTECTED, /* DST read-only or write-protected */
 	PT_UNALIGNED, /* offset or length not whole LBAs */
 	PT_RANGE, /* beyond the namespace */
@@ -40,6 +41,7 @@ struct passthru_failure {
 	uint32_t nvme_status; /* PT_IO with an NVMe status */
 	char chardev[64]; /* "ng1n1", when known */
 	const char *detail; /* PT_FORMAT: the reason */
+	char pair[320]; /* PT_FORMAT_PAIR: both formats */
 };
 
 struct passthru_session {
@@ -54,6 +56,8 @@ struct passthru_session {
 	 */
 	int one_page_side;
 	struct ring_backend backend;
+	/* PI namespaces: the metadata buffer both sides' commands use. */
+	struct passthru_pi pi;
 };
 
 /* No descriptors yet: safe to close. */
@@ -70,6 +74,16 @@ int passthru_session_open(struct passthru_session *ps,
 			  const struct endpoint *dst, uint64_t dst_offset,
 			  uint64_t length, struct passthru_failure *why);
 void passthru_session_close(struct passthru_session *ps);
+
+/*
+ * The copy's data buffer @buf (@len bytes): on PI namespaces, allocate
+ * its metadata buffer (8 bytes a block, host memory) so that every
+ * command into @buf carries the PI.  0 or -ENOMEM.
+ */
+int passthru_session_attach(struct passthru_session *ps, void *buf, size_t len);
+
+/* The copy carries SRC's PI into DST with guard checking. */
+bool passthru_session_carries_pi(const struct passthru_session *ps);
 
 /*
  * Before anything is written: read a piece as large as the copy's

@@ -33,6 +33,8 @@
 #include "p2pmem.h"
 #include "pcitopo.h"
 
+struct passthru_pi;
+
 /* How the data moves between the devices and the buffer. */
 enum copy_engine {
 	COPY_ENGINE_BLOCK, /* O_DIRECT reads and writes of the block devices */
@@ -189,6 +191,15 @@ struct copy_outcome {
 	bool fixed_buffers; /* the buffer was registered with io_uring */
 	const char *ring_setup; /* the copy ring's setup (ring.h), or NULL */
 	bool dst_cut; /* a stopped whole-file copy cut DST at done */
+	/*
+	 * The transfer carried SRC's protection information into DST's
+	 * writes, whose controller checked the guard of each block fetched
+	 * from the buffer, except @pi_unchecked_blocks whose PI disables
+	 * checking (at most; of @pi_written_blocks).
+	 */
+	bool pi_carried;
+	unsigned int pi_type;
+	uint64_t pi_written_blocks, pi_unchecked_blocks;
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
 	double seconds;
@@ -206,6 +217,8 @@ struct copy_testing {
 	bool no_sentinels; /* no per-chunk arrival sentinels */
 	bool no_arrival_check; /* no arrival probe in the preflight */
 	bool no_fabric_watch; /* no AER counters, no kernel log (p2pcp) */
+	/* pipeline test seam: chunk N is changed in the buffer (PI copies only) */
+	uint64_t corrupt_chunk;
 };
 
 /*
@@ -223,6 +236,8 @@ struct copy_session {
 	const struct ring_backend *backend;
 	int io_fd[2];
 	const void *src_ctx, *dst_ctx;
+	/* Passthrough on PI namespaces: the carried PI's buffer, else NULL. */
+	struct passthru_pi *pi;
 	struct copy_testing testing;
 	struct copy_buffer buf;
 	volatile sig_atomic_t *stop;

@@ -98,6 +98,44 @@ int passthru_pieces_join(const struct passthru_pieces *a, uint32_t lba_a,
 			 const struct passthru_pieces *b, uint32_t lba_b,
 			 uint32_t page_size, struct passthru_pieces *out);
 
+/*
+ * Protection information carried through a copy.  SRC is read with its
+ * PI into a metadata buffer in host memory (the data stays in the P2P
+ * buffer), and DST is written from it with PRACT=0 and guard checking:
+ * DST's controller recomputes the guard of every block it fetched from
+ * the buffer, so a partial loss in the fabric fails the write (End-to-end
+ * Guard Check Error) instead of landing on DST.  @meta holds @ms bytes
+ * for every block of the data buffer @data, at the same block index; a
+ * command on any other buffer (verify's, the probe's system memory) has
+ * the controller check and strip (read) or generate (write) the PI
+ * itself (PRACT=1), which needs metadata of exactly one PI tuple.
+ */
+struct passthru_pi {
+	const char *data;
+	size_t data_len;
+	unsigned char *meta;
+	/*
+	 * Blocks written from @meta whose PI disables checking (application
+	 * tag FFFFh, with Type 3 also reference tag FFFFFFFFh: SRC's
+	 * controller returns that for blocks never written): DST's
+	 * controller checks no guard there.  A command sent again counts
+	 * again, so this is an upper bound.
+	 */
+	uint64_t unchecked_blocks;
+	uint64_t written_blocks; /* blocks written from @meta */
+	unsigned int pi_type; /* SRC's and DST's */
+};
+
+/* Bytes of the 16-bit-guard PI tuple: guard, application tag, reference tag. */
+#define PASSTHRU_PI_TUPLE 8u
+
+/* PRINFO, cdw12 bits 29:26 of NVMe Read and Write. */
+#define PASSTHRU_PRINFO_SHIFT 26
+#define PASSTHRU_PRINFO_PRACT 0x8u
+#define PASSTHRU_PRCHK_GUARD 0x4u
+#define PASSTHRU_PRCHK_APP 0x2u
+#define PASSTHRU_PRCHK_REF 0x1u
+
 /* A namespace (or a partition of one) driven through its char device. */
 struct passthru_ns {
 	char chardev[64]; /* "ng1n1" */
@@ -110,6 +148,19 @@ struct passthru_ns {
 	uint64_t size; /* bytes of what was named */
 	uint32_t metadata_size; /* bytes per LBA; 0: none */
 	unsigned int pi_type; /* end-to-end protection type; 0: none */
+	bool pi_first; /* DPS bit 3: PI in the first bytes of the metadata */
+	/* FLBAS bit 4: metadata interleaved with each block's data. */
+	bool extended_lba;
+	/*
+	 * The PI format is not the 16-bit guard one (64-bit guard or
+	 * storage tags, from the I/O command set's Identify Namespace), or
+	 * that could not be read.
+	 */
+	bool pi_format_other;
+	/* The kernel gave the disk an integrity profile (it takes a metadata buffer). */
+	bool kernel_integrity;
+	/* The copy's metadata buffer (both sides share it); NULL: none. */
+	struct passthru_pi *pi;
 	bool write_protected;
 	bool from_identify; /* Identify Namespace answered; else sysfs only */
 	struct passthru_limits limits;
@@ -147,11 +198,55 @@ int passthru_geometry_from_identify(const struct nvme_id_ns *id,
 				    struct passthru_ns *ns);
 
 /*
- * Why this namespace cannot be copied with passthrough, or NULL.
- * Metadata and protection information would need a separate metadata
- * buffer (or PRACT) that p2pcp does not manage.
+ * Why this namespace cannot be copied with passthrough, or NULL.  A
+ * namespace with protection information is copied with it (struct
+ * passthru_pi) when its metadata is the 8-byte PI tuple alone, in a
+ * separate buffer, and the kernel takes a metadata buffer for it; other
+ * metadata would need carrying that p2pcp does not do.
  */
 const char *passthru_format_problem(const struct passthru_ns *ns);
+
+/*
+ * Why SRC @a's protection information cannot be carried to DST @b (a
+ * different block size, metadata or PI type), or NULL; @buf gets the
+ * text, naming both formats.
+ */
+const char *passthru_pair_problem(const struct passthru_ns *a,
+				  const struct passthru_ns *b, char *buf,
+				  size_t len);
+
+/* "512-byte blocks, 8 bytes of metadata, protection information type 1" */
+void passthru_format_text(const struct passthru_ns *ns, char *buf, size_t len);
+
+/* The fields of an NVMe Read or Write that carry PI: cdw12, 14, 15. */
+struct passthru_rw_fields {
+	uint32_t cdw12; /* NLB (zero-based) and PRINFO */
+	uint32_t cdw14; /* Initial Logical Block Reference Tag */
+	uint32_t cdw15; /* Logical Block Application Tag Mask << 16 | Tag */
+};
+
+/*
+ * Encode them for @nlb blocks at namespace LBA @slba of @ns: with
+ * @metadata (the PI travels in a metadata buffer), PRACT=0; without it,
+ * on a PI namespace, PRACT=1 (the controller strips or generates it).
+ * Either way the controller checks the guard, and the reference tag
+ * where the PI type defines one (Type 1 and 2: it follows the LBA, ILBRT
+ * is the SLBA's low 32 bits; Type 3: none).  The application tag is
+ * never checked (mask 0): p2pcp carries SRC's unchanged and has no
+ * expectation of it.
+ */
+void passthru_rw_encode(const struct passthru_ns *ns, bool metadata,
+			uint64_t slba, uint32_t nlb,
+			struct passthru_rw_fields *out);
+
+/*
+ * Before @nlb blocks are written from @meta to LBA @slba of @ns: their
+ * reference tags become DST's LBAs (Type 1 and 2, the low 32 bits;
+ * Type 3 has none).  Blocks whose PI disables checking keep it as it
+ * is.  Returns how many of those there are.
+ */
+uint32_t passthru_pi_retag(const struct passthru_ns *ns, unsigned char *meta,
+			   uint64_t slba, uint32_t nlb);
 
 /*
  * The same, from what sysfs says of @disk (metadata_bytes, the integrity
@@ -159,6 +254,10 @@ const char *passthru_format_problem(const struct passthru_ns *ns);
  * prediction.  NULL when sysfs shows no problem or cannot tell.
  */
 const char *passthru_format_problem_sysfs(const struct disk_info *disk);
+/* And passthru_pair_problem() by sysfs, for SRC @a and DST @b. */
+const char *passthru_pair_problem_sysfs(const struct disk_info *a,
+					const struct disk_info *b, char *buf,
+					size_t len);
 
 /*
  * Open the char device of @disk, which the caller describes from the

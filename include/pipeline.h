@@ -68,6 +68,20 @@ struct pipeline_job {
 	uint64_t test_lose_chunk;
 	/* Test seam: the depth tuner's clock (NULL: the monotonic clock). */
 	double (*tuner_clock)(void);
+	/*
+	 * The backend carries SRC's protection information into DST's
+	 * writes with guard checking (nvme-passthru.h, struct passthru_pi):
+	 * DST's controller checks every block it fetches from @buf.
+	 */
+	bool pi_guarded;
+	/*
+	 * Test seam, for the test suites only: after chunk number N
+	 * (1-based) has been read, and before it is written, the CPU
+	 * changes one word of it in the buffer: a partial loss that
+	 * sentinels do not see.  Honoured only with @pi_guarded, where DST's
+	 * guard check must turn it into a write error.
+	 */
+	uint64_t test_corrupt_chunk;
 	/* Set asynchronously (signal handlers): stop, drain, return. */
 	volatile sig_atomic_t *stop;
 	/* Polled between completions to print progress. */

@@ -9,6 +9,7 @@
 #ifndef P2PCP_RING_H
 #define P2PCP_RING_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -107,11 +108,14 @@ enum ring_unavailable ring_unavailable_cause(int err);
  * One transfer through @ring, waited for: the same backend path as the
  * copy, for the synchronous I/O (narrowing, verify, arrival probe).
  * Returns bytes transferred (may be short, 0 at end of file) or a
- * negative errno; *status gets the backend's raw status.
+ * negative errno; *status gets the backend's raw status.  A command the
+ * kernel cancelled is tried again up to RING_CANCELLED_TRIES times
+ * (then -ETIMEDOUT), but not once *@stop (may be NULL) is raised: then
+ * -EINTR.
  */
 int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
 	    const void *ctx, bool write, void *buf, uint32_t len, uint64_t off,
-	    uint32_t *status);
+	    uint32_t *status, const volatile sig_atomic_t *stop);
 
 /*
  * Transfer all of @len bytes, in commands the backend takes.  Returns
@@ -120,7 +124,7 @@ int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
  */
 int ring_io_full(struct io_uring *ring, const struct ring_backend *be, int fd,
 		 const void *ctx, bool write, char *buf, uint32_t len,
-		 uint64_t off, uint32_t *status, uint32_t *failed_at,
-		 bool *eof);
+		 uint64_t off, uint32_t *status, uint32_t *failed_at, bool *eof,
+		 const volatile sig_atomic_t *stop);
 
 #endif

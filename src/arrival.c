@@ -39,7 +39,7 @@ static int probe_io(struct prober *p, int side, bool write, char *buf)
 	ret = ring_io_full(&p->ring, p->be, side ? job->dst_fd : job->src_fd,
 			   side ? job->dst_ctx : job->src_ctx, write, buf,
 			   p->len, side ? job->dst_offset : job->src_offset,
-			   &out->nvme_status, &failed_at, &eof);
+			   &out->nvme_status, &failed_at, &eof, job->stop);
 	p->eof = ret && eof;
 	if (ret) {
 		out->verdict = ARRIVAL_IO_ERROR;

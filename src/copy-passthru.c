@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,6 +126,12 @@ int passthru_session_open(struct passthru_session *ps,
 		memset(why, 0, sizeof(*why));
 		ret = open_side(ps, 1, dst, dst_offset, length, why);
 	}
+	if (!ret && passthru_pair_problem(&ps->ns[0], &ps->ns[1], why->pair,
+					  sizeof(why->pair))) {
+		why->side = 0;
+		why->why = PT_FORMAT_PAIR;
+		ret = -EMEDIUMTYPE;
+	}
 	if (!ret)
 		ret = passthru_pieces_join(
 			&ps->ns[0].pieces, ps->ns[0].lba_size,
@@ -138,9 +145,43 @@ int passthru_session_open(struct passthru_session *ps,
 	return 0;
 }
 
+int passthru_session_attach(struct passthru_session *ps, void *buf, size_t len)
+{
+	const struct passthru_ns *src = &ps->ns[0];
+	size_t bytes;
+	void *meta;
+
+	if (!src->pi_type)
+		return 0;
+	bytes = (len >> src->lba_shift) * src->metadata_size;
+	if (!bytes)
+		bytes = src->metadata_size;
+	/* Page-aligned: the kernel maps it without a bounce buffer. */
+	if (posix_memalign(&meta, (size_t)sysconf(_SC_PAGESIZE), bytes))
+		return -ENOMEM;
+	memset(meta, 0, bytes);
+	free(ps->pi.meta);
+	memset(&ps->pi, 0, sizeof(ps->pi));
+	ps->pi.data = buf;
+	ps->pi.data_len = len;
+	ps->pi.meta = meta;
+	ps->pi.pi_type = src->pi_type;
+	ps->ns[0].pi = ps->ns[1].pi = &ps->pi;
+	return 0;
+}
+
+bool passthru_session_carries_pi(const struct passthru_session *ps)
+{
+	return ps->pi.meta != NULL;
+}
+
 void passthru_session_close(struct passthru_session *ps)
 {
 	int i;
+
+	free(ps->pi.meta);
+	memset(&ps->pi, 0, sizeof(ps->pi));
+	ps->ns[0].pi = ps->ns[1].pi = NULL;
 
 	for (i = 0; i < 2; i++) {
 		if (ps->chr_fd[i] >= 0)
@@ -328,10 +369,12 @@ void passthru_failure_text(const struct passthru_failure *f,
 			role, ep->path);
 		break;
 	case PT_FORMAT:
-		snprintf(
-			buf, len,
-			"%s %s %s; use --engine block (or reformat without metadata)",
-			role, ep->path, f->detail);
+		snprintf(buf, len, "%s %s %s; use --engine block", role,
+			 ep->path, f->detail);
+		break;
+	case PT_FORMAT_PAIR:
+		snprintf(buf, len, "SRC %s and DST %s: %s; use --engine block",
+			 src->path, dst->path, f->pair);
 		break;
 	case PT_WRITE_PROTECTED:
 		snprintf(

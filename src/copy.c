@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "nvme-passthru.h"
 #include "util.h"
 #include "verify.h"
 
@@ -260,6 +261,8 @@ static void job_from_session(const struct copy_session *s,
 	job->tune_depth = !p->fixed_depth;
 	job->sentinels = p->p2p && !s->testing.no_sentinels;
 	job->test_lose_chunk = s->testing.lose_chunk;
+	job->pi_guarded = s->pi != NULL;
+	job->test_corrupt_chunk = s->testing.corrupt_chunk;
 }
 
 /*
@@ -341,7 +344,19 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 		return ret;
 	}
 	job_from_session(s, &job);
+	if (s->pi) {
+		/* The transfer's own blocks: not the probe's. */
+		s->pi->written_blocks = s->pi->unchecked_blocks = 0;
+	}
 	ret = pipeline_run(&job, &r);
+	if (s->pi) {
+		out->pi_carried = true;
+		out->pi_type = s->pi->pi_type;
+		out->pi_written_blocks = s->pi->written_blocks;
+		out->pi_unchecked_blocks = s->pi->unchecked_blocks;
+		if (out->pi_unchecked_blocks > out->pi_written_blocks)
+			out->pi_unchecked_blocks = out->pi_written_blocks;
+	}
 	out->done = r.done;
 	out->fail_offset = r.fail_offset;
 	out->fail_side = r.fail_side;

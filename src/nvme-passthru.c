@@ -11,8 +11,11 @@
  *    queue/max_segments, counted the way the running kernel counts
  *    them (passthru_piece_plan());
  *  - offsets are whole LBAs of the namespace, partitions add their start;
- *  - namespaces with metadata or protection information are refused:
- *    their commands would need a metadata buffer or PRACT;
+ *  - protection information is carried: SRC's PI is read into a
+ *    metadata buffer in host memory and written to DST with its
+ *    reference tags rewritten for DST's LBAs, both commands checking the
+ *    guard (struct passthru_pi); other metadata, and metadata interleaved
+ *    with the data (extended LBAs), are refused;
  *  - read-only and write-protected namespaces are refused as DST;
  *  - the char device is opened for writing only on the DST side, since
  *    the kernel lets unprivileged users (Linux 6.2+) write only through
@@ -35,6 +38,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "integrity.h"
 #include "ring.h"
 #include "nvme-passthru.h"
 #include "platform.h"
@@ -272,15 +276,23 @@ int passthru_pieces_join(const struct passthru_pieces *a, uint32_t lba_a,
 	return out->any && out->contiguous ? 0 : -EINVAL;
 }
 
-int passthru_geometry_from_identify(const struct nvme_id_ns *id,
-				    struct passthru_ns *ns)
+/* The LBA format FLBAS selects. */
+static unsigned int lba_format_index(const struct nvme_id_ns *id)
 {
 	unsigned int fmt = id->flbas & NVME_NS_FLBAS_LOWER_MASK;
-	const struct nvme_lbaf *lbaf;
 
 	/* More than 16 formats: FLBAS bits 6:5 are the upper index bits. */
 	if (id->nlbaf >= 16)
 		fmt |= (id->flbas & NVME_NS_FLBAS_HIGHER_MASK) >> 1;
+	return fmt;
+}
+
+int passthru_geometry_from_identify(const struct nvme_id_ns *id,
+				    struct passthru_ns *ns)
+{
+	unsigned int fmt = lba_format_index(id);
+	const struct nvme_lbaf *lbaf;
+
 	if (fmt >= ARRAY_SIZE(id->lbaf))
 		return -EINVAL;
 	lbaf = &id->lbaf[fmt];
@@ -291,6 +303,9 @@ int passthru_geometry_from_identify(const struct nvme_id_ns *id,
 	ns->ns_lbas = le64toh(id->nsze);
 	ns->metadata_size = le16toh(lbaf->ms);
 	ns->pi_type = id->dps & NVME_NS_DPS_PI_MASK;
+	ns->pi_first = id->dps & NVME_NS_DPS_PI_FIRST;
+	ns->extended_lba = ns->metadata_size &&
+			   (id->flbas & NVME_NS_FLBAS_META_EXT);
 	ns->write_protected = id->nsattr & 1;
 	ns->from_identify = true;
 	return 0;
@@ -298,21 +313,140 @@ int passthru_geometry_from_identify(const struct nvme_id_ns *id,
 
 const char *passthru_format_problem(const struct passthru_ns *ns)
 {
-	if (ns->pi_type)
-		return "is formatted with end-to-end protection information, which passthrough commands would have to generate and check themselves";
-	if (ns->metadata_size)
-		return "is formatted with metadata per logical block, which passthrough commands would have to carry in a separate buffer";
+	if (!ns->metadata_size)
+		return NULL;
+	/*
+	 * Interleaved metadata travels inside the data buffer: blocks of
+	 * lba_size + ms bytes in the P2P buffer, the PI among them, where
+	 * the reference tags could be rewritten only by CPU stores into the
+	 * BAR, and the kernel (PCIe) keeps no integrity profile for such a
+	 * namespace, so it takes no separate metadata buffer either.
+	 */
+	if (ns->extended_lba)
+		return "is formatted with metadata interleaved with each logical block (extended LBAs), which passthrough would have to move through the P2P buffer in blocks that are not a power of two, rewriting protection information there with the CPU";
+	if (!ns->kernel_integrity)
+		return "is formatted with metadata per logical block, and the running kernel keeps no integrity profile for it (CONFIG_BLK_DEV_INTEGRITY, or a format it cannot place), so it takes no metadata buffer with a passthrough command";
+	if (!ns->pi_type)
+		return "is formatted with metadata per logical block that is not protection information, which p2pcp does not carry";
+	if (ns->pi_format_other)
+		return "is formatted with protection information other than the 8-byte tuple with a 16-bit guard (a 64-bit guard or storage tags, or the format could not be read), which p2pcp does not carry";
+	if (ns->metadata_size != PASSTHRU_PI_TUPLE)
+		return "is formatted with more metadata per logical block than the 8-byte protection information, which p2pcp does not carry";
 	return NULL;
+}
+
+void passthru_format_text(const struct passthru_ns *ns, char *buf, size_t len)
+{
+	if (!ns->metadata_size)
+		snprintf(buf, len, "%u-byte blocks, no metadata", ns->lba_size);
+	else if (!ns->pi_type)
+		snprintf(
+			buf, len,
+			"%u-byte blocks, %u bytes of metadata, no protection information",
+			ns->lba_size, ns->metadata_size);
+	else
+		snprintf(
+			buf, len,
+			"%u-byte blocks, %u bytes of metadata, protection information type %u",
+			ns->lba_size, ns->metadata_size, ns->pi_type);
+}
+
+const char *passthru_pair_problem(const struct passthru_ns *a,
+				  const struct passthru_ns *b, char *buf,
+				  size_t len)
+{
+	char fa[96], fb[96];
+
+	if (!a->pi_type && !b->pi_type)
+		return NULL;
+	if (a->lba_size == b->lba_size &&
+	    a->metadata_size == b->metadata_size && a->pi_type == b->pi_type &&
+	    a->pi_first == b->pi_first)
+		return NULL;
+	passthru_format_text(a, fa, sizeof(fa));
+	passthru_format_text(b, fb, sizeof(fb));
+	snprintf(
+		buf, len,
+		"passthrough carries protection information only between namespaces of the same format, and SRC has %s, DST %s",
+		fa, fb);
+	return buf;
+}
+
+/* cdw12's PRINFO and the tags for a command of @ns. */
+void passthru_rw_encode(const struct passthru_ns *ns, bool metadata,
+			uint64_t slba, uint32_t nlb,
+			struct passthru_rw_fields *out)
+{
+	uint32_t prinfo = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* Number of logical blocks, zero-based. */
+	out->cdw12 = nlb - 1;
+	if (!ns->pi_type)
+		return;
+	prinfo = PASSTHRU_PRCHK_GUARD;
+	if (!metadata)
+		prinfo |= PASSTHRU_PRINFO_PRACT;
+	if (ns->pi_type == NVME_NS_DPS_PI_TYPE1 ||
+	    ns->pi_type == NVME_NS_DPS_PI_TYPE2) {
+		prinfo |= PASSTHRU_PRCHK_REF;
+		out->cdw14 = (uint32_t)slba;
+	}
+	out->cdw12 |= prinfo << PASSTHRU_PRINFO_SHIFT;
+	/* Application tag and mask 0: no expectation of it, never checked. */
+	out->cdw15 = 0;
+}
+
+/* The PI tuple of a block's metadata: where DPS bit 3 puts it. */
+static unsigned char *pi_tuple(const struct passthru_ns *ns,
+			       unsigned char *block_meta)
+{
+	return ns->pi_first ?
+		       block_meta :
+		       block_meta + ns->metadata_size - PASSTHRU_PI_TUPLE;
+}
+
+uint32_t passthru_pi_retag(const struct passthru_ns *ns, unsigned char *meta,
+			   uint64_t slba, uint32_t nlb)
+{
+	uint32_t i, unchecked = 0, ref;
+	uint16_t app_be;
+	unsigned char *t;
+
+	for (i = 0; i < nlb; i++) {
+		t = pi_tuple(ns, meta + (size_t)i * ns->metadata_size);
+		/* Big-endian: guard 0-1, application tag 2-3, reference tag 4-7. */
+		memcpy(&app_be, t + 2, sizeof(app_be));
+		memcpy(&ref, t + 4, sizeof(ref));
+		if (app_be == 0xffff && (ns->pi_type != NVME_NS_DPS_PI_TYPE3 ||
+					 ref == 0xffffffffu)) {
+			unchecked++;
+			continue;
+		}
+		if (ns->pi_type == NVME_NS_DPS_PI_TYPE3)
+			continue;
+		ref = htobe32((uint32_t)(slba + i));
+		memcpy(t + 4, &ref, sizeof(ref));
+	}
+	return unchecked;
 }
 
 /* sysfs facts for what identify may not give: "ro", metadata_bytes. */
 static int read_sysfs_format(const struct disk_info *disk,
 			     struct passthru_ns *ns, bool *read_only)
 {
+	struct disk_integrity integrity;
 	char path[PATH_MAX];
 	uint64_t v;
 
 	*read_only = false;
+	/*
+	 * The kernel takes a metadata buffer with a passthrough command only
+	 * for a disk it gave an integrity profile (nvme_map_user_request()).
+	 */
+	if (disk_integrity_read(disk->name, &integrity))
+		memset(&integrity, 0, sizeof(integrity));
+	ns->kernel_integrity = integrity.present;
 	/* The partition's own flag first: blockdev --setro works per partition. */
 	if (disk->part[0]) {
 		snprintf(path, sizeof(path), "/sys/class/block/%s/ro",
@@ -335,11 +469,16 @@ static int read_sysfs_format(const struct disk_info *disk,
 		 disk->name);
 	if (sysfs_read_u64(path, &v) == 0)
 		ns->metadata_size = (uint32_t)v;
-	snprintf(path, sizeof(path), "/sys/block/%s/integrity/tuple_size",
-		 disk->name);
-	/* A protection tuple without identify's type: call it type 1. */
-	if (sysfs_read_u64(path, &v) == 0 && v)
-		ns->pi_type = 1;
+	/*
+	 * The protection type, as far as the kernel's profile names it
+	 * (Type 2 is named as Type 1: both have reference tags).  Linux 7.x
+	 * has no integrity/tuple_size; the name says as much.  The guard
+	 * size: "EXT-DIF-" is the 64-bit one.
+	 */
+	if (integrity.present && integrity_format_has_pi(integrity.format)) {
+		ns->pi_type = strstr(integrity.format, "TYPE3") ? 3 : 1;
+		ns->pi_format_other = strncmp(integrity.format, "T10-DIF-", 8);
+	}
 	return 0;
 }
 
@@ -352,6 +491,20 @@ const char *passthru_format_problem_sysfs(const struct disk_info *disk)
 	    read_sysfs_format(disk, &ns, &read_only))
 		return NULL;
 	return passthru_format_problem(&ns);
+}
+
+const char *passthru_pair_problem_sysfs(const struct disk_info *a,
+					const struct disk_info *b, char *buf,
+					size_t len)
+{
+	struct passthru_ns na = { 0 }, nb = { 0 };
+	bool read_only;
+
+	if (!a->logical_block_size || !b->logical_block_size ||
+	    read_sysfs_format(a, &na, &read_only) ||
+	    read_sysfs_format(b, &nb, &read_only))
+		return NULL;
+	return passthru_pair_problem(&na, &nb, buf, len);
 }
 
 /* The descriptor is the char device sysfs named, for the expected namespace. */
@@ -377,6 +530,30 @@ static int check_descriptor(int fd, const struct disk_info *disk,
 	return 0;
 }
 
+/*
+ * The PI tuple is the 8-byte one with a 16-bit guard: the only format
+ * before Extended LBA Formats (CTRATT bit 15); with them, the I/O
+ * command set's Identify Namespace says it per LBA format (ELBAF: PI
+ * format 0, no storage tag).  False when that cannot be read.
+ */
+static bool pi_format_is_t10(int fd, uint32_t nsid, const struct nvme_id_ns *id)
+{
+	struct nvme_nvm_id_ns nvm;
+	struct nvme_id_ctrl ctrl;
+	uint32_t elbaf;
+
+	memset(&ctrl, 0, sizeof(ctrl));
+	if (nvme_identify_ctrl(fd, &ctrl))
+		return false;
+	if (!(le32toh(ctrl.ctratt) & NVME_CTRL_CTRATT_ELBAS))
+		return true;
+	memset(&nvm, 0, sizeof(nvm));
+	if (nvme_identify_ns_csi(fd, nsid, NVME_UUID_NONE, NVME_CSI_NVM, &nvm))
+		return false;
+	elbaf = le32toh(nvm.elbaf[lba_format_index(id)]);
+	return !(elbaf & (NVME_NVM_ELBAF_STS_MASK | NVME_NVM_ELBAF_PIF_MASK));
+}
+
 static int describe(int fd, const struct disk_info *disk,
 		    struct passthru_ns *ns)
 {
@@ -395,6 +572,9 @@ static int describe(int fd, const struct disk_info *disk,
 		ret = passthru_geometry_from_identify(&id, ns);
 		if (ret)
 			return ret;
+		if (ns->pi_type)
+			ns->pi_format_other =
+				!pi_format_is_t10(fd, ns->nsid, &id);
 	}
 	ret = read_sysfs_format(disk, ns, &read_only);
 	if (ret)
@@ -460,11 +640,33 @@ uint64_t passthru_lba(const struct passthru_ns *ns, uint64_t off)
 	return (ns->base + off) >> ns->lba_shift;
 }
 
+/*
+ * The metadata of @buf's blocks when @buf lies in the copy's data buffer
+ * whose PI @ns carries, else NULL.
+ */
+static unsigned char *pi_metadata(const struct passthru_ns *ns, const void *buf,
+				  uint32_t len)
+{
+	const struct passthru_pi *pi = ns->pi;
+	size_t at;
+
+	if (!pi || !pi->meta || (const char *)buf < pi->data ||
+	    (const char *)buf + len > pi->data + pi->data_len)
+		return NULL;
+	at = (size_t)((const char *)buf - pi->data);
+	if (at % ns->lba_size)
+		return NULL;
+	return pi->meta + (at >> ns->lba_shift) * ns->metadata_size;
+}
+
 /* An NVMe Read or Write of @len bytes at byte @off of what was named. */
 static void build_cmd(struct nvme_uring_cmd *cmd, const struct passthru_ns *ns,
 		      bool write, void *buf, uint32_t len, uint64_t off)
 {
 	uint64_t slba = passthru_lba(ns, off);
+	uint32_t nlb = len >> ns->lba_shift, unchecked;
+	unsigned char *meta = ns->pi_type ? pi_metadata(ns, buf, len) : NULL;
+	struct passthru_rw_fields rw;
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = write ? PASSTHRU_OP_WRITE : PASSTHRU_OP_READ;
@@ -473,8 +675,20 @@ static void build_cmd(struct nvme_uring_cmd *cmd, const struct passthru_ns *ns,
 	cmd->data_len = len;
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
-	/* Number of logical blocks, zero-based. */
-	cmd->cdw12 = (len >> ns->lba_shift) - 1;
+	passthru_rw_encode(ns, meta != NULL, slba, nlb, &rw);
+	cmd->cdw12 = rw.cdw12;
+	cmd->cdw14 = rw.cdw14;
+	cmd->cdw15 = rw.cdw15;
+	if (!meta)
+		return;
+	cmd->metadata = (uint64_t)(uintptr_t)meta;
+	cmd->metadata_len = nlb * ns->metadata_size;
+	if (!write)
+		return;
+	/* SRC's PI, now for DST's blocks: the write checks them. */
+	unchecked = passthru_pi_retag(ns, meta, slba, nlb);
+	ns->pi->unchecked_blocks += unchecked;
+	ns->pi->written_blocks += nlb;
 }
 
 void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,

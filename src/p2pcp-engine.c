@@ -118,6 +118,14 @@ static enum refusal_why check_forced_passthru(const struct copy_plan *p,
 		r->side = i;
 		return r->why = REFUSE_PASSTHRU;
 	}
+	/* PI is carried only between namespaces of one format. */
+	if (predict && passthru_pair_problem_sysfs(&p->src.disk, &p->dst.disk,
+						   f->pair, sizeof(f->pair))) {
+		f->why = PT_FORMAT_PAIR;
+		f->side = 0;
+		r->side = 0;
+		return r->why = REFUSE_PASSTHRU;
+	}
 	return REFUSE_NONE;
 }
 
@@ -209,6 +217,14 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 	if (passthru_session_open(pt, &p->src, p->src_offset, &p->dst,
 				  p->dst_offset, p->direct_length, f))
 		return -1;
+	/* PI namespaces: every command into the buffer carries its PI. */
+	if (passthru_session_attach(pt, s->buf.addr, s->buf.len)) {
+		memset(f, 0, sizeof(*f));
+		f->why = PT_OPEN;
+		f->error = -ENOMEM;
+		return -1;
+	}
+	s->pi = passthru_session_carries_pi(pt) ? &pt->pi : NULL;
 	if (p->p2p && passthru_session_preflight(pt, s->buf.addr, s->buf.len,
 						 p->src_offset, p->dst_offset,
 						 p->direct_length, f))

@@ -281,6 +281,34 @@ static void json_add_failure(struct json_object *summary,
 	json_object_object_add(summary, "resume", resume);
 }
 
+/*
+ * Protection information: "pi_guard_checked" is true only when DST's
+ * controller checked the guard of every block the transfer wrote
+ * (p2pcp(1), PROTECTION INFORMATION); "pi" says what was carried.
+ */
+static void json_add_pi(struct json_object *summary,
+			const struct copy_outcome *r)
+{
+	struct json_object *pi;
+
+	json_object_object_add(
+		summary, "pi_guard_checked",
+		json_object_new_boolean(r && r->pi_carried &&
+					r->pi_written_blocks &&
+					!r->pi_unchecked_blocks));
+	if (!r || !r->pi_carried)
+		return;
+	pi = json_object_new_object();
+	json_object_object_add(pi, "type", json_object_new_int(r->pi_type));
+	json_object_object_add(
+		pi, "blocks_written",
+		json_object_new_int64((int64_t)r->pi_written_blocks));
+	json_object_object_add(
+		pi, "blocks_unchecked",
+		json_object_new_int64((int64_t)r->pi_unchecked_blocks));
+	json_object_object_add(summary, "pi", pi);
+}
+
 void json_add_outcome(struct json_object *summary, const struct run_result *r,
 		      int code)
 {
@@ -305,6 +333,7 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 	json_object_object_add(summary, "dst_cut",
 			       json_object_new_boolean(r->started &&
 						       r->copy.dst_cut));
+	json_add_pi(summary, r->started ? &r->copy : NULL);
 	if (!r->planned) {
 		json_object_object_add(summary, "fail_side", NULL);
 		json_object_object_add(summary, "fail_offset", NULL);

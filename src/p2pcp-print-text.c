@@ -15,6 +15,7 @@
 
 #include "nvme-passthru.h"
 #include "p2pcp.h"
+#include "ring.h"
 #include "safety.h"
 #include "util.h"
 
@@ -186,13 +187,35 @@ void text_progress(const struct pipeline_progress *pr, void *data)
 	ps->active = ps->tty;
 }
 
-void text_success(const struct copy_plan *p, const struct options *o,
-		  double seconds)
+/* What DST's guard checks covered, for a copy that carried PI. */
+static const char *pi_success_text(const struct copy_outcome *r, char *buf,
+				   size_t len)
 {
-	char sz[32], bdf[PCI_ADDR_STRLEN];
+	if (!r->pi_carried)
+		return "";
+	if (!r->pi_unchecked_blocks)
+		snprintf(
+			buf, len,
+			"; protection information type %u carried: DST's controller checked the guard of every block it fetched",
+			r->pi_type);
+	else
+		snprintf(
+			buf, len,
+			"; protection information type %u carried: DST's controller checked the guard of every block it fetched except %" PRIu64
+			" of %" PRIu64
+			" whose protection information disables checking (application tag FFFFh: never written on SRC)",
+			r->pi_type, r->pi_unchecked_blocks,
+			r->pi_written_blocks);
+	return buf;
+}
+
+void text_success(const struct copy_plan *p, const struct options *o,
+		  const struct copy_outcome *r, double seconds)
+{
+	char sz[32], bdf[PCI_ADDR_STRLEN], pi[256];
 
 	fprintf(stderr,
-		"%s: copied %s from %s to %s %s%s in %.2f s (%.1f MB/s, %s engine)%s\n",
+		"%s: copied %s from %s to %s %s%s in %.2f s (%.1f MB/s, %s engine)%s%s\n",
 		PROG, format_size(p->length, sz, sizeof(sz)), p->src.path,
 		p->dst.path,
 		p->p2p ? "through p2pmem of " : "through system memory",
@@ -200,7 +223,8 @@ void text_success(const struct copy_plan *p, const struct options *o,
 			 "",
 		seconds, seconds > 0 ? p->length / seconds / 1e6 : 0.0,
 		p->engine == COPY_ENGINE_PASSTHRU ? "passthru" : "block",
-		o->verify != VERIFY_NONE ? ", verified" : "");
+		o->verify != VERIFY_NONE ? ", verified" : "",
+		pi_success_text(r, pi, sizeof(pi)));
 }
 
 const char *errno_text(int err)
@@ -430,6 +454,13 @@ static const char *error_text(const struct endpoint *ep, uint64_t at,
 	const char *name = passthru_status_name(r->nvme_status);
 	uint32_t lbs = ep->disk.logical_block_size;
 
+	if (r->error == -ETIMEDOUT && !r->nvme_status) {
+		snprintf(
+			buf, len,
+			"the kernel cancelled the command %d times in a row (its I/O timeout or a controller reset), and p2pcp gave up",
+			RING_CANCELLED_TRIES + 1);
+		return buf;
+	}
 	if (!r->nvme_status || !lbs)
 		return errno_text(r->error);
 	snprintf(buf, len, "%s (NVMe status 0x%x, LBA %" PRIu64 ")",
@@ -468,6 +499,20 @@ static const char *stop_place(const struct copy_plan *p,
 	return buf;
 }
 
+/* What a failed protection check means for a copy that carried PI. */
+static const char *pi_failure_text(const struct copy_outcome *r, bool read)
+{
+	uint32_t status = r->nvme_status & PASSTHRU_STATUS_MASK;
+
+	if (!r->pi_carried || status < 0x282 || status > 0x284)
+		return "";
+	if (read)
+		return ": SRC's data there does not match its own protection information";
+	return status == 0x282 ?
+		       ": DST's controller found that the block it fetched from the buffer does not match SRC's guard: the data was lost or changed between SRC and DST (the fabric, the buffer), and DST did not store it" :
+		       ": DST's controller refused the protection information p2pcp sent with the block";
+}
+
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
 	char where[PATH_MAX + 384], done[448];
@@ -486,9 +531,10 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 			ep->path, bdf, errno_text(r->error), p->src.path,
 			p->dst.path);
 	}
-	return fail(EXIT_IO, "%s; %s",
+	return fail(EXIT_IO, "%s%s; %s",
 		    stop_place(p, r, read ? "read" : "write", "during the copy",
 			       where, sizeof(where)),
+		    pi_failure_text(r, read),
 		    done_and_resume(p, r, done, sizeof(done)));
 }
 

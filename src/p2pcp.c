@@ -219,7 +219,7 @@ static int parse_option(int c, struct options *o)
 
 /*
  * P2PCP_TESTING: comma-separated switches for the test suites (p2pcp(1),
- * TESTING): lose-chunk=N, no-sentinels, no-arrival-check,
+ * TESTING): lose-chunk=N, corrupt-chunk=N, no-sentinels, no-arrival-check,
  * no-fabric-watch.
  */
 int testing_switches_parse(struct copy_testing *t)
@@ -242,12 +242,19 @@ int testing_switches_parse(struct copy_testing *t)
 			t->no_arrival_check = true;
 		else if (!strcmp(tok, "no-fabric-watch"))
 			t->no_fabric_watch = true;
-		else if (strncmp(tok, "lose-chunk=", 11) ||
-			 parse_size(tok + 11, 0, &t->lose_chunk) ||
-			 !t->lose_chunk)
+		else if (!strncmp(tok, "corrupt-chunk=", 14)) {
+			if (parse_size(tok + 14, 0, &t->corrupt_chunk) ||
+			    !t->corrupt_chunk)
+				ret = fail(
+					EXIT_USAGE,
+					"P2PCP_TESTING: '%s': corrupt-chunk=N needs N >= 1",
+					tok);
+		} else if (strncmp(tok, "lose-chunk=", 11) ||
+			   parse_size(tok + 11, 0, &t->lose_chunk) ||
+			   !t->lose_chunk)
 			ret = fail(
 				EXIT_USAGE,
-				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N with N >= 1, no-sentinels, no-arrival-check, no-fabric-watch); unset it for normal use",
+				"P2PCP_TESTING: '%s' is not a testing switch (lose-chunk=N or corrupt-chunk=N with N >= 1, no-sentinels, no-arrival-check, no-fabric-watch); unset it for normal use",
 				tok);
 	}
 	free(copy);
@@ -469,7 +476,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	if (o->verify != VERIFY_NONE)
 		ret = verify(o, &s, summary);
 	if (!ret && !o->quiet && !o->json)
-		text_success(p, o, seconds);
+		text_success(p, o, &r, seconds);
 out:
 	ret = watch_end(o, p, &r, ret, summary);
 	passthru_session_close(&pt);

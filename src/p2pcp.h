@@ -152,7 +152,7 @@ void text_usage(FILE *out);
 void text_plan(const struct copy_plan *p);
 void text_progress(const struct pipeline_progress *pr, void *data);
 void text_success(const struct copy_plan *p, const struct options *o,
-		  double seconds);
+		  const struct copy_outcome *r, double seconds);
 /* p2pcp-print-refusal.c: the words of planning's refusals. */
 /* Planning's refusal @r, as the run's one message; its exit code. */
 int report_refusal(const struct refusal *r, const struct options *o,

@@ -347,6 +347,17 @@ static bool below_failure(const struct pipeline *e, uint64_t at)
 	return e->res->error && at < e->res->fail_offset;
 }
 
+/* The test seam: one word of the chunk, changed where sentinels do not look. */
+static void test_corrupt(struct slot *s)
+{
+	char *word = s->buf + (s->len / 2 / 8 * 8);
+
+	if (s->len < 16)
+		return;
+	*(volatile uint64_t *)word = ~*(volatile uint64_t *)word;
+	poison_publish(&word, 1);
+}
+
 static void phase_done(struct pipeline *e, struct slot *s)
 {
 	if (s->state == SLOT_READING) {
@@ -364,6 +375,9 @@ static void phase_done(struct pipeline *e, struct slot *s)
 			s->state = SLOT_ABANDONED;
 			return;
 		}
+		if (e->job->pi_guarded &&
+		    e->job->test_corrupt_chunk == s->index + 1)
+			test_corrupt(s);
 		s->state = SLOT_WRITING;
 		slot_begin_phase(e, s);
 		return;
@@ -648,6 +662,18 @@ static void pipeline_exit(struct pipeline *e)
  * data is still in its slot, and it is what belongs there).  Runs after
  * the drain, on the now idle ring.
  */
+/*
+ * A stop request while narrowing (ring_io gives up its retries): the
+ * failure stays as recorded, over the whole command, and the run stops.
+ */
+static bool narrow_stopped(struct pipeline *e, int n)
+{
+	if (n != -EINTR || !e->job->stop || !*e->job->stop)
+		return false;
+	e->res->stopped = true;
+	return true;
+}
+
 static void narrow_read(struct pipeline *e, struct slot *s)
 {
 	const struct pipeline_job *job = e->job;
@@ -658,9 +684,12 @@ static void narrow_read(struct pipeline *e, struct slot *s)
 
 	for (; off < end; off += job->align) {
 		n = ring_io(&e->ring, e->be, job->src_fd, job->src_ctx, false,
-			    s->buf, job->align, job->src_offset + off, &status);
+			    s->buf, job->align, job->src_offset + off, &status,
+			    job->stop);
 		if (n == (int)job->align)
 			continue;
+		if (narrow_stopped(e, n))
+			return;
 		res->unexpected_eof = n >= 0;
 		res->error = n < 0 ? n : -EIO;
 		res->nvme_status = status;
@@ -684,9 +713,11 @@ static void narrow_write(struct pipeline *e, struct slot *s)
 	for (; off < s->off + s->len; off += job->align) {
 		n = ring_io(&e->ring, e->be, job->dst_fd, job->dst_ctx, true,
 			    s->buf + (off - s->off), job->align,
-			    job->dst_offset + off, &status);
+			    job->dst_offset + off, &status, job->stop);
 		if (n == (int)job->align)
 			continue;
+		if (narrow_stopped(e, n))
+			return;
 		/*
 		 * A short write stops inside the block; where the copy's
 		 * own write of the rest failed (a file-size limit), that

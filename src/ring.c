@@ -130,7 +130,7 @@ int ring_probe(const struct ring_backend *backend)
  */
 int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
 	    const void *ctx, bool write, void *buf, uint32_t len, uint64_t off,
-	    uint32_t *status)
+	    uint32_t *status, const volatile sig_atomic_t *stop)
 {
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
@@ -139,6 +139,9 @@ int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
 
 	*status = 0;
 	do {
+		/* Each try may take the kernel's whole timeout: stop first. */
+		if ((ret == -EINTR || ret == -EAGAIN) && stop && *stop)
+			return -EINTR;
 		if (ret == -EINTR && ++cancelled > RING_CANCELLED_TRIES)
 			return -ETIMEDOUT;
 		sqe = io_uring_get_sqe(ring);
@@ -166,7 +169,8 @@ int ring_io(struct io_uring *ring, const struct ring_backend *be, int fd,
  */
 int ring_io_full(struct io_uring *ring, const struct ring_backend *be, int fd,
 		 const void *ctx, bool write, char *buf, uint32_t len,
-		 uint64_t off, uint32_t *status, uint32_t *failed_at, bool *eof)
+		 uint64_t off, uint32_t *status, uint32_t *failed_at, bool *eof,
+		 const volatile sig_atomic_t *stop)
 {
 	uint32_t done = 0, piece;
 	int n;
@@ -177,7 +181,7 @@ int ring_io_full(struct io_uring *ring, const struct ring_backend *be, int fd,
 		if (be->max_transfer && piece > be->max_transfer)
 			piece = be->max_transfer;
 		n = ring_io(ring, be, fd, ctx, write, buf + done, piece,
-			    off + done, status);
+			    off + done, status, stop);
 		if (n <= 0) {
 			*failed_at = done;
 			*eof = n == 0;

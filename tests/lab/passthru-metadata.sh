@@ -4,8 +4,11 @@
 #
 # Namespaces formatted with metadata, which passthrough commands would
 # have to carry themselves.  DST has 8 bytes of protection information
-# (type 1) per block: the block engine copies onto it exactly, the
-# passthrough engine refuses it, as SRC or DST, with the reason.  MD has
+# (type 1) per block: the block engine copies onto it exactly; the
+# passthrough engine carries PI only between namespaces of one format
+# (passthru-pi) and refuses SRC (no metadata) to it, either way, with
+# the reason, and without an integrity profile (the built kernel) any
+# metadata at all.  MD has
 # 8 bytes of metadata without PI.  Without CONFIG_BLK_DEV_INTEGRITY (the
 # built 6.12 kernel: passthru-metadata@build) the kernel gives it capacity
 # 0, and p2pcp says why for both engines; with it (stock kernels) the block
@@ -37,16 +40,35 @@ fill_random "$DST" $((8 * mib))
 # Each refusal leaves DST (the PI namespace) as it was.
 watch_unchanged "$DST" $((8 * mib))
 
-pi="is formatted with end-to-end protection information, which passthrough commands would have to generate and check themselves; use --engine block"
-expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --length 8M "$SRC" "$DST"
-expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
-# --dry-run does not open the char device: it goes by sysfs's
-# metadata_bytes, and predicts the same refusal.
-expect_refused 2 "DST $DST is formatted with metadata per logical block" \
-	p2pcp --dry-run --engine passthru --length 8M "$SRC" "$DST"
-# As SRC: refused before anything is written to SRC (the non-PI side).
-watch_unchanged "$SRC" $((8 * mib))
-expect_refused 2 "SRC $DST $pi" p2pcp --engine passthru --length 8M "$DST" "$SRC"
+if [ -d "/sys/block/${DST#/dev/}/integrity" ]; then
+	# The kernel takes a metadata buffer for the PI namespace: passthrough
+	# would carry PI (passthru-pi), but only between namespaces of one
+	# format, and SRC has no metadata.
+	pair="passthrough carries protection information only between namespaces of the same format, and SRC has"
+	none="512-byte blocks, no metadata"
+	pi1="512-byte blocks, 8 bytes of metadata, protection information type 1"
+	expect_refused 2 "SRC $SRC and DST $DST: $pair $none, DST $pi1; use --engine block" \
+		p2pcp --engine passthru --length 8M "$SRC" "$DST"
+	expect_refused 2 "SRC $SRC and DST $DST: $pair $none, DST $pi1" \
+		p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
+	# --dry-run does not open the char device: it goes by sysfs's
+	# metadata_bytes and integrity profile, and predicts the same.
+	expect_refused 2 "SRC $SRC and DST $DST: $pair $none, DST $pi1" \
+		p2pcp --dry-run --engine passthru --length 8M "$SRC" "$DST"
+	# As SRC: refused before anything is written to SRC (the non-PI side).
+	watch_unchanged "$SRC" $((8 * mib))
+	expect_refused 2 "SRC $DST and DST $SRC: $pair $pi1, DST $none" \
+		p2pcp --engine passthru --length 8M "$DST" "$SRC"
+else
+	# No integrity profile (the built kernel): no metadata buffer at all.
+	pi="is formatted with metadata per logical block, and the running kernel keeps no integrity profile for it \(CONFIG_BLK_DEV_INTEGRITY, or a format it cannot place\), so it takes no metadata buffer with a passthrough command; use --engine block"
+	expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --length 8M "$SRC" "$DST"
+	expect_refused 2 "DST $DST $pi" p2pcp --engine passthru --json --verify --length 8M "$SRC" "$DST"
+	expect_refused 2 "DST $DST $pi" \
+		p2pcp --dry-run --engine passthru --length 8M "$SRC" "$DST"
+	watch_unchanged "$SRC" $((8 * mib))
+	expect_refused 2 "SRC $DST $pi" p2pcp --engine passthru --length 8M "$DST" "$SRC"
+fi
 
 # The block engine (auto) copies onto the PI namespace through the CMB.
 expect_rc 0 p2pcp --json --verify --length 8M "$SRC" "$DST"
@@ -61,7 +83,7 @@ if [ "$md_integrity" = nop ]; then
 	# Metadata without PI, with the block layer's nop profile: passthrough
 	# refuses in both directions with the reason; the block engine copies
 	# the data, exactly.
-	md="is formatted with metadata per logical block, which passthrough commands would have to carry in a separate buffer"
+	md="is formatted with metadata per logical block that is not protection information, which p2pcp does not carry"
 	expect_refused 2 "DST $MD $md" p2pcp --engine passthru --length 8M "$SRC" "$MD"
 	expect_refused 2 "SRC $MD $md" p2pcp --engine passthru --length 8M "$MD" "$DST"
 	expect_rc 0 p2pcp --json --length 8M "$SRC" "$MD"

@@ -364,8 +364,11 @@ static void test_identify(void)
 	id.dps = 1;
 	passthru_geometry_from_identify(&id, &ns);
 	CHECK_EQ_U64(ns.pi_type, 1);
+	/* PI is carried where the kernel takes a metadata buffer (test-pi). */
 	CHECK(passthru_format_problem(&ns) &&
-	      strstr(passthru_format_problem(&ns), "protection information"));
+	      strstr(passthru_format_problem(&ns), "integrity profile"));
+	ns.kernel_integrity = true;
+	CHECK(passthru_format_problem(&ns) == NULL);
 
 	id.nsattr = 1;
 	passthru_geometry_from_identify(&id, &ns);

@@ -50,6 +50,15 @@ enum safety_reason safety_check_source(const struct endpoint *s,
 				       struct safety_verdict *v);
 
 /*
+ * DST takes O_DIRECT (a dry run's new file: an unnamed file in its
+ * directory does).  Asked first, before the ranges are compared: a
+ * pseudo-file (sysfs, procfs) is refused as such, not as storage at
+ * unknown places.  Part of safety_check_destination too.
+ */
+enum safety_reason safety_check_destination_direct(const struct endpoint *d,
+						   struct safety_verdict *v);
+
+/*
  * DST is something the user can afford to lose: not p2pcp's own stdout
  * or stderr; takes O_DIRECT (when open); writable (not a read-only
  * device, nor a file that refuses writes: an active swap file); not in

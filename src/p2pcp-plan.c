@@ -123,6 +123,8 @@ enum refusal_why plan_endpoints(const struct options *o, struct copy_plan *p,
 		r->error = ret;
 		return refuse(r, REFUSE_OPEN, 1);
 	}
+	if (safety_check_destination_direct(&p->dst, &r->safety))
+		return refuse(r, REFUSE_SAFETY, 1);
 	endpoint_storage(&p->src);
 	endpoint_storage(&p->dst);
 	why = engine_check_formats(p, r);

@@ -81,6 +81,24 @@ static enum safety_reason in_use(const struct endpoint *d,
 	return v->why = reasons[u.use];
 }
 
+enum safety_reason safety_check_destination_direct(const struct endpoint *d,
+						   struct safety_verdict *v)
+{
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	/* A dry run's DST to be created: an unnamed file stands in. */
+	if (d->fd < 0 && !safety_probe_new_file(d->path, &ret) && ret) {
+		v->error = ret;
+		return v->why = DST_NO_DIRECT_IO;
+	}
+	if (d->fd >= 0 && (ret = takes_direct_io(d))) {
+		v->error = ret;
+		return v->why = DST_NO_DIRECT_IO;
+	}
+	return SAFE;
+}
+
 enum safety_reason safety_check_destination(const struct endpoint *d,
 					    bool force,
 					    struct safety_verdict *v)
@@ -93,15 +111,8 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 		if (d->st_ino && is_output(d, v->fd))
 			return v->why = DST_IS_OUTPUT;
 	v->fd = 0;
-	/* A dry run's DST to be created: an unnamed file stands in. */
-	if (d->fd < 0 && !safety_probe_new_file(d->path, &ret) && ret) {
-		v->error = ret;
-		return v->why = DST_NO_DIRECT_IO;
-	}
-	if (d->fd >= 0 && (ret = takes_direct_io(d))) {
-		v->error = ret;
-		return v->why = DST_NO_DIRECT_IO;
-	}
+	if (safety_check_destination_direct(d, v))
+		return v->why;
 	/*
 	 * An active swap file opens for writing and refuses every write
 	 * (ETXTBSY): ask with a write of nothing, which the kernel checks

@@ -1257,6 +1257,15 @@ case_pseudo_src() {
 	: >empty.bin
 	run --sysmem empty.bin new.bin
 	expect_status 0
+	# A pseudo-file as DST is refused as one (it was "cannot tell
+	# whether they share storage": the placement question came first).
+	# Dry runs only: a wrong answer must not write to the kernel.
+	for f in /proc/self/comm /sys/kernel/mm/transparent_hugepage/enabled; do
+		[ -w "$f" ] || continue
+		run --sysmem --dry-run --length 4096 src.bin "$f"
+		expect_status 2
+		expect_err "^p2pcp: DST $f: cannot open for O_DIRECT writing: Invalid argument \\(its filesystem does not take direct I/O"
+	done
 }
 
 # --json means one JSON object on stdout, always (issue 18 item 9):

@@ -49,6 +49,23 @@ def main():
             print("SKIP: %s is not installed; tools/mutate needs it" % tool)
             return 77
 
+    # Every function is in the population, whatever its return type and
+    # wherever it is written (issue 20: functions returning an enum or a
+    # struct pointer, or with the type on the line before, were left out).
+    import importlib.machinery
+    tool = importlib.machinery.SourceFileLoader("mutate", mutate).load_module()
+    text = ("static const int t[2] = { f(1) };\n"
+            "enum why plan(int a)\n{\n\tif (a > 1)\n\t\treturn 1;\n}\n"
+            "static enum why\nhidden(int a)\n{\n\treturn a < 2;\n}\n"
+            "static const struct s *find(int a)\n{\n\treturn a == 3 ? 0 : 0;\n}\n"
+            "struct s *make(int a)\n{\n\treturn a != 4 ? 0 : 0;\n}\n")
+    lines = {line.strip() for _, line in tool.code_lines(text)}
+    expect(lines == {"if (a > 1)", "return 1;", "return a < 2;",
+                     "return a == 3 ? 0 : 0;", "return a != 4 ? 0 : 0;"},
+           "the bodies of functions returning an enum or a struct pointer, "
+           "or with the type on the line before, are mutated; file-scope "
+           "initialisers are not", repr(sorted(lines)))
+
     status, out = run([mutate, "--list"], cwd=root)
     expect(status == 0, "tools/mutate --list on the project: every file "
            "of GROUPS exists", out)

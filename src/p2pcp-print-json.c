@@ -314,7 +314,8 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 {
 	const struct copy_outcome *o = r->verified ? &r->verify : &r->copy;
 	uint64_t done = r->started ? r->copy.done : 0;
-	bool interrupted = code == EXIT_SIGINT || code == EXIT_SIGTERM;
+	bool interrupted = code == EXIT_SIGHUP || code == EXIT_SIGINT ||
+			   code == EXIT_SIGTERM;
 
 	if (r->started && !code)
 		done = r->length;

@@ -84,7 +84,7 @@ void text_usage(FILE *out)
 		"SIZE: bytes, with k/M/G/T or KiB/MiB/GiB/TiB (1024), kB/MB/GB/TB (1000),\n"
 		"or Ns for N logical blocks of the device it applies to.\n"
 		"Exit status: 0 ok, 1 I/O error, 2 bad input, 3 P2P impossible,\n"
-		"4 verification mismatch, 130/143 interrupted.  See p2pcp(1).\n");
+		"4 verification mismatch, 129/130/143 interrupted.  See p2pcp(1).\n");
 }
 
 static const char *endpoint_device(const struct endpoint *ep)
@@ -538,19 +538,26 @@ int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 		    done_and_resume(p, r, done, sizeof(done)));
 }
 
+/* The exit status of a stop request: 128 + the signal, as a shell says. */
+static int stop_exit(int sig)
+{
+	if (sig == SIGHUP)
+		return EXIT_SIGHUP;
+	return sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+}
+
 int report_interrupt(const struct copy_plan *p, const struct copy_outcome *r,
 		     int sig)
 {
 	char done[448];
 
-	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
-		    "interrupted: %s",
+	return fail(stop_exit(sig), "interrupted: %s",
 		    done_and_resume(p, r, done, sizeof(done)));
 }
 
 int report_stop_before_copy(int sig)
 {
-	return fail(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+	return fail(stop_exit(sig),
 		    "interrupted before the copy started: nothing was written");
 }
 
@@ -578,7 +585,7 @@ int report_verify_failure(const struct copy_plan *p,
 
 	if (r->stopped)
 		return fail(
-			sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+			stop_exit(sig),
 			"interrupted while verifying: the copy itself completed (%" PRIu64
 			" bytes); %s",
 			p->length, verified_part(p, r, proved, sizeof(proved)));

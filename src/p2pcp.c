@@ -304,6 +304,8 @@ static void catch_stop_signals(void)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A hangup (the terminal or ssh session gone) stops as they do. */
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /*

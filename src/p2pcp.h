@@ -37,6 +37,7 @@ enum {
 	EXIT_USAGE = 2, /* bad option or refused input: nothing written */
 	EXIT_NO_P2P = 3, /* peer-to-peer impossible here: nothing written */
 	EXIT_MISMATCH = 4, /* verification found a difference */
+	EXIT_SIGHUP = 129, /* a hangup: the terminal or session went away */
 	EXIT_SIGINT = 130,
 	EXIT_SIGTERM = 143,
 };

@@ -1712,5 +1712,17 @@ case_verify_stops() {
 
 case_sigint() { interrupt INT 130; }
 case_sigterm() { interrupt TERM 143; }
+# A hangup (ssh or the terminal gone) stops as they do; it killed the
+# copy (129 from the shell) with no durable prefix and no resume line.
+case_sighup() {
+	interrupt HUP 129
+	env LD_PRELOAD="$SWAP_SHIM" SIGNAL_AFTER_OPEN=new.bin SIGNAL_NUMBER=1 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$P2PCP" --json --sysmem src.bin new.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 129
+	json_check 129 "d['dst_removed'] is True" \
+		"'interrupted before the copy started' in d['error']"
+}
 
 "case_$CASE"

@@ -44,8 +44,10 @@ dd if="$DST" of=/dev/null bs=1M skip=16 count=8 iflag=direct 2>/tmp/dd ||
 ok "the kernel read DST [16M, 24M) back with read_verify on"
 dmesg_lacks "protection error|guard tag error|ref tag error|Guard Check|Reference Tag"
 
-expect_rc 0 p2pcp --engine passthru --length 8M --dst-offset 24M "$SRC" "$DST"
+# Verified through the buffer: both sides' reads carry their PI too.
+expect_rc 0 p2pcp --engine passthru --verify=p2pmem --length 8M --dst-offset 24M "$SRC" "$DST"
 out_has "protection information type 1 carried: DST's controller checked the guard of every block it fetched$"
+expect_same "$SRC" 0 "$DST" $((24 * mib)) "$len"
 
 # A partial loss: the seam changes one word in the middle of chunk 3
 # (bytes [2M, 3M)) after its read; DST's controller refuses the block.

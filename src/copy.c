@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The copy's phases (copy.h): planning the range, sizing the buffer,
- * the preflight read, the O_DIRECT transfer through the engine, the
- * buffered tail, durability and verification.  Decisions only; the
- * front-end words every outcome.
+ * The copy's phases (copy.h): range, buffer, preflight read, O_DIRECT
+ * transfer, buffered tail, durability and verification.  Decisions only;
+ * the front-end words every outcome.  One file: each phase is short and
+ * all share one session (struct copy_session) in the order p2pcp runs.
  */
 #include <errno.h>
 #include <fcntl.h>

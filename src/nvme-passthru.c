@@ -20,6 +20,9 @@
  *  - the char device is opened for writing only on the DST side, since
  *    the kernel lets unprivileged users (Linux 6.2+) write only through
  *    such a descriptor.
+ * One file: the one place that speaks NVMe commands to the char device;
+ * the limits, the format and protection information, and the command
+ * built from them change together.
  */
 #include <dirent.h>
 #include <errno.h>

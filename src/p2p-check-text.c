@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* p2p-check's text output: the report, the tree and the matrix. */
+/*
+ * p2p-check's text output: the report, the tree and the matrix.
+ * One file: one output format, whose three views share the naming of
+ * functions, verdicts and fixes.
+ */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * p2pcp's text printer: the usage, the --dry-run plan, progress lines,
- * the success line, and the wording of every refusal and failure (the
- * run's one message, which --json also carries).
+ * the success line, and the wording of every failure of a run that
+ * started (the run's one message, which --json also carries); refusals
+ * before the copy are worded in p2pcp-print-refusal.c.
+ * One file: the messages of a stopped run share how they name the place,
+ * what was copied and how to resume, and must stay worded alike.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -5,8 +5,8 @@
  * Controller Memory Buffer, so the data never crosses system memory.
  *
  * The front-end plans and checks everything before the first write,
- * then hands the copy to the engine.  Every failure is reported once,
- * here, as one line naming the thing and what to do.
+ * then hands the copy to the engine.  One file: the options and the order
+ * of the phases, read top to bottom; decisions and words are elsewhere.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -2,6 +2,8 @@
 /*
  * PCI topology from libpci: the live system (sysfs back end) or an
  * "lspci -xxxx" capture (dump back end).  The P2P rule is in p2pdma.c.
+ * One file: both back ends fill the same tree through the same libpci
+ * calls and capability walks; only the access method differs.
  */
 #include <errno.h>
 #include <limits.h>

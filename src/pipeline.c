@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The copy pipeline.
- *
+ * The copy pipeline.  One file: slots, pieces, sentinels and the good
+ * prefix are one state machine, driven by the same completions.
  * The buffer is cut into queue_depth slots of chunk_size bytes.  Each
  * slot reads one chunk of the source with O_DIRECT and, when the read
  * has completed in full, writes it to the destination; then it takes

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Platform facts for the P2P rule, all read under the sysfs root.
+ * One file: each section is a short reader of one fact, and together they
+ * fill one struct platform that p2p-check reports whole.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Storage stacks (storage.h): from an endpoint down through loop
- * devices, partitions and dm/md slaves to the files and disks that hold
- * its bytes, and the comparison of two stacks for overlap.
+ * Storage stacks (storage.h): an endpoint's loop devices, partitions and
+ * dm/md slaves down to the files and disks that hold its bytes, and two
+ * stacks compared.  One file: both must mean the same by a layer's map.
  */
 #include <dirent.h>
 #include <errno.h>

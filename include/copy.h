@@ -195,7 +195,7 @@ struct copy_outcome {
 	 * The transfer carried SRC's protection information into DST's
 	 * writes, whose controller checked the guard of each block fetched
 	 * from the buffer, except @pi_unchecked_blocks whose PI disables
-	 * checking (at most; of @pi_written_blocks).
+	 * checking (of @pi_written_blocks, each counted once).
 	 */
 	bool pi_carried;
 	unsigned int pi_type;

@@ -115,11 +115,16 @@ struct passthru_pi {
 	size_t data_len;
 	unsigned char *meta;
 	/*
+	 * One bit per block of @data: its write has been counted since its
+	 * last read.  A command sent again (a retry, narrowing a failure)
+	 * writes blocks already counted: counted once per read.
+	 */
+	unsigned char *counted;
+	/*
 	 * Blocks written from @meta whose PI disables checking (application
 	 * tag FFFFh, with Type 3 also reference tag FFFFFFFFh: SRC's
 	 * controller returns that for blocks never written): DST's
-	 * controller checks no guard there.  A command sent again counts
-	 * again, so this is an upper bound.
+	 * controller checks no guard there.
 	 */
 	uint64_t unchecked_blocks;
 	uint64_t written_blocks; /* blocks written from @meta */

@@ -161,7 +161,13 @@ int passthru_session_attach(struct passthru_session *ps, void *buf, size_t len)
 		return -ENOMEM;
 	memset(meta, 0, bytes);
 	free(ps->pi.meta);
+	free(ps->pi.counted);
 	memset(&ps->pi, 0, sizeof(ps->pi));
+	ps->pi.counted = calloc(bytes / src->metadata_size / 8 + 1, 1);
+	if (!ps->pi.counted) {
+		free(meta);
+		return -ENOMEM;
+	}
 	ps->pi.data = buf;
 	ps->pi.data_len = len;
 	ps->pi.meta = meta;
@@ -180,6 +186,7 @@ void passthru_session_close(struct passthru_session *ps)
 	int i;
 
 	free(ps->pi.meta);
+	free(ps->pi.counted);
 	memset(&ps->pi, 0, sizeof(ps->pi));
 	ps->ns[0].pi = ps->ns[1].pi = NULL;
 

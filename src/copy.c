@@ -354,8 +354,6 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 		out->pi_type = s->pi->pi_type;
 		out->pi_written_blocks = s->pi->written_blocks;
 		out->pi_unchecked_blocks = s->pi->unchecked_blocks;
-		if (out->pi_unchecked_blocks > out->pi_written_blocks)
-			out->pi_unchecked_blocks = out->pi_written_blocks;
 	}
 	out->done = r.done;
 	out->fail_offset = r.fail_offset;

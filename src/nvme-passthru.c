@@ -409,20 +409,28 @@ static unsigned char *pi_tuple(const struct passthru_ns *ns,
 		       block_meta + ns->metadata_size - PASSTHRU_PI_TUPLE;
 }
 
+/* The tuple @t disables checking of its block (the escape tags). */
+static bool pi_escaped(const struct passthru_ns *ns, const unsigned char *t)
+{
+	uint16_t app_be;
+	uint32_t ref;
+
+	/* Big-endian: guard 0-1, application tag 2-3, reference tag 4-7. */
+	memcpy(&app_be, t + 2, sizeof(app_be));
+	memcpy(&ref, t + 4, sizeof(ref));
+	return app_be == 0xffff &&
+	       (ns->pi_type != NVME_NS_DPS_PI_TYPE3 || ref == 0xffffffffu);
+}
+
 uint32_t passthru_pi_retag(const struct passthru_ns *ns, unsigned char *meta,
 			   uint64_t slba, uint32_t nlb)
 {
 	uint32_t i, unchecked = 0, ref;
-	uint16_t app_be;
 	unsigned char *t;
 
 	for (i = 0; i < nlb; i++) {
 		t = pi_tuple(ns, meta + (size_t)i * ns->metadata_size);
-		/* Big-endian: guard 0-1, application tag 2-3, reference tag 4-7. */
-		memcpy(&app_be, t + 2, sizeof(app_be));
-		memcpy(&ref, t + 4, sizeof(ref));
-		if (app_be == 0xffff && (ns->pi_type != NVME_NS_DPS_PI_TYPE3 ||
-					 ref == 0xffffffffu)) {
+		if (pi_escaped(ns, t)) {
 			unchecked++;
 			continue;
 		}
@@ -662,12 +670,43 @@ static unsigned char *pi_metadata(const struct passthru_ns *ns, const void *buf,
 	return pi->meta + (at >> ns->lba_shift) * ns->metadata_size;
 }
 
+/*
+ * A read into blocks of the buffer makes them new; a write counts each
+ * block once after its read: written, and unchecked when its PI
+ * disables checking.
+ */
+static void pi_count(const struct passthru_ns *ns, unsigned char *meta,
+		     uint32_t nlb, bool write)
+{
+	struct passthru_pi *pi = ns->pi;
+	size_t first = (size_t)(meta - pi->meta) / ns->metadata_size, b;
+	unsigned char bit;
+	uint32_t i;
+
+	for (i = 0; i < nlb; i++) {
+		b = first + i;
+		bit = (unsigned char)(1u << (b % 8));
+		if (!write) {
+			pi->counted[b / 8] &= (unsigned char)~bit;
+			continue;
+		}
+		if (pi->counted[b / 8] & bit)
+			continue;
+		pi->counted[b / 8] |= bit;
+		pi->written_blocks++;
+		if (pi_escaped(ns,
+			       pi_tuple(ns,
+					meta + (size_t)i * ns->metadata_size)))
+			pi->unchecked_blocks++;
+	}
+}
+
 /* An NVMe Read or Write of @len bytes at byte @off of what was named. */
 static void build_cmd(struct nvme_uring_cmd *cmd, const struct passthru_ns *ns,
 		      bool write, void *buf, uint32_t len, uint64_t off)
 {
 	uint64_t slba = passthru_lba(ns, off);
-	uint32_t nlb = len >> ns->lba_shift, unchecked;
+	uint32_t nlb = len >> ns->lba_shift;
 	unsigned char *meta = ns->pi_type ? pi_metadata(ns, buf, len) : NULL;
 	struct passthru_rw_fields rw;
 
@@ -686,12 +725,11 @@ static void build_cmd(struct nvme_uring_cmd *cmd, const struct passthru_ns *ns,
 		return;
 	cmd->metadata = (uint64_t)(uintptr_t)meta;
 	cmd->metadata_len = nlb * ns->metadata_size;
-	if (!write)
-		return;
+	if (ns->pi->counted)
+		pi_count(ns, meta, nlb, write);
 	/* SRC's PI, now for DST's blocks: the write checks them. */
-	unchecked = passthru_pi_retag(ns, meta, slba, nlb);
-	ns->pi->unchecked_blocks += unchecked;
-	ns->pi->written_blocks += nlb;
+	if (write)
+		passthru_pi_retag(ns, meta, slba, nlb);
 }
 
 void passthru_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,

@@ -157,10 +157,11 @@ static void test_retag(void)
 static void test_prep_metadata(void)
 {
 	static char data[4 * 4096];
-	unsigned char meta[8 * 8];
+	unsigned char meta[8 * 8], counted[1] = { 0 };
 	struct passthru_pi pi = { .data = data,
 				  .data_len = sizeof(data),
-				  .meta = meta };
+				  .meta = meta,
+				  .counted = counted };
 	struct passthru_ns ns = { .nsid = 1,
 				  .lba_size = 4096,
 				  .lba_shift = 12,
@@ -195,13 +196,23 @@ static void test_prep_metadata(void)
 	CHECK_EQ_U64(ref_of(meta), 10); /* not in the command: untouched */
 	CHECK_EQ_U64(pi.written_blocks, 2);
 	CHECK_EQ_U64(pi.unchecked_blocks, 1);
+	/* Sent again (a retry, narrowing): the same blocks, not counted again. */
+	passthru_prep(sqe, 3, &ns, true, data + 4096, 4096, 20 * 4096);
+	CHECK_EQ_U64(cmd->cdw14, 20);
+	CHECK_EQ_U64(pi.written_blocks, 2);
+	CHECK_EQ_U64(pi.unchecked_blocks, 1);
+	/* Read again, written again: counted again. */
+	passthru_prep(sqe, 3, &ns, false, data + 8192, 4096, 0);
+	passthru_prep(sqe, 3, &ns, true, data + 8192, 4096, 21 * 4096);
+	CHECK_EQ_U64(pi.written_blocks, 3);
+	CHECK_EQ_U64(pi.unchecked_blocks, 2);
 
 	/* Another buffer (system memory): no metadata, the controller's PI. */
 	passthru_prep(sqe, 3, &ns, true, other, 4096, 0);
 	CHECK_EQ_U64(cmd->metadata, 0);
 	CHECK_EQ_U64(cmd->metadata_len, 0);
 	CHECK_EQ_U64(cmd->cdw12, PRINFO(0xd));
-	CHECK_EQ_U64(pi.written_blocks, 2);
+	CHECK_EQ_U64(pi.written_blocks, 3);
 	/* Running past the buffer's end: not the buffer's either. */
 	passthru_prep(sqe, 3, &ns, false, data + 12288, 8192, 0);
 	CHECK_EQ_U64(cmd->metadata, 0);

@@ -376,6 +376,7 @@ static void test_endpoints_and_destination(void)
 	o.src = "/proc/self/status";
 	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_SAFETY);
 	CHECK(r.safety.why == SRC_PSEUDO_FILE);
+	CHECK_EQ_U64(r.side, 0); /* worded with SRC's path */
 	close_endpoints(&p, false);
 	o.src = src;
 	CHECK(symlink("nowhere", link) == 0);

@@ -22,6 +22,45 @@
 #include "util.h"
 
 /*
+ * Open @path (an existing one, without O_CREAT) only if it is a regular
+ * file or a block device, asked first without opening it for I/O
+ * (O_PATH): opening a FIFO wakes its other end, a character device may
+ * act on open or close (a watchdog arms, a tape rewinds), and a socket
+ * cannot be opened at all.  It is then opened through that descriptor,
+ * not by name again, so the file asked is the file opened (without
+ * /proc, by name, and it must be the same).  A descriptor or -errno.
+ */
+static int open_file_or_device(const char *path, int flags)
+{
+	char again[64];
+	struct stat st, now;
+	int fd = -1, probe, ret;
+
+	probe = open(path, O_PATH | O_CLOEXEC);
+	if (probe < 0)
+		return -errno;
+	ret = fstat(probe, &st) ? -errno : 0;
+	if (!ret && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		ret = -ENOTBLK;
+	if (!ret) {
+		snprintf(again, sizeof(again), "/proc/self/fd/%d", probe);
+		fd = open(again, flags);
+		if (fd < 0 && errno == ENOENT)
+			fd = open(path, flags);
+		ret = fd < 0 ? -errno : fd;
+	}
+	close(probe);
+	if (ret < 0)
+		return ret;
+	if (fstat(fd, &now) || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/*
  * Open @path once; every check and the copy use this descriptor.
  * O_NONBLOCK keeps a FIFO from hanging the open; it is dropped again.
  * O_EXCL claims a block device as mount does (EBUSY if it is in use);
@@ -29,10 +68,18 @@
  */
 static int open_endpoint(const char *path, int flags, struct endpoint *ep)
 {
-	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0666), ret;
+	int fd, ret;
 
-	if (fd < 0)
-		return -errno;
+	flags |= O_NONBLOCK | O_CLOEXEC;
+	if (flags & O_CREAT) {
+		fd = open(path, flags, 0666);
+		if (fd < 0)
+			return -errno;
+	} else {
+		fd = open_file_or_device(path, flags);
+		if (fd < 0)
+			return fd;
+	}
 	ret = endpoint_from_fd(fd, path, ep);
 	if (!ret && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
 		ret = -errno;

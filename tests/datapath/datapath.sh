@@ -1391,6 +1391,40 @@ case_unread_output() {
 	cmp -s src.bin new.bin || fail "copy with stdout unread differs"
 }
 
+# What is neither a regular file nor a block device is refused without
+# being opened for I/O: opening a FIFO wakes its other end (a character
+# device may act on open: a watchdog arms, a tape rewinds on close).  A
+# socket is named as what it is (it was "No such device or address").
+case_not_opened() {
+	local role waiter
+	setup
+	mkfifo fifo
+	for role in SRC DST; do
+		rm -f woke
+		(timeout 2 sh -c 'if [ "$1" = SRC ]; then : >fifo; else cat fifo >/dev/null; fi; touch woke' sh "$role") &
+		waiter=$!
+		sleep 0.3
+		if [ "$role" = SRC ]; then
+			refused --sysmem fifo dst.bin
+		else
+			refused --sysmem src.bin fifo
+		fi
+		expect_status 2
+		expect_err "^p2pcp: $role fifo: not a block device or regular file$"
+		wait "$waiter"
+		[ ! -e woke ] || fail "p2pcp opened the FIFO as $role: its other end woke"
+	done
+	python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
+	refused --sysmem src.bin sock
+	expect_status 2
+	expect_err "^p2pcp: DST sock: not a block device or regular file$"
+	refused --sysmem --dry-run sock dst.bin
+	expect_status 2
+	expect_err "^p2pcp: SRC sock: not a block device or regular file$"
+	refused --sysmem src.bin /dev/null
+	expect_err "^p2pcp: DST /dev/null: not a block device or regular file$"
+}
+
 # Empty sources and --length 0 succeed and copy nothing (item 15).
 case_empty_copy() {
 	setup

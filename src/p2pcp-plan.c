@@ -104,6 +104,12 @@ static int open_destination(const struct options *o, struct endpoint *ep)
 	/* O_CREAT | O_EXCL would say EEXIST: name what is there instead. */
 	if (lstat(o->dst, &st) == 0 && S_ISLNK(st.st_mode))
 		return -ELOOP;
+	/*
+	 * A name ending in '/' names a directory, which does not exist:
+	 * say so, as the dry run does (O_CREAT would say "Is a directory").
+	 */
+	if (o->dst[0] && o->dst[strlen(o->dst) - 1] == '/')
+		return -ENOENT;
 	if (o->dry_run) {
 		ret = endpoint_new_file(o->dst, ep);
 		return ret ? ret : safety_probe_new_file(o->dst, &direct_err);

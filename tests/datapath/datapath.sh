@@ -173,6 +173,14 @@ case_bad_input() {
 	[ ! -e missing.bin ] || fail "missing.bin was left behind by a refusal"
 	refused --sysmem src.bin nodir/missing.bin
 	expect_err "DST nodir/missing.bin: no such file"
+	# A missing name ending in '/': the run says what the dry run says
+	# (it said "cannot open: Is a directory" of nothing at all).
+	for args in "" "--dry-run"; do
+		refused --sysmem $args src.bin newdir/
+		expect_status 2
+		expect_err "^p2pcp: DST newdir/: no such file or device$"
+	done
+	[ ! -e newdir ] || fail "newdir/ was created"
 	mkdir adir
 	refused --sysmem adir dst.bin
 	expect_err "not a block device or regular file"

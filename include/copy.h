@@ -80,6 +80,8 @@ struct copy_plan {
 	uint32_t queue_depth;
 	/* queue_depth throughout; else at most, as the devices reward. */
 	bool fixed_depth;
+	/* The copy may settle at depth 1 (depth-tuner.h); the plan says so. */
+	bool depth_may_tune;
 	size_t buffer_size;
 	char kernel_release[128];
 	/* The IOMMUs the kernel lists (/sys/class/iommu), "" if none. */

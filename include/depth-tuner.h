@@ -65,6 +65,14 @@ struct depth_tuner {
 void depth_tuner_init(struct depth_tuner *t, uint32_t max_depth,
 		      uint64_t chunks, bool tune);
 
+/*
+ * Why a copy of @chunks chunks at most @max_depth in flight runs at that
+ * depth throughout ("fixed", "depth 1", "short copy"), or NULL when the
+ * tuner will probe (the plan says so before the copy starts).
+ */
+const char *depth_tuner_fixed_why(uint32_t max_depth, uint64_t chunks,
+				  bool tune);
+
 /* Chunks the probing takes at most, for @max_depth (tests, docs). */
 uint64_t depth_tuner_probe_chunks(uint32_t max_depth);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "depth-tuner.h"
 #include "nvme-passthru.h"
 #include "util.h"
 #include "verify.h"
@@ -164,14 +165,22 @@ static void fit_slots(struct copy_plan *p, size_t buf_len)
 {
 	uint64_t chunk = p->chunk_size;
 
-	if ((uint64_t)p->queue_depth * chunk <= buf_len)
-		return;
-	if (buf_len / chunk >= 1) {
-		p->queue_depth = (uint32_t)(buf_len / chunk);
-		return;
+	if ((uint64_t)p->queue_depth * chunk > buf_len) {
+		if (buf_len / chunk >= 1) {
+			p->queue_depth = (uint32_t)(buf_len / chunk);
+		} else {
+			p->queue_depth = 1;
+			p->chunk_size =
+				(uint32_t)(buf_len / p->align * p->align);
+		}
 	}
-	p->queue_depth = 1;
-	p->chunk_size = (uint32_t)(buf_len / p->align * p->align);
+	/* As the pipeline will decide it, from the same numbers. */
+	p->depth_may_tune =
+		p->chunk_size &&
+		!depth_tuner_fixed_why(p->queue_depth,
+				       (p->direct_length + p->chunk_size - 1) /
+					       p->chunk_size,
+				       !p->fixed_depth);
 }
 
 size_t copy_buffer_floor(const struct copy_plan *p)

@@ -63,6 +63,18 @@ uint64_t depth_tuner_probe_chunks(uint32_t max_depth)
 	return total;
 }
 
+const char *depth_tuner_fixed_why(uint32_t max_depth, uint64_t chunks,
+				  bool tune)
+{
+	if (!tune)
+		return "fixed";
+	if (max_depth < 2)
+		return "depth 1";
+	if (chunks < PROBE_SHARE_MAX * depth_tuner_probe_chunks(max_depth))
+		return "short copy";
+	return NULL;
+}
+
 void depth_tuner_init(struct depth_tuner *t, uint32_t max_depth,
 		      uint64_t chunks, bool tune)
 {
@@ -71,12 +83,7 @@ void depth_tuner_init(struct depth_tuner *t, uint32_t max_depth,
 	t->choice.depth = max_depth;
 	t->window = DEPTH_TUNER_WINDOW;
 	t->choice.ncandidates = candidates(max_depth, t->choice.candidate);
-	if (!tune)
-		t->choice.fixed_why = "fixed";
-	else if (t->choice.ncandidates < 2)
-		t->choice.fixed_why = "depth 1";
-	else if (chunks < PROBE_SHARE_MAX * depth_tuner_probe_chunks(max_depth))
-		t->choice.fixed_why = "short copy";
+	t->choice.fixed_why = depth_tuner_fixed_why(max_depth, chunks, tune);
 	if (t->choice.fixed_why)
 		return;
 	t->nsteps = t->choice.ncandidates * DEPTH_TUNER_WINDOWS;

@@ -125,6 +125,9 @@ struct json_object *json_plan(const struct copy_plan *p)
 			       json_object_new_int64(p->chunk_size));
 	json_object_object_add(root, "queue_depth",
 			       json_object_new_int64(p->queue_depth));
+	/* The copy may settle at depth 1: depth_tuning after it says. */
+	json_object_object_add(root, "depth_may_tune",
+			       json_object_new_boolean(p->depth_may_tune));
 	json_object_object_add(root, "alignment",
 			       json_object_new_int64(p->align));
 	return root;

@@ -328,8 +328,29 @@ case_dry_run_geometry() {
 	done
 	[ "$plan" = "65536 1 block True" ] || fail "96k in 64k chunks: planned '$plan'"
 	run --sysmem --dry-run --queue-depth 256 --length 1M src.bin dst.bin
-	grep -q "^1 chunks of 1048576 bytes in flight" out.txt ||
+	grep -q "^1 chunks of 1048576 bytes in flight$" out.txt ||
 		fail "text plan: $(cat out.txt)"
+	# Whether the depth is tuned during the copy (it may settle at 1):
+	# the plan predicts what the run then reports, long copy or short,
+	# tuned or --fixed-depth.
+	random src.bin $((4 * 1024 * 1024))
+	for args in "--chunk-size 4k" "--chunk-size 4k --fixed-depth" \
+		"--chunk-size 4k --length 1M" "--chunk-size 4k --queue-depth 1"; do
+		run --json --sysmem --dry-run $args src.bin dst.bin
+		expect_status 0
+		plan=$(python3 -c 'import json; print(json.load(open("out.txt"))["depth_may_tune"])')
+		run --json --sysmem $args src.bin dst.bin
+		expect_status 0
+		ran=$(python3 -c 'import json; print(json.load(open("out.txt"))["depth_tuning"]["tuned"])')
+		[ "$plan" = "$ran" ] || fail "$args: planned tuning '$plan', ran '$ran'"
+		case $args in
+		"--chunk-size 4k") [ "$plan" = True ] || fail "a 1024-chunk copy is not tuned" ;;
+		*) [ "$plan" = False ] || fail "$args: tuned" ;;
+		esac
+	done
+	run --sysmem --dry-run --chunk-size 4k src.bin dst.bin
+	grep -q "^8 chunks of 4096 bytes in flight (or 1, if a serial copy proves faster in the copy's first chunks; --fixed-depth keeps 8)$" out.txt ||
+		fail "text plan of a tuned copy: $(cat out.txt)"
 }
 
 # The peer-to-peer mode on a machine whose kernel has no p2pmem must say

@@ -312,19 +312,29 @@ case_dry_run_probes() {
 # The plan --dry-run prints is the plan that runs (issue 18 item 6):
 # the geometry of --json --dry-run equals the copy's, for a depth and a
 # chunk larger than the range; --sysmem decides the engine at once.
+# plan_is_run EXPR ARGS...: the dry run's and the run's JSON give the
+# same value of the Python expression EXPR (over d, the JSON object;
+# "plan|run" in EXPR picks a different expression for each); sets $plan.
+plan_is_run() {
+	local expr=$1 ran
+	shift
+	run --json --sysmem --dry-run "$@" src.bin dst.bin
+	expect_status 0
+	plan=$(python3 -c "import json; d=json.load(open('out.txt')); print(${expr%%|*})")
+	run --json --sysmem "$@" src.bin dst.bin
+	expect_status 0
+	ran=$(python3 -c "import json; d=json.load(open('out.txt')); print(${expr##*|})")
+	[ "$plan" = "$ran" ] || fail "$*: planned '$plan', ran '$ran'"
+}
+
 case_dry_run_geometry() {
-	local args plan ran
+	local args plan
+	local geometry='d["chunk_size"], d["queue_depth"], d["engine"], d["engine_decided"]'
 	random src.bin $((1024 * 1024))
 	for args in "--queue-depth 256 --length 1M" "--chunk-size 64M --length 4096" \
 		"--chunk-size 64k --queue-depth 8 --length 96k"; do
 		: >dst.bin
-		run --json --sysmem --dry-run $args src.bin dst.bin
-		expect_status 0
-		plan=$(python3 -c 'import json; d=json.load(open("out.txt")); print(d["chunk_size"], d["queue_depth"], d["engine"], d["engine_decided"])')
-		run --json --sysmem $args src.bin dst.bin
-		expect_status 0
-		ran=$(python3 -c 'import json; d=json.load(open("out.txt")); print(d["chunk_size"], d["queue_depth"], d["engine"], d["engine_decided"])')
-		[ "$plan" = "$ran" ] || fail "$args: planned '$plan', ran '$ran'"
+		plan_is_run "$geometry" $args
 	done
 	[ "$plan" = "65536 1 block True" ] || fail "96k in 64k chunks: planned '$plan'"
 	run --sysmem --dry-run --queue-depth 256 --length 1M src.bin dst.bin
@@ -336,13 +346,7 @@ case_dry_run_geometry() {
 	random src.bin $((4 * 1024 * 1024))
 	for args in "--chunk-size 4k" "--chunk-size 4k --fixed-depth" \
 		"--chunk-size 4k --length 1M" "--chunk-size 4k --queue-depth 1"; do
-		run --json --sysmem --dry-run $args src.bin dst.bin
-		expect_status 0
-		plan=$(python3 -c 'import json; print(json.load(open("out.txt"))["depth_may_tune"])')
-		run --json --sysmem $args src.bin dst.bin
-		expect_status 0
-		ran=$(python3 -c 'import json; print(json.load(open("out.txt"))["depth_tuning"]["tuned"])')
-		[ "$plan" = "$ran" ] || fail "$args: planned tuning '$plan', ran '$ran'"
+		plan_is_run 'd["depth_may_tune"]|d["depth_tuning"]["tuned"]' $args
 		case $args in
 		"--chunk-size 4k") [ "$plan" = True ] || fail "a 1024-chunk copy is not tuned" ;;
 		*) [ "$plan" = False ] || fail "$args: tuned" ;;

@@ -32,6 +32,7 @@
 #include "nvmeinfo.h"
 #include "p2pmem.h"
 #include "pcitopo.h"
+#include "pipeline.h"
 
 struct passthru_pi;
 
@@ -172,26 +173,19 @@ size_t copy_buffer_want(const struct copy_plan *p);
 
 /* What a phase did; the union of all phases' results for one run. */
 struct copy_outcome {
-	/* Bytes [0, done) of the range are copied (verify: found equal). */
-	uint64_t done;
-	/* On failure: the first failing byte, relative to the range. */
-	uint64_t fail_offset;
-	enum copy_side fail_side; /* READ: SRC, WRITE: DST */
-	int error; /* negative errno, 0 if none */
-	uint32_t nvme_status; /* passthrough: the NVMe status of that I/O */
-	bool stopped; /* a stop signal ended the phase */
-	bool unexpected_eof; /* the failing side ended before the range did */
-	bool lost; /* a read succeeded but its data never arrived */
-	bool sentinels; /* every chunk was checked for arrival */
-	double sentinel_seconds; /* of the transfer, spent on sentinels */
+	/*
+	 * What the pipeline (the transfer) or verify_range (verify) filled in
+	 * place, so the front-end reports their own result: bytes [0, done)
+	 * of the range copied (verify: found equal), the first failing byte
+	 * and side, the error, the sentinels, the ring and the depth.  The
+	 * other phases (preflight, tail) record their failures here too.
+	 */
+	struct pipeline_result pipeline;
 	/* Preflight: what the arrival probe found (arrival.h). */
 	struct arrival_result arrival;
 	bool arrival_checked; /* SRC's peer writes were proven to arrive */
 	/* SRC's range holds no data (all holes): nothing could be probed. */
 	bool arrival_no_data;
-	bool poisoned; /* verify: reads into p2pmem were poisoned first */
-	bool fixed_buffers; /* the buffer was registered with io_uring */
-	const char *ring_setup; /* the copy ring's setup (ring.h), or NULL */
 	bool dst_cut; /* a stopped whole-file copy cut DST at done */
 	/*
 	 * The transfer carried SRC's protection information into DST's
@@ -204,8 +198,6 @@ struct copy_outcome {
 	uint64_t pi_written_blocks, pi_unchecked_blocks;
 	bool mismatch; /* verify: the sides differ */
 	uint64_t mismatch_offset; /* and where, relative to the range */
-	double seconds;
-	struct depth_choice depth; /* the copy's chunks in flight, and why */
 };
 
 /*

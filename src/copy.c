@@ -311,9 +311,10 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 	struct pipeline_job job;
 	int ret;
 
-	out->error = copy_direct_io(s->plan, true, &out->fail_side);
-	if (out->error)
-		return out->error;
+	out->pipeline.error =
+		copy_direct_io(s->plan, true, &out->pipeline.fail_side);
+	if (out->pipeline.error)
+		return out->pipeline.error;
 	if (!s->plan->direct_length || s->testing.no_arrival_check)
 		return 0;
 	job_from_session(s, &job);
@@ -331,25 +332,24 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 		ret = ar->error;
 	else if (!ret)
 		ret = -EPROTO; /* the I/O succeeded, the data did not arrive */
-	out->error = ret;
-	out->lost = ret == -EPROTO;
-	out->nvme_status = ar->nvme_status;
-	out->fail_side = ar->side;
-	out->fail_offset = 0;
+	out->pipeline.error = ret;
+	out->pipeline.lost = ret == -EPROTO;
+	out->pipeline.nvme_status = ar->nvme_status;
+	out->pipeline.fail_side = ar->side;
+	out->pipeline.fail_offset = 0;
 	return ret;
 }
 
 int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 {
-	struct pipeline_result r = { 0 };
 	struct pipeline_job job;
 	int ret;
 
 	if (!s->plan->direct_length)
 		return 0;
-	ret = copy_direct_io(s->plan, true, &out->fail_side);
+	ret = copy_direct_io(s->plan, true, &out->pipeline.fail_side);
 	if (ret) {
-		out->error = ret;
+		out->pipeline.error = ret;
 		return ret;
 	}
 	job_from_session(s, &job);
@@ -357,27 +357,13 @@ int copy_phase_transfer(const struct copy_session *s, struct copy_outcome *out)
 		/* The transfer's own blocks: not the probe's. */
 		s->pi->written_blocks = s->pi->unchecked_blocks = 0;
 	}
-	ret = pipeline_run(&job, &r);
+	ret = pipeline_run(&job, &out->pipeline);
 	if (s->pi) {
 		out->pi_carried = true;
 		out->pi_type = s->pi->pi_type;
 		out->pi_written_blocks = s->pi->written_blocks;
 		out->pi_unchecked_blocks = s->pi->unchecked_blocks;
 	}
-	out->done = r.done;
-	out->fail_offset = r.fail_offset;
-	out->fail_side = r.fail_side;
-	out->error = r.error;
-	out->nvme_status = r.nvme_status;
-	out->stopped = r.stopped;
-	out->unexpected_eof = r.unexpected_eof;
-	out->lost = r.lost;
-	out->sentinels = r.sentinels;
-	out->sentinel_seconds = r.sentinel_seconds;
-	out->fixed_buffers = r.fixed_buffers;
-	out->ring_setup = r.ring_setup;
-	out->seconds = r.seconds;
-	out->depth = r.depth;
 	return ret;
 }
 
@@ -398,12 +384,12 @@ int copy_phase_stopped(const struct copy_session *s, struct copy_outcome *out)
 	const struct copy_plan *p = s->plan;
 
 	out->dst_cut = false;
-	if (out->done >= p->length)
+	if (out->pipeline.done >= p->length)
 		return 0;
-	out->done -= out->done % p->align;
+	out->pipeline.done -= out->pipeline.done % p->align;
 	if (!p->dst_resize)
 		return 0;
-	if (ftruncate(p->dst.fd, (off_t)(p->dst_offset + out->done)) ||
+	if (ftruncate(p->dst.fd, (off_t)(p->dst_offset + out->pipeline.done)) ||
 	    fdatasync(p->dst.fd))
 		return -errno;
 	out->dst_cut = true;
@@ -481,17 +467,17 @@ static int tail_piece(const struct copy_plan *p, uint64_t off, size_t len,
 	bool eof;
 	int ret;
 
-	out->fail_side = COPY_SIDE_READ;
+	out->pipeline.fail_side = COPY_SIDE_READ;
 	ret = rw_full(p->src.fd, false, a, len, p->src_offset + off, &n, &eof);
 	if (!ret) {
-		out->fail_side = COPY_SIDE_WRITE;
+		out->pipeline.fail_side = COPY_SIDE_WRITE;
 		ret = rw_full(p->dst.fd, !b, b ? b : a, len,
 			      p->dst_offset + off, &n, &eof);
 	}
 	if (ret) {
-		out->error = ret;
-		out->fail_offset = off + n;
-		out->unexpected_eof = eof;
+		out->pipeline.error = ret;
+		out->pipeline.fail_offset = off + n;
+		out->pipeline.unexpected_eof = eof;
 	}
 	return ret;
 }
@@ -509,8 +495,8 @@ static int copy_tail_bytes(const struct copy_plan *p, char *buf,
 		if (ret)
 			return ret;
 	}
-	out->fail_side = COPY_SIDE_WRITE;
-	out->fail_offset = p->direct_length;
+	out->pipeline.fail_side = COPY_SIDE_WRITE;
+	out->pipeline.fail_offset = p->direct_length;
 	if (fdatasync(p->dst.fd))
 		return -errno;
 	return 0;
@@ -526,9 +512,9 @@ int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
 
 	if (!p->tail)
 		return 0;
-	out->fail_offset = p->direct_length;
+	out->pipeline.fail_offset = p->direct_length;
 	ret = copy_direct_io(p, false, &side);
-	out->fail_side = side;
+	out->pipeline.fail_side = side;
 	if (!ret) {
 		buf = malloc(TAIL_BUF);
 		ret = buf ? copy_tail_bytes(p, buf, out) : -ENOMEM;
@@ -536,13 +522,13 @@ int copy_phase_tail(const struct copy_session *s, struct copy_outcome *out)
 	}
 	if (ret) {
 		/* Only what was made durable before counts as copied. */
-		out->done = p->direct_length;
-		out->error = ret;
+		out->pipeline.done = p->direct_length;
+		out->pipeline.error = ret;
 		return ret;
 	}
-	out->fail_side = COPY_SIDE_NONE;
-	out->fail_offset = 0;
-	out->done = p->length;
+	out->pipeline.fail_side = COPY_SIDE_NONE;
+	out->pipeline.fail_offset = 0;
+	out->pipeline.done = p->length;
 	return 0;
 }
 
@@ -555,7 +541,7 @@ static int verify_tail_bytes(const struct copy_plan *p, char *ba, char *bb,
 	int ret;
 
 	for (off = p->direct_length; off < p->length; off += len) {
-		out->done = off;
+		out->pipeline.done = off;
 		len = tail_piece_len(p, off);
 		ret = tail_piece(p, off, len, ba, bb, out);
 		if (ret)
@@ -563,15 +549,15 @@ static int verify_tail_bytes(const struct copy_plan *p, char *ba, char *bb,
 		for (i = 0; i < len && ba[i] == bb[i]; i++)
 			;
 		if (i < len) {
-			out->fail_side = COPY_SIDE_NONE;
+			out->pipeline.fail_side = COPY_SIDE_NONE;
 			out->mismatch = true;
 			out->mismatch_offset = off + i;
-			out->done = off + i;
+			out->pipeline.done = off + i;
 			return 1;
 		}
 	}
-	out->fail_side = COPY_SIDE_NONE;
-	out->done = p->length;
+	out->pipeline.fail_side = COPY_SIDE_NONE;
+	out->pipeline.done = p->length;
 	return 0;
 }
 
@@ -582,12 +568,12 @@ static int verify_tail(const struct copy_plan *p, struct copy_outcome *out)
 	enum copy_side side = COPY_SIDE_WRITE;
 	int ret;
 
-	out->done = p->direct_length;
+	out->pipeline.done = p->direct_length;
 	ret = ba && bb ? copy_direct_io(p, false, &side) : -ENOMEM;
 	if (ret) {
-		out->error = ret;
-		out->fail_offset = p->direct_length;
-		out->fail_side = side;
+		out->pipeline.error = ret;
+		out->pipeline.fail_offset = p->direct_length;
+		out->pipeline.fail_side = side;
 	} else {
 		ret = verify_tail_bytes(p, ba, bb, out);
 	}
@@ -604,7 +590,6 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 			 struct copy_outcome *out)
 {
 	const struct copy_plan *p = s->plan;
-	struct pipeline_result r = { 0 };
 	uint64_t mismatch = 0;
 	struct pipeline_job job;
 	int ret;
@@ -613,26 +598,19 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 
 	ret = copy_direct_io(p, true, &side);
 	if (ret) {
-		out->error = ret;
-		out->fail_side = side;
-		out->fail_offset = 0;
+		out->pipeline.error = ret;
+		out->pipeline.fail_side = side;
+		out->pipeline.fail_offset = 0;
 		return ret;
 	}
 	job_from_session(s, &job);
-	ret = verify_range(&job, in_p2pmem, &mismatch, &r);
-	out->done = r.done;
-	out->stopped = r.stopped;
-	out->poisoned = r.poisoned;
+	ret = verify_range(&job, in_p2pmem, &mismatch, &out->pipeline);
 	if (ret == 1) {
 		out->mismatch = true;
 		out->mismatch_offset = mismatch;
 	} else if (ret < 0) {
-		out->error = ret;
-		out->lost = r.lost;
-		out->nvme_status = r.nvme_status;
-		out->fail_side = r.fail_side;
-		out->fail_offset = r.fail_offset;
-		out->unexpected_eof = r.unexpected_eof;
+		/* Refusals before the first read leave the result's error 0. */
+		out->pipeline.error = ret;
 	}
 	return ret;
 }

@@ -204,7 +204,8 @@ bool engine_can_fall_back(const struct options *o, const struct copy_plan *p,
 			  const struct copy_outcome *refusal)
 {
 	return o->engine == ENGINE_AUTO && p->p2p &&
-	       (refusal->error == -EREMOTEIO || refusal->error == -EINVAL) &&
+	       (refusal->pipeline.error == -EREMOTEIO ||
+		refusal->pipeline.error == -EINVAL) &&
 	       is_nvme_block(&p->src) && is_nvme_block(&p->dst);
 }
 
@@ -247,8 +248,8 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 		p->max_transfer_reason, sizeof(p->max_transfer_reason));
 	if (refusal) {
 		p->engine_why = ENGINE_WHY_BLOCK_REFUSED;
-		p->engine_side = refusal->fail_side == COPY_SIDE_WRITE;
-		p->engine_error = refusal->error;
+		p->engine_side = refusal->pipeline.fail_side == COPY_SIDE_WRITE;
+		p->engine_error = refusal->pipeline.error;
 	}
 	return 0;
 }

@@ -177,25 +177,29 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 						     0));
 	json_object_object_add(summary, "mapped",
 			       json_object_new_int64((int64_t)mapped));
-	json_object_object_add(summary, "fixed_buffers",
-			       json_object_new_boolean(r->fixed_buffers));
+	json_object_object_add(
+		summary, "fixed_buffers",
+		json_object_new_boolean(r->pipeline.fixed_buffers));
 	json_object_object_add(
 		summary, "ring_setup",
-		r->ring_setup ? json_object_new_string(r->ring_setup) : NULL);
+		r->pipeline.ring_setup ?
+			json_object_new_string(r->pipeline.ring_setup) :
+			NULL);
 	/* What was proven about the data's arrival (p2pcp(1), LOST DATA). */
 	json_object_object_add(summary, "arrival_checked",
 			       json_object_new_boolean(r->arrival_checked));
 	json_object_object_add(summary, "sentinels",
-			       json_object_new_boolean(r->sentinels));
+			       json_object_new_boolean(r->pipeline.sentinels));
 	/* Their cost: an upper bound on what they took from "seconds". */
-	json_object_object_add(summary, "sentinel_seconds",
-			       json_object_new_double(r->sentinel_seconds));
+	json_object_object_add(
+		summary, "sentinel_seconds",
+		json_object_new_double(r->pipeline.sentinel_seconds));
 	/* Slots may have shrunk to fit the buffer. */
 	json_object_object_add(summary, "chunk_size",
 			       json_object_new_int64(p->chunk_size));
 	json_object_object_add(summary, "queue_depth",
 			       json_object_new_int64(p->queue_depth));
-	json_add_depth(summary, &r->depth);
+	json_add_depth(summary, &r->pipeline.depth);
 }
 
 static const char *arrival_name(const struct copy_outcome *r)
@@ -256,30 +260,34 @@ static void json_add_failure(struct json_object *summary,
 			     const struct run_result *p,
 			     const struct copy_outcome *r, bool resumable)
 {
-	const char *side = r->error ? side_name(r->fail_side) : NULL;
+	const char *side =
+		r->pipeline.error ? side_name(r->pipeline.fail_side) : NULL;
 	struct json_object *resume = NULL;
 	uint64_t base;
 
 	json_object_object_add(summary, "fail_side",
 			       side ? json_text(side) : NULL);
-	base = r->fail_side == COPY_SIDE_READ ? p->src_offset : p->dst_offset;
+	base = r->pipeline.fail_side == COPY_SIDE_READ ? p->src_offset :
+							 p->dst_offset;
 	json_object_object_add(
 		summary, "fail_offset",
-		side ? json_object_new_int64((int64_t)(base + r->fail_offset)) :
+		side ? json_object_new_int64(
+			       (int64_t)(base + r->pipeline.fail_offset)) :
 		       NULL);
 	if (resumable) {
 		resume = json_object_new_object();
 		json_object_object_add(
 			resume, "src_offset",
 			json_object_new_int64(
-				(int64_t)(p->src_offset + r->done)));
+				(int64_t)(p->src_offset + r->pipeline.done)));
 		json_object_object_add(
 			resume, "dst_offset",
 			json_object_new_int64(
-				(int64_t)(p->dst_offset + r->done)));
+				(int64_t)(p->dst_offset + r->pipeline.done)));
 		json_object_object_add(
 			resume, "length",
-			json_object_new_int64((int64_t)(p->length - r->done)));
+			json_object_new_int64(
+				(int64_t)(p->length - r->pipeline.done)));
 	}
 	json_object_object_add(summary, "resume", resume);
 }
@@ -316,7 +324,7 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 		      int code)
 {
 	const struct copy_outcome *o = r->verified ? &r->verify : &r->copy;
-	uint64_t done = r->started ? r->copy.done : 0;
+	uint64_t done = r->started ? r->copy.pipeline.done : 0;
 	bool interrupted = code == EXIT_SIGHUP || code == EXIT_SIGINT ||
 			   code == EXIT_SIGTERM;
 
@@ -331,7 +339,8 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 	/* Bytes of the range found equal from its start; null unverified. */
 	json_object_object_add(
 		summary, "verified_done",
-		r->verified ? json_object_new_int64((int64_t)r->verify.done) :
+		r->verified ? json_object_new_int64(
+				      (int64_t)r->verify.pipeline.done) :
 			      NULL);
 	/* A stopped whole-file copy cut DST at done (copy_phase_stopped). */
 	json_object_object_add(summary, "dst_cut",

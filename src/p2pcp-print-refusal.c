@@ -473,14 +473,15 @@ static int report_no_fallback(const struct copy_plan *p,
 			      const struct copy_outcome *refusal,
 			      const char *why)
 {
-	int side = refusal->fail_side == COPY_SIDE_WRITE;
+	int side = refusal->pipeline.fail_side == COPY_SIDE_WRITE;
 	const struct endpoint *ep = side ? &p->dst : &p->src;
 
 	if (ep->disk.kind == DISK_NVME_MULTIPATH)
 		return fail(
 			EXIT_NO_P2P,
 			"%s %s is an NVMe multipath head node, whose queue does not take P2P pages (%s), and the passthrough engine cannot be used: %s; nothing was written; boot with nvme_core.multipath=N to get per-controller namespaces, or use --sysmem",
-			roles[side], ep->path, strerror(-refusal->error), why);
+			roles[side], ep->path,
+			strerror(-refusal->pipeline.error), why);
 	report_preflight_failure(p, refusal);
 	return fail(EXIT_NO_P2P, "%s; passthrough was tried too: %s",
 		    fail_message(), why);
@@ -489,13 +490,14 @@ static int report_no_fallback(const struct copy_plan *p,
 int engine_report_refusal(const struct copy_plan *p,
 			  const struct copy_outcome *refusal)
 {
-	int side = refusal->fail_side == COPY_SIDE_WRITE;
+	int side = refusal->pipeline.fail_side == COPY_SIDE_WRITE;
 	const struct endpoint *ep = side ? &p->dst : &p->src;
 	const struct endpoint *other = side ? &p->src : &p->dst;
 	char why[256];
 
 	if (ep->disk.kind != DISK_NVME_MULTIPATH ||
-	    (refusal->error != -EREMOTEIO && refusal->error != -EINVAL))
+	    (refusal->pipeline.error != -EREMOTEIO &&
+	     refusal->pipeline.error != -EINVAL))
 		return report_preflight_failure(p, refusal);
 	snprintf(why, sizeof(why),
 		 "it copies between NVMe namespaces only, and %s %s is not one",
@@ -513,10 +515,10 @@ int report_passthru_failure(const struct copy_plan *p,
 	if (refusal)
 		return report_no_fallback(p, refusal, text);
 	if (f->why == PT_IO && f->error == -EREMOTEIO && !f->nvme_status) {
-		struct copy_outcome r = { .error = f->error,
-					  .fail_side = f->side ?
-							       COPY_SIDE_WRITE :
-							       COPY_SIDE_READ };
+		struct copy_outcome r = { .pipeline.error = f->error,
+					  .pipeline.fail_side =
+						  f->side ? COPY_SIDE_WRITE :
+							    COPY_SIDE_READ };
 
 		return report_preflight_failure(p, &r);
 	}

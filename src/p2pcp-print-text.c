@@ -326,7 +326,7 @@ static int report_lost_preflight(const struct copy_plan *p,
 				 const struct copy_outcome *r, const char *bdf)
 {
 	const struct arrival_result *a = &r->arrival;
-	int side = r->fail_side == COPY_SIDE_WRITE;
+	int side = r->pipeline.fail_side == COPY_SIDE_WRITE;
 	char facts[512];
 
 	loss_facts(p, side, facts, sizeof(facts));
@@ -355,25 +355,26 @@ static int report_lost_preflight(const struct copy_plan *p,
 int report_preflight_failure(const struct copy_plan *p,
 			     const struct copy_outcome *r)
 {
-	int side = r->fail_side == COPY_SIDE_WRITE;
+	int side = r->pipeline.fail_side == COPY_SIDE_WRITE;
 	const struct endpoint *ep = side ? &p->dst : &p->src;
 	char bdf[PCI_ADDR_STRLEN];
 
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
-	if (r->lost)
+	if (r->pipeline.lost)
 		return report_lost_preflight(p, r, bdf);
-	if (r->error == -EREMOTEIO || r->error == -EINVAL)
+	if (r->pipeline.error == -EREMOTEIO || r->pipeline.error == -EINVAL)
 		return fail(
 			EXIT_NO_P2P,
 			"the kernel refused peer-to-peer DMA between %s %s and provider %s (%s: %s); nothing was written; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
 			side ? "DST" : "SRC", ep->path, bdf,
-			errno_text(r->error), refusal_reason(p, side),
+			errno_text(r->pipeline.error), refusal_reason(p, side),
 			p->src.path, p->dst.path);
 	return fail(EXIT_IO,
 		    "%s %s: I/O at byte %" PRIu64
 		    " failed before the copy: %s; %s",
 		    side ? "DST" : "SRC", ep->path,
-		    side ? p->dst_offset : p->src_offset, errno_text(r->error),
+		    side ? p->dst_offset : p->src_offset,
+		    errno_text(r->pipeline.error),
 		    r->arrival.dst_not_restored ?
 			    "DST's first block may hold SRC's first block now" :
 			    "nothing was written");
@@ -395,13 +396,13 @@ static const char *done_and_resume(const struct copy_plan *p,
 		") to DST bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64
 		" bytes)%s; resume with --src-offset %" PRIu64
 		" --dst-offset %" PRIu64 " --length %" PRIu64,
-		p->src_offset, p->src_offset + r->done, p->dst_offset,
-		p->dst_offset + r->done, r->done,
+		p->src_offset, p->src_offset + r->pipeline.done, p->dst_offset,
+		p->dst_offset + r->pipeline.done, r->pipeline.done,
 		r->dst_cut ?
 			"; DST was cut at the end of those (it was to become SRC's size: the resume makes it so)" :
 			"",
-		p->src_offset + r->done, p->dst_offset + r->done,
-		p->length - r->done);
+		p->src_offset + r->pipeline.done,
+		p->dst_offset + r->pipeline.done, p->length - r->pipeline.done);
 	return buf;
 }
 
@@ -409,7 +410,7 @@ static const char *done_and_resume(const struct copy_plan *p,
 static int report_lost_chunk(const struct copy_plan *p,
 			     const struct copy_outcome *r)
 {
-	uint64_t at = p->src_offset + r->fail_offset;
+	uint64_t at = p->src_offset + r->pipeline.fail_offset;
 	char bdf[PCI_ADDR_STRLEN], facts[512], done[448];
 
 	pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
@@ -458,21 +459,21 @@ static const char *error_text(const struct endpoint *ep, uint64_t at,
 			      const struct copy_outcome *r, char *buf,
 			      size_t len)
 {
-	const char *name = passthru_status_name(r->nvme_status);
+	const char *name = passthru_status_name(r->pipeline.nvme_status);
 	uint32_t lbs = ep->disk.logical_block_size;
 
-	if (r->error == -ETIMEDOUT && !r->nvme_status) {
+	if (r->pipeline.error == -ETIMEDOUT && !r->pipeline.nvme_status) {
 		snprintf(
 			buf, len,
 			"the kernel cancelled the command %d times in a row (its I/O timeout or a controller reset), and p2pcp gave up",
 			RING_CANCELLED_TRIES + 1);
 		return buf;
 	}
-	if (!r->nvme_status || !lbs)
-		return errno_text(r->error);
+	if (!r->pipeline.nvme_status || !lbs)
+		return errno_text(r->pipeline.error);
 	snprintf(buf, len, "%s (NVMe status 0x%x, LBA %" PRIu64 ")",
 		 name ? name : "NVMe error",
-		 r->nvme_status & PASSTHRU_STATUS_MASK,
+		 r->pipeline.nvme_status & PASSTHRU_STATUS_MASK,
 		 (ep->disk.part_start + at) / lbs);
 	return buf;
 }
@@ -487,13 +488,14 @@ static const char *stop_place(const struct copy_plan *p,
 			      const struct copy_outcome *r, const char *verb,
 			      const char *shrank, char *buf, size_t len)
 {
-	bool src = r->fail_side == COPY_SIDE_READ;
+	bool src = r->pipeline.fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = src ? &p->src : &p->dst;
-	uint64_t at = (src ? p->src_offset : p->dst_offset) + r->fail_offset;
+	uint64_t at =
+		(src ? p->src_offset : p->dst_offset) + r->pipeline.fail_offset;
 	char text[192];
 	const char *cause = text;
 
-	if (r->unexpected_eof)
+	if (r->pipeline.unexpected_eof)
 		snprintf(text, sizeof(text), "%s ends there (it shrank %s)",
 			 src ? "SRC" : "DST", shrank);
 	else
@@ -509,7 +511,7 @@ static const char *stop_place(const struct copy_plan *p,
 /* What a failed protection check means for a copy that carried PI. */
 static const char *pi_failure_text(const struct copy_outcome *r, bool read)
 {
-	uint32_t status = r->nvme_status & PASSTHRU_STATUS_MASK;
+	uint32_t status = r->pipeline.nvme_status & PASSTHRU_STATUS_MASK;
 
 	if (!r->pi_carried || status < 0x282 || status > 0x284)
 		return "";
@@ -523,20 +525,20 @@ static const char *pi_failure_text(const struct copy_outcome *r, bool read)
 int report_copy_failure(const struct copy_plan *p, const struct copy_outcome *r)
 {
 	char where[PATH_MAX + 384], done[448];
-	bool read = r->fail_side == COPY_SIDE_READ;
+	bool read = r->pipeline.fail_side == COPY_SIDE_READ;
 	const struct endpoint *ep = read ? &p->src : &p->dst;
 	char bdf[PCI_ADDR_STRLEN];
 
-	if (r->lost)
+	if (r->pipeline.lost)
 		return report_lost_chunk(p, r);
-	if (p->p2p && r->done == 0 && !r->nvme_status &&
-	    (r->error == -EREMOTEIO || r->error == -EINVAL)) {
+	if (p->p2p && r->pipeline.done == 0 && !r->pipeline.nvme_status &&
+	    (r->pipeline.error == -EREMOTEIO || r->pipeline.error == -EINVAL)) {
 		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 		return fail(
 			EXIT_NO_P2P,
 			"the kernel refused peer-to-peer DMA between %s and provider %s (%s); nothing was written; run 'p2p-check %s %s' for the path and the fix, or use --sysmem",
-			ep->path, bdf, errno_text(r->error), p->src.path,
-			p->dst.path);
+			ep->path, bdf, errno_text(r->pipeline.error),
+			p->src.path, p->dst.path);
 	}
 	return fail(EXIT_IO, "%s%s; %s",
 		    stop_place(p, r, read ? "read" : "write", "during the copy",
@@ -573,14 +575,14 @@ static const char *verified_part(const struct copy_plan *p,
 				 const struct copy_outcome *r, char *buf,
 				 size_t len)
 {
-	if (!r->done)
+	if (!r->pipeline.done)
 		return "no byte was verified";
 	snprintf(buf, len,
 		 "SRC bytes [%" PRIu64 ", %" PRIu64
 		 ") were verified equal to DST bytes [%" PRIu64 ", %" PRIu64
 		 ")",
-		 p->src_offset, p->src_offset + r->done, p->dst_offset,
-		 p->dst_offset + r->done);
+		 p->src_offset, p->src_offset + r->pipeline.done, p->dst_offset,
+		 p->dst_offset + r->pipeline.done);
 	return buf;
 }
 
@@ -588,9 +590,9 @@ int report_verify_failure(const struct copy_plan *p,
 			  const struct copy_outcome *r, int sig)
 {
 	char where[PATH_MAX + 384], proved[160], bdf[PCI_ADDR_STRLEN];
-	bool src = r->fail_side == COPY_SIDE_READ;
+	bool src = r->pipeline.fail_side == COPY_SIDE_READ;
 
-	if (r->stopped)
+	if (r->pipeline.stopped)
 		return fail(
 			stop_exit(sig),
 			"interrupted while verifying: the copy itself completed (%" PRIu64
@@ -605,7 +607,7 @@ int report_verify_failure(const struct copy_plan *p,
 			p->dst.path, p->src.path, r->mismatch_offset,
 			p->src_offset + r->mismatch_offset,
 			p->dst_offset + r->mismatch_offset);
-	if (r->lost) {
+	if (r->pipeline.lost) {
 		pci_addr_format(&p->provider.addr, bdf, sizeof(bdf));
 		return fail(
 			EXIT_MISMATCH,
@@ -613,7 +615,8 @@ int report_verify_failure(const struct copy_plan *p,
 			" (the poison written before the read survived): the copy went the same way and is not proven; check it with --verify=sysmem; %s; %s",
 			src ? "SRC" : "DST", src ? p->src.path : p->dst.path,
 			bdf,
-			(src ? p->src_offset : p->dst_offset) + r->fail_offset,
+			(src ? p->src_offset : p->dst_offset) +
+				r->pipeline.fail_offset,
 			LOSS_CAUSE,
 			verified_part(p, r, proved, sizeof(proved)));
 	}

@@ -188,7 +188,7 @@ int watch_end(const struct options *o, const struct copy_plan *p,
 	if (ret || !fabric_watch_loss(&watch))
 		return ret;
 	/* Which bytes never arrived is unknown: none count as copied. */
-	r->done = 0;
+	r->pipeline.done = 0;
 	event_counts(counts, sizeof(counts));
 	return fail(
 		EXIT_IO,

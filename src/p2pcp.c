@@ -368,16 +368,16 @@ static int copy_range(const struct copy_session *s, struct copy_outcome *r)
 	if (flushed)
 		return fail(EXIT_IO, "DST %s: flushing failed: %s", p->dst.path,
 			    strerror(-flushed));
-	if (r->stopped || ret || copy_phase_tail(s, r)) {
+	if (r->pipeline.stopped || ret || copy_phase_tail(s, r)) {
 		ret = copy_phase_stopped(s, r);
 		if (ret)
 			return fail(
 				EXIT_IO,
 				"DST %s: the copy stopped at byte %" PRIu64
 				", and cutting DST there (it was to become SRC's size) failed: %s; copy it again whole",
-				p->dst.path, p->dst_offset + r->done,
+				p->dst.path, p->dst_offset + r->pipeline.done,
 				strerror(-ret));
-		if (r->stopped)
+		if (r->pipeline.stopped)
 			return report_interrupt(p, r, stop_signal);
 		return report_copy_failure(p, r);
 	}

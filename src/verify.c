@@ -336,6 +336,14 @@ static int verify_stream(struct verifier *v, uint64_t *mismatch)
 	}
 	switch (v->fail) {
 	case VFAIL_DIFFER:
+		/*
+		 * The first failure is the mismatch: a later I/O error or
+		 * loss recorded on the way is not this result's to report.
+		 */
+		res->error = 0;
+		res->nvme_status = 0;
+		res->fail_side = COPY_SIDE_NONE;
+		res->unexpected_eof = false;
 		*mismatch = v->fail_at;
 		res->done = v->fail_at;
 		return 1;

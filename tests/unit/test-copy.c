@@ -137,7 +137,7 @@ static void test_tail_copy(void)
 	dst_zero();
 	session_open(&p, &s, 2);
 	CHECK(copy_phase_tail(&s, &out) == 0);
-	CHECK_EQ_U64(out.done, DIRECT + TAIL);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT + TAIL);
 	check_dst_holds(DIRECT, TAIL);
 	CHECK(byte_at(dst_path, DST_OFF + DIRECT + TAIL) == 0);
 	session_close(&p, &s);
@@ -158,11 +158,11 @@ static void test_tail_src_shrinks(void)
 	session_open(&p, &s, 2);
 	CHECK(truncate(src_path, (off_t)end) == 0);
 	CHECK(copy_phase_tail(&s, &out) == -EIO);
-	CHECK(out.error == -EIO);
-	CHECK(out.fail_side == COPY_SIDE_READ);
-	CHECK(out.unexpected_eof);
-	CHECK_EQ_U64(out.fail_offset, end - SRC_OFF);
-	CHECK_EQ_U64(out.done, DIRECT);
+	CHECK(out.pipeline.error == -EIO);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_READ);
+	CHECK(out.pipeline.unexpected_eof);
+	CHECK_EQ_U64(out.pipeline.fail_offset, end - SRC_OFF);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT);
 	session_close(&p, &s);
 	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
 }
@@ -211,7 +211,7 @@ static void test_preflight(void)
 	dst_zero();
 	session_open(&p, &s, 2);
 	CHECK(copy_phase_preflight(&s, &out) == 0);
-	CHECK(out.arrival_checked && out.error == 0);
+	CHECK(out.arrival_checked && out.pipeline.error == 0);
 	CHECK(fcntl(p.src.fd, F_GETFL) & O_DIRECT);
 	CHECK(fcntl(p.dst.fd, F_GETFL) & O_DIRECT);
 	check_dst_holds(0, BLOCK);
@@ -221,10 +221,10 @@ static void test_preflight(void)
 	session_open(&p, &s, 2);
 	CHECK(truncate(src_path, SRC_OFF) == 0);
 	CHECK(copy_phase_preflight(&s, &out) == -EIO);
-	CHECK(!out.arrival_checked && !out.lost);
-	CHECK(out.error == -EIO);
-	CHECK(out.fail_side == COPY_SIDE_READ);
-	CHECK_EQ_U64(out.fail_offset, 0);
+	CHECK(!out.arrival_checked && !out.pipeline.lost);
+	CHECK(out.pipeline.error == -EIO);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(out.pipeline.fail_offset, 0);
 	session_close(&p, &s);
 	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
 }
@@ -247,13 +247,13 @@ static void test_verify_tail(void)
 		session_open(&p, &s, 1);
 		memset(&out, 0, sizeof(out));
 		CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 0);
-		CHECK(!out.mismatch && !out.error);
+		CHECK(!out.mismatch && !out.pipeline.error);
 		flip_byte(dst_path, DST_OFF + where[i]);
 		memset(&out, 0, sizeof(out));
 		CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 1);
 		CHECK(out.mismatch);
 		CHECK_EQ_U64(out.mismatch_offset, where[i]);
-		CHECK(out.error == 0);
+		CHECK(out.pipeline.error == 0);
 		session_close(&p, &s);
 	}
 
@@ -263,8 +263,8 @@ static void test_verify_tail(void)
 	memset(&out, 0, sizeof(out));
 	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EIO);
 	CHECK(!out.mismatch);
-	CHECK(out.fail_side == COPY_SIDE_WRITE);
-	CHECK_EQ_U64(out.fail_offset, DIRECT + 300);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(out.pipeline.fail_offset, DIRECT + 300);
 	session_close(&p, &s);
 }
 

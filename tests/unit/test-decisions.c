@@ -135,16 +135,16 @@ static void test_forced_passthru(void)
 static void test_fall_back(void)
 {
 	struct options o = { .engine = ENGINE_AUTO };
-	struct copy_outcome refused = { .error = -EREMOTEIO };
+	struct copy_outcome refused = { .pipeline.error = -EREMOTEIO };
 	struct copy_plan p;
 
 	two_namespaces(&p, DISK_NVME_MULTIPATH, DISK_NVME, "7.1.0");
 	CHECK(engine_can_fall_back(&o, &p, &refused));
-	refused.error = -EINVAL; /* blk_rq_dma_map_iter kernels */
+	refused.pipeline.error = -EINVAL; /* blk_rq_dma_map_iter kernels */
 	CHECK(engine_can_fall_back(&o, &p, &refused));
-	refused.error = -EIO; /* an I/O error is no P2P refusal */
+	refused.pipeline.error = -EIO; /* an I/O error is no P2P refusal */
 	CHECK(!engine_can_fall_back(&o, &p, &refused));
-	refused.error = -EREMOTEIO;
+	refused.pipeline.error = -EREMOTEIO;
 	p.dst.kind = ENDPOINT_FILE; /* passthrough cannot write a file */
 	CHECK(!engine_can_fall_back(&o, &p, &refused));
 	p.dst.kind = ENDPOINT_BLOCK;

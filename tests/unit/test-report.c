@@ -27,10 +27,10 @@ static void plan_for(struct copy_plan *p)
 
 static void test_timeout(void)
 {
-	struct copy_outcome r = { .error = -ETIMEDOUT,
-				  .fail_side = COPY_SIDE_READ,
-				  .fail_offset = 4096,
-				  .done = 4096 };
+	struct copy_outcome r = { .pipeline.error = -ETIMEDOUT,
+				  .pipeline.fail_side = COPY_SIDE_READ,
+				  .pipeline.fail_offset = 4096,
+				  .pipeline.done = 4096 };
 	struct copy_plan p;
 	char want[160];
 
@@ -48,11 +48,11 @@ static void test_timeout(void)
 
 static void test_guard(void)
 {
-	struct copy_outcome r = { .error = -EILSEQ,
-				  .nvme_status = 0x282,
-				  .fail_side = COPY_SIDE_WRITE,
-				  .fail_offset = 2621440,
-				  .done = 2621440,
+	struct copy_outcome r = { .pipeline.error = -EILSEQ,
+				  .pipeline.nvme_status = 0x282,
+				  .pipeline.fail_side = COPY_SIDE_WRITE,
+				  .pipeline.fail_offset = 2621440,
+				  .pipeline.done = 2621440,
 				  .pi_carried = true };
 	struct copy_plan p;
 	const char *want =

@@ -257,7 +257,7 @@ static const char *side_name(enum copy_side side)
 
 /* Where it failed, and the options that resume the copy. */
 static void json_add_failure(struct json_object *summary,
-			     const struct run_result *p,
+			     const struct copy_plan *p,
 			     const struct copy_outcome *r, bool resumable)
 {
 	const char *side =
@@ -329,7 +329,7 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 			   code == EXIT_SIGTERM;
 
 	if (r->started && !code)
-		done = r->length;
+		done = r->plan->length;
 	json_object_object_add(summary, "exit", json_object_new_int(code));
 	/* A DST file this run created and removed again, refused unwritten. */
 	json_object_object_add(summary, "dst_removed",
@@ -347,16 +347,16 @@ void json_add_outcome(struct json_object *summary, const struct run_result *r,
 			       json_object_new_boolean(r->started &&
 						       r->copy.dst_cut));
 	json_add_pi(summary, r->started ? &r->copy : NULL);
-	if (!r->planned) {
+	if (!r->plan) {
 		json_object_object_add(summary, "fail_side", NULL);
 		json_object_object_add(summary, "fail_offset", NULL);
 		json_object_object_add(summary, "resume", NULL);
 		return;
 	}
-	json_add_failure(summary, r, o,
+	json_add_failure(summary, r->plan, o,
 			 r->started && !r->verified &&
 				 (code == EXIT_IO || interrupted) &&
-				 done < r->length);
+				 done < r->plan->length);
 }
 
 void json_print(struct json_object *summary, int code, const char *message)

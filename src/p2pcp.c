@@ -35,6 +35,11 @@ static bool usage_error;
 static char **argv_seen;
 /* What the run did, for the JSON object: the plan, the copy's outcome. */
 static struct run_result result;
+/*
+ * Outlives run(): the JSON outcome, printed after it, reports offsets
+ * relative to the plan's range (result.plan).
+ */
+static struct copy_plan plan;
 /* --json was given: stdout carries one JSON object, nothing else. */
 static bool json_output;
 /* 'h' (--help) or 'V' (--version) was asked for, else 0. */
@@ -439,10 +444,7 @@ static int run_copy(const struct options *o, struct copy_plan *p,
 	int ret;
 
 	session_init(o, p, &s, &ps);
-	result.planned = true;
-	result.src_offset = p->src_offset;
-	result.dst_offset = p->dst_offset;
-	result.length = p->length;
+	result.plan = p;
 	passthru_session_init(&pt);
 	ret = testing_switches_parse(&s.testing);
 	if (ret)
@@ -503,7 +505,7 @@ static int run(int argc, char **argv, struct json_object **summary)
 	bool written = false;
 	struct refusal refusal;
 	struct options o;
-	struct copy_plan p;
+	struct copy_plan *p = &plan;
 	int ret, removed;
 
 	ret = parse_args(argc, argv, &o);
@@ -511,10 +513,10 @@ static int run(int argc, char **argv, struct json_object **summary)
 		usage_error = ret == EXIT_USAGE;
 		return ret;
 	}
-	if (plan_endpoints(&o, &p, &refusal) || engine_plan(&o, &p, &refusal) ||
-	    (p.p2p && plan_p2p(&o, &p, &refusal)) ||
-	    check_destination(&o, &p, &refusal))
-		ret = report_refusal(&refusal, &o, &p);
+	if (plan_endpoints(&o, p, &refusal) || engine_plan(&o, p, &refusal) ||
+	    (p->p2p && plan_p2p(&o, p, &refusal)) ||
+	    check_destination(&o, p, &refusal))
+		ret = report_refusal(&refusal, &o, p);
 	else
 		ret = 0;
 	/* io_uring refused (seccomp, sysctl): say so before any write. */
@@ -524,21 +526,21 @@ static int run(int argc, char **argv, struct json_object **summary)
 	if (stop_signal)
 		ret = report_stop_before_copy(stop_signal);
 	if (!ret) {
-		*summary = json_plan(&p);
-		integrity_note(&o, &p, *summary);
-		cache_note(&o, &p, *summary);
+		*summary = json_plan(p);
+		integrity_note(&o, p, *summary);
+		cache_note(&o, p, *summary);
 		if (o.dry_run && !o.json)
-			text_plan(&p);
+			text_plan(p);
 		if (!o.dry_run)
-			ret = run_copy(&o, &p, *summary, &written);
+			ret = run_copy(&o, p, *summary, &written);
 	}
-	removed = close_endpoints(&p, written);
+	removed = close_endpoints(p, written);
 	result.dst_removed = removed == 1;
 	if (removed < 0 && ret)
 		ret = fail(
 			ret,
 			"%s; the empty DST %s p2pcp created could not be removed: %s",
-			fail_message(), p.dst.path, strerror(-removed));
+			fail_message(), p->dst.path, strerror(-removed));
 	return ret;
 }
 

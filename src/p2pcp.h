@@ -190,8 +190,8 @@ struct progress_state {
 
 /* What a run did, for the JSON outcome fields. */
 struct run_result {
-	bool planned; /* the range below was planned */
-	uint64_t src_offset, dst_offset, length;
+	/* The plan whose range the outcome is relative to; NULL: none. */
+	const struct copy_plan *plan;
 	bool started; /* the transfer began: done and resume apply */
 	struct copy_outcome copy; /* of the preflight, or the copy */
 	bool dst_removed; /* the DST file this run created was removed */

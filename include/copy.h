@@ -66,24 +66,17 @@ struct copy_plan {
 	/* A whole-file copy sets a file DST's size to SRC's (like cp). */
 	bool dst_resize;
 	uint64_t dst_new_size;
-	uint32_t align; /* the larger O_DIRECT alignment of SRC and DST */
 	bool p2p;
 	struct p2pmem_provider provider;
 	bool have_verdicts;
 	struct p2p_result src_path, dst_path;
 	/*
 	 * The geometry, fitted once by copy_plan_range() to the range (the
-	 * run and --dry-run show the same): bytes per I/O, I/Os in flight,
-	 * and the buffer to ask for (at least chunk x depth; a provider that
-	 * grants less refits chunk and depth, copy_buffer_get()).
+	 * run and --dry-run show the same); its align is the larger O_DIRECT
+	 * alignment of SRC and DST.  A provider that grants less than its
+	 * buffer_size refits chunk and depth (copy_buffer_get()).
 	 */
-	uint32_t chunk_size;
-	uint32_t queue_depth;
-	/* queue_depth throughout; else at most, as the devices reward. */
-	bool fixed_depth;
-	/* The copy may settle at depth 1 (depth-tuner.h); the plan says so. */
-	bool depth_may_tune;
-	size_t buffer_size;
+	struct chunk_geometry geometry;
 	char kernel_release[128];
 	/* The IOMMUs the kernel lists (/sys/class/iommu), "" if none. */
 	char iommu_units[128];

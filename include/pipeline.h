@@ -27,6 +27,24 @@ struct pipeline_progress {
 typedef void (*pipeline_progress_fn)(const struct pipeline_progress *p,
 				     void *data);
 
+/*
+ * How a copy is cut into chunks: one value, which the plan owns
+ * (copy_plan_range() fits it, copy_buffer_get() refits it to a smaller
+ * grant; copy.h) and the jobs of the transfer, verify and the probe
+ * carry as a whole instead of field by field.
+ */
+struct chunk_geometry {
+	uint32_t chunk_size; /* bytes per I/O, a multiple of @align */
+	/* Chunks in flight: throughout, or at most when the depth is tuned. */
+	uint32_t queue_depth;
+	uint32_t align; /* the O_DIRECT granularity of both sides */
+	/* The buffer to ask for: at least @chunk_size x @queue_depth. */
+	size_t buffer_size;
+	bool fixed_depth; /* --fixed-depth: @queue_depth throughout */
+	/* The copy may settle at depth 1 (depth-tuner.h); the plan says so. */
+	bool depth_may_tune;
+};
+
 struct pipeline_job {
 	int src_fd; /* opened O_DIRECT */
 	int dst_fd; /* opened O_DIRECT; read too by verify and the probe */
@@ -34,20 +52,19 @@ struct pipeline_job {
 	const void *src_ctx, *dst_ctx; /* handed to the backend per side */
 	uint64_t src_offset;
 	uint64_t dst_offset;
-	uint64_t length; /* multiple of @align */
-	void *buf; /* @queue_depth * @chunk_size bytes */
-	uint32_t chunk_size;
-	uint32_t queue_depth;
-	uint32_t align; /* O_DIRECT granularity */
+	uint64_t length;
+	void *buf; /* @geometry's queue_depth * chunk_size bytes */
+	struct chunk_geometry geometry; /* @length is a multiple of its align */
 	/*
 	 * @buf is physically contiguous (p2pmem): the backend's
 	 * max_transfer_contiguous applies to commands into it.
 	 */
 	bool buf_contiguous;
 	/*
-	 * Keep fewer than @queue_depth chunks in flight when the devices
+	 * Keep fewer than queue_depth chunks in flight when the devices
 	 * reward it, as measured during the copy (depth-tuner.h); false:
-	 * @queue_depth throughout.
+	 * queue_depth throughout.  The pipeline reads this, not the
+	 * geometry's fixed_depth, so that a test's job can tune alone.
 	 */
 	bool tune_depth;
 	/*

@@ -158,17 +158,22 @@ static int probe_steps(struct prober *p)
 
 int arrival_check(const struct pipeline_job *job, struct arrival_result *out)
 {
-	struct prober p = { .job = job, .len = job->align, .out = out };
+	struct prober p = { .job = job,
+			    .len = job->geometry.align,
+			    .out = out };
 	char **bufs[3] = { &p.truth, &p.saved, &p.back };
 	int ret = 0, i;
 
 	memset(out, 0, sizeof(*out));
 	p.be = ring_backend_or_block(job->backend);
-	if (!job->align || job->align % 8 || job->length < job->align ||
-	    (uint64_t)job->chunk_size * job->queue_depth < job->align)
+	if (!job->geometry.align || job->geometry.align % 8 ||
+	    job->length < job->geometry.align ||
+	    (uint64_t)job->geometry.chunk_size * job->geometry.queue_depth <
+		    job->geometry.align)
 		return -EINVAL;
 	for (i = 0; i < 3; i++)
-		if (posix_memalign((void **)bufs[i], job->align, job->align))
+		if (posix_memalign((void **)bufs[i], job->geometry.align,
+				   job->geometry.align))
 			ret = -ENOMEM;
 	if (!ret)
 		ret = ring_init(&p.ring, 2, p.be);

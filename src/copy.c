@@ -115,8 +115,9 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 {
 	enum plan_reason why;
 
-	p->align = p->src.dio_align > p->dst.dio_align ? p->src.dio_align :
-							 p->dst.dio_align;
+	p->geometry.align = p->src.dio_align > p->dst.dio_align ?
+				    p->src.dio_align :
+				    p->dst.dio_align;
 	p->src_offset = p->dst_offset = 0;
 	p->dst_resize = false;
 	why = plan_numbers(rq, p);
@@ -126,16 +127,16 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 		why = plan_file_size(rq, p);
 	if (why)
 		return why;
-	if (!is_aligned(p->src_offset, p->align))
+	if (!is_aligned(p->src_offset, p->geometry.align))
 		return PLAN_SRC_OFFSET_UNALIGNED;
-	if (!is_aligned(p->dst_offset, p->align))
+	if (!is_aligned(p->dst_offset, p->geometry.align))
 		return PLAN_DST_OFFSET_UNALIGNED;
 	/*
 	 * O_DIRECT moves whole blocks only.  A tail that is not one can be
 	 * copied exactly when the destination is a file (buffered I/O for
 	 * the last bytes); a block device would need padding: refuse.
 	 */
-	p->tail = p->length % p->align;
+	p->tail = p->length % p->geometry.align;
 	p->direct_length = p->length - p->tail;
 	if (p->tail && p->dst.kind == ENDPOINT_BLOCK)
 		return PLAN_TAIL_ON_BLOCK_DST;
@@ -144,60 +145,65 @@ enum plan_reason copy_plan_range(const struct copy_request *rq,
 		return why;
 	if (rq->chunk_blocks) {
 		/* Blocks of the larger logical block size: aligned by definition. */
-		if (rq->chunk_blocks > COPY_MAX_CHUNK / p->align)
+		if (rq->chunk_blocks > COPY_MAX_CHUNK / p->geometry.align)
 			return PLAN_CHUNK_BLOCKS_TOO_LARGE;
-		p->chunk_size = (uint32_t)(rq->chunk_blocks * p->align);
+		p->geometry.chunk_size =
+			(uint32_t)(rq->chunk_blocks * p->geometry.align);
 	} else {
-		if (!is_aligned(rq->chunk_size, p->align))
+		if (!is_aligned(rq->chunk_size, p->geometry.align))
 			return PLAN_CHUNK_UNALIGNED;
-		p->chunk_size = (uint32_t)rq->chunk_size;
+		p->geometry.chunk_size = (uint32_t)rq->chunk_size;
 	}
-	p->queue_depth = rq->queue_depth;
-	p->fixed_depth = rq->fixed_depth;
-	p->buffer_size = 0;
-	p->buffer_size = copy_buffer_want(p);
-	fit_slots(p, p->buffer_size);
+	p->geometry.queue_depth = rq->queue_depth;
+	p->geometry.fixed_depth = rq->fixed_depth;
+	p->geometry.buffer_size = 0;
+	p->geometry.buffer_size = copy_buffer_want(p);
+	fit_slots(p, p->geometry.buffer_size);
 	return PLAN_OK;
 }
 
 /* Fit the slots into what the provider (or memory) actually gave. */
 static void fit_slots(struct copy_plan *p, size_t buf_len)
 {
-	uint64_t chunk = p->chunk_size;
+	uint64_t chunk = p->geometry.chunk_size;
 
-	if ((uint64_t)p->queue_depth * chunk > buf_len) {
+	if ((uint64_t)p->geometry.queue_depth * chunk > buf_len) {
 		if (buf_len / chunk >= 1) {
-			p->queue_depth = (uint32_t)(buf_len / chunk);
+			p->geometry.queue_depth = (uint32_t)(buf_len / chunk);
 		} else {
-			p->queue_depth = 1;
-			p->chunk_size =
-				(uint32_t)(buf_len / p->align * p->align);
+			p->geometry.queue_depth = 1;
+			p->geometry.chunk_size =
+				(uint32_t)(buf_len / p->geometry.align *
+					   p->geometry.align);
 		}
 	}
 	/* As the pipeline will decide it, from the same numbers. */
-	p->depth_may_tune =
-		p->chunk_size &&
-		!depth_tuner_fixed_why(p->queue_depth,
-				       (p->direct_length + p->chunk_size - 1) /
-					       p->chunk_size,
-				       !p->fixed_depth);
+	p->geometry.depth_may_tune =
+		p->geometry.chunk_size &&
+		!depth_tuner_fixed_why(
+			p->geometry.queue_depth,
+			(p->direct_length + p->geometry.chunk_size - 1) /
+				p->geometry.chunk_size,
+			!p->geometry.fixed_depth);
 }
 
 size_t copy_buffer_floor(const struct copy_plan *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	return p->align > (uint32_t)page ? p->align : (size_t)page;
+	return p->geometry.align > (uint32_t)page ? p->geometry.align :
+						    (size_t)page;
 }
 
 size_t copy_buffer_want(const struct copy_plan *p)
 {
-	uint64_t want = (uint64_t)p->chunk_size * p->queue_depth;
+	uint64_t want =
+		(uint64_t)p->geometry.chunk_size * p->geometry.queue_depth;
 	uint64_t floor = copy_buffer_floor(p);
 	uint64_t need = (p->direct_length + floor - 1) / floor * floor;
 
-	if (p->buffer_size)
-		return p->buffer_size;
+	if (p->geometry.buffer_size)
+		return p->geometry.buffer_size;
 	/* Never more than the copy moves; never less than a page. */
 	if (need < want)
 		want = need;
@@ -257,9 +263,7 @@ static void job_from_session(const struct copy_session *s,
 	job->dst_offset = p->dst_offset;
 	job->length = p->direct_length;
 	job->buf = s->buf.addr;
-	job->chunk_size = p->chunk_size;
-	job->queue_depth = p->queue_depth;
-	job->align = p->align;
+	job->geometry = p->geometry;
 	job->stop = s->stop;
 	job->progress_request = s->progress_request;
 	job->progress = s->progress;
@@ -267,7 +271,7 @@ static void job_from_session(const struct copy_session *s,
 	job->progress_interval = s->progress_interval;
 	/* Every chunk read into p2pmem must prove that it arrived. */
 	job->buf_contiguous = p->p2p;
-	job->tune_depth = !p->fixed_depth;
+	job->tune_depth = !p->geometry.fixed_depth;
 	job->sentinels = p->p2p && !s->testing.no_sentinels;
 	job->test_lose_chunk = s->testing.lose_chunk;
 	job->pi_guarded = s->pi != NULL;
@@ -295,7 +299,8 @@ static int probe_where_data_is(const struct copy_plan *p,
 	data = lseek(p->src.fd, (off_t)p->src_offset, SEEK_DATA);
 	if (data < 0)
 		return errno == ENXIO ? -ENXIO : 0;
-	skip = ((uint64_t)data - p->src_offset) / p->align * p->align;
+	skip = ((uint64_t)data - p->src_offset) / p->geometry.align *
+	       p->geometry.align;
 	if (skip >= p->direct_length)
 		return -ENXIO;
 	/* SRC's block there goes to DST's block there, as in the copy. */
@@ -386,7 +391,7 @@ int copy_phase_stopped(const struct copy_session *s, struct copy_outcome *out)
 	out->dst_cut = false;
 	if (out->pipeline.done >= p->length)
 		return 0;
-	out->pipeline.done -= out->pipeline.done % p->align;
+	out->pipeline.done -= out->pipeline.done % p->geometry.align;
 	if (!p->dst_resize)
 		return 0;
 	if (ftruncate(p->dst.fd, (off_t)(p->dst_offset + out->pipeline.done)) ||

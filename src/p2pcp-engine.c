@@ -241,7 +241,7 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 	/* What the pipeline will send into this buffer. */
 	p->max_transfer = pipeline_piece_max(
 		&(struct pipeline_job){ .buf_contiguous = p->p2p,
-					.chunk_size = p->chunk_size },
+					.geometry = p->geometry },
 		&pt->backend);
 	passthru_session_limit_text(
 		pt, p->p2p && p->max_transfer == pt->pieces.contiguous,

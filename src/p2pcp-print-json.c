@@ -122,14 +122,15 @@ struct json_object *json_plan(const struct copy_plan *p)
 	}
 	json_add_engine(root, p);
 	json_object_object_add(root, "chunk_size",
-			       json_object_new_int64(p->chunk_size));
+			       json_object_new_int64(p->geometry.chunk_size));
 	json_object_object_add(root, "queue_depth",
-			       json_object_new_int64(p->queue_depth));
+			       json_object_new_int64(p->geometry.queue_depth));
 	/* The copy may settle at depth 1: depth_tuning after it says. */
-	json_object_object_add(root, "depth_may_tune",
-			       json_object_new_boolean(p->depth_may_tune));
+	json_object_object_add(
+		root, "depth_may_tune",
+		json_object_new_boolean(p->geometry.depth_may_tune));
 	json_object_object_add(root, "alignment",
-			       json_object_new_int64(p->align));
+			       json_object_new_int64(p->geometry.align));
 	return root;
 }
 
@@ -196,9 +197,9 @@ void json_add_result(struct json_object *summary, const struct copy_plan *p,
 		json_object_new_double(r->pipeline.sentinel_seconds));
 	/* Slots may have shrunk to fit the buffer. */
 	json_object_object_add(summary, "chunk_size",
-			       json_object_new_int64(p->chunk_size));
+			       json_object_new_int64(p->geometry.chunk_size));
 	json_object_object_add(summary, "queue_depth",
-			       json_object_new_int64(p->queue_depth));
+			       json_object_new_int64(p->geometry.queue_depth));
 	json_add_depth(summary, &r->pipeline.depth);
 }
 

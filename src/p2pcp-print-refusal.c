@@ -64,52 +64,54 @@ static int report_alignment(enum plan_reason why, const struct copy_request *rq,
 			EXIT_USAGE,
 			"--src-offset %" PRIu64
 			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			p->src_offset, p->align);
+			p->src_offset, p->geometry.align);
 	case PLAN_DST_OFFSET_UNALIGNED:
 		return fail(
 			EXIT_USAGE,
 			"--dst-offset %" PRIu64
 			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			p->dst_offset, p->align);
+			p->dst_offset, p->geometry.align);
 	case PLAN_TAIL_ON_BLOCK_DST:
 		/* No --length: the length is SRC's rest, which the user
 		 * never typed; name where it came from, and the length of
 		 * its whole blocks that would be taken. */
-		if (!rq->length && p->length >= p->align)
+		if (!rq->length && p->length >= p->geometry.align)
 			return fail(
 				EXIT_USAGE,
 				"SRC %s has %" PRIu64
 				" bytes from byte %" PRIu64
 				" on, not a multiple of %u bytes: DST %s is a block device and p2pcp never pads; give a --length of whole blocks, e.g. --length %" PRIu64,
-				p->src.path, p->length, p->src_offset, p->align,
-				p->dst.path, p->length / p->align * p->align);
+				p->src.path, p->length, p->src_offset,
+				p->geometry.align, p->dst.path,
+				p->length / p->geometry.align *
+					p->geometry.align);
 		if (!rq->length)
 			return fail(
 				EXIT_USAGE,
 				"SRC %s has %" PRIu64
 				" bytes from byte %" PRIu64
 				" on, less than one block of %u bytes: DST %s is a block device and p2pcp never pads",
-				p->src.path, p->length, p->src_offset, p->align,
-				p->dst.path);
+				p->src.path, p->length, p->src_offset,
+				p->geometry.align, p->dst.path);
 		return fail(
 			EXIT_USAGE,
 			"--length %" PRIu64
 			" is not a multiple of %u bytes: DST %s is a block device and p2pcp never pads",
-			p->length, p->align, p->dst.path);
+			p->length, p->geometry.align, p->dst.path);
 	case PLAN_CHUNK_BLOCKS_TOO_LARGE:
 		return fail(
 			EXIT_USAGE,
 			"--chunk-size %" PRIu64
 			"s: that many blocks of %u bytes (the larger logical block size of SRC and DST) are more than 64MiB; give at most %" PRIu64
 			"s",
-			rq->chunk_blocks, p->align,
-			(uint64_t)(COPY_MAX_CHUNK / p->align));
+			rq->chunk_blocks, p->geometry.align,
+			(uint64_t)(COPY_MAX_CHUNK / p->geometry.align));
 	default:
 		return fail(
 			EXIT_USAGE,
 			"--chunk-size %" PRIu64
 			" is not a multiple of %u bytes (the larger logical block size of SRC and DST)",
-			rq->chunk_size, p->align);
+			rq->chunk_size, p->geometry.align);
 	}
 }
 

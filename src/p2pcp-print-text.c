@@ -173,11 +173,11 @@ void text_plan(const struct copy_plan *p)
 	printf("engine %s (%s)\n",
 	       p->engine == COPY_ENGINE_PASSTHRU ? "passthru" : "block",
 	       engine_reason_text(p, why, sizeof(why)));
-	printf("%u chunks of %u bytes in flight", p->queue_depth,
-	       p->chunk_size);
-	if (p->depth_may_tune)
+	printf("%u chunks of %u bytes in flight", p->geometry.queue_depth,
+	       p->geometry.chunk_size);
+	if (p->geometry.depth_may_tune)
 		printf(" (or 1, if a serial copy proves faster in the copy's first chunks; --fixed-depth keeps %u)",
-		       p->queue_depth);
+		       p->geometry.queue_depth);
 	printf("\n");
 }
 

@@ -561,17 +561,17 @@ uint32_t pipeline_piece_max(const struct pipeline_job *job,
 	 * every chunk then starts on a page boundary too.
 	 */
 	if (job->buf_contiguous && be->max_transfer_contiguous &&
-	    job->chunk_size % page == 0)
+	    job->geometry.chunk_size % page == 0)
 		return be->max_transfer_contiguous;
-	return be->max_transfer ? be->max_transfer : job->chunk_size;
+	return be->max_transfer ? be->max_transfer : job->geometry.chunk_size;
 }
 
 uint32_t pipeline_pieces_per_slot(const struct pipeline_job *job,
 				  uint32_t piece_max)
 {
-	uint32_t n = job->chunk_size / piece_max +
-		     (job->chunk_size % piece_max != 0);
-	uint32_t most = PIPELINE_MAX_COMMANDS / job->queue_depth;
+	uint32_t n = job->geometry.chunk_size / piece_max +
+		     (job->geometry.chunk_size % piece_max != 0);
+	uint32_t most = PIPELINE_MAX_COMMANDS / job->geometry.queue_depth;
 
 	/* Beyond the ring's bound, a slot refills as its pieces complete. */
 	if (n > most)
@@ -598,13 +598,13 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 	e->job = job;
 	e->be = ring_backend_or_block(job->backend);
 	e->res = res;
-	if (!job->queue_depth)
+	if (!job->geometry.queue_depth)
 		return -EINVAL;
-	ret = pipeline_chunks_make(job->length, job->chunk_size, job->align,
-				   &e->plan);
+	ret = pipeline_chunks_make(job->length, job->geometry.chunk_size,
+				   job->geometry.align, &e->plan);
 	if (ret)
 		return ret;
-	e->nslots = job->queue_depth;
+	e->nslots = job->geometry.queue_depth;
 	e->piece_max = pipeline_piece_max(job, e->be);
 	e->pieces_per_slot = pipeline_pieces_per_slot(job, e->piece_max);
 	e->slots = calloc(e->nslots, sizeof(*e->slots));
@@ -620,7 +620,8 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 		struct slot *s = &e->slots[i];
 		uint32_t k;
 
-		s->buf = (char *)job->buf + (size_t)i * job->chunk_size;
+		s->buf =
+			(char *)job->buf + (size_t)i * job->geometry.chunk_size;
 		s->pieces = e->piece_pool + (size_t)i * e->pieces_per_slot;
 		s->free = e->free_pool + (size_t)i * e->pieces_per_slot;
 		for (k = 0; k < e->pieces_per_slot; k++) {
@@ -635,7 +636,8 @@ static int pipeline_init(struct pipeline *e, const struct pipeline_job *job,
 		return ret;
 	}
 	iov.iov_base = job->buf;
-	iov.iov_len = (size_t)job->chunk_size * job->queue_depth;
+	iov.iov_len =
+		(size_t)job->geometry.chunk_size * job->geometry.queue_depth;
 	if (e->be->allow_fixed_buffers && e->be->use_fixed)
 		e->fixed = io_uring_register_buffers(&e->ring, &iov, 1) == 0;
 	res->fixed_buffers = e->fixed;
@@ -682,11 +684,11 @@ static void narrow_read(struct pipeline *e, struct slot *s)
 	uint32_t status;
 	int n;
 
-	for (; off < end; off += job->align) {
+	for (; off < end; off += job->geometry.align) {
 		n = ring_io(&e->ring, e->be, job->src_fd, job->src_ctx, false,
-			    s->buf, job->align, job->src_offset + off, &status,
-			    job->stop);
-		if (n == (int)job->align)
+			    s->buf, job->geometry.align, job->src_offset + off,
+			    &status, job->stop);
+		if (n == (int)job->geometry.align)
 			continue;
 		if (narrow_stopped(e, n))
 			return;
@@ -710,11 +712,11 @@ static void narrow_write(struct pipeline *e, struct slot *s)
 	uint32_t status;
 	int n;
 
-	for (; off < s->off + s->len; off += job->align) {
+	for (; off < s->off + s->len; off += job->geometry.align) {
 		n = ring_io(&e->ring, e->be, job->dst_fd, job->dst_ctx, true,
-			    s->buf + (off - s->off), job->align,
+			    s->buf + (off - s->off), job->geometry.align,
 			    job->dst_offset + off, &status, job->stop);
-		if (n == (int)job->align)
+		if (n == (int)job->geometry.align)
 			continue;
 		if (narrow_stopped(e, n))
 			return;

@@ -78,15 +78,15 @@ struct verifier {
 
 static uint32_t verify_piece(const struct pipeline_job *job, bool through_buf)
 {
-	uint64_t piece = job->chunk_size;
-	uint64_t need =
-		(job->length + job->align - 1) / job->align * job->align;
+	uint64_t piece = job->geometry.chunk_size;
+	uint64_t need = (job->length + job->geometry.align - 1) /
+			job->geometry.align * job->geometry.align;
 
 	/* Through the buffer: half a chunk for each side. */
 	if (through_buf)
-		piece = piece / 2 / job->align * job->align;
+		piece = piece / 2 / job->geometry.align * job->geometry.align;
 	if (!piece)
-		piece = job->align;
+		piece = job->geometry.align;
 	if (need < piece)
 		piece = need;
 	return (uint32_t)piece;
@@ -368,11 +368,12 @@ static int verify_stream(struct verifier *v, uint64_t *mismatch)
 static int verifier_setup(struct verifier *v)
 {
 	const struct pipeline_job *job = v->job;
-	uint64_t total = (uint64_t)job->chunk_size * job->queue_depth;
+	uint64_t total =
+		(uint64_t)job->geometry.chunk_size * job->geometry.queue_depth;
 	uint32_t i;
 	int side;
 
-	v->nslots = job->queue_depth;
+	v->nslots = job->geometry.queue_depth;
 	if (v->through_buf && total / (2 * (uint64_t)v->piece) < v->nslots)
 		v->nslots = (uint32_t)(total / (2 * (uint64_t)v->piece));
 	if (!v->nslots) {
@@ -382,8 +383,9 @@ static int verifier_setup(struct verifier *v)
 		v->shared = true;
 	}
 	v->slots = calloc(v->nslots, sizeof(*v->slots));
-	if (!v->slots || posix_memalign((void **)&v->memory, job->align,
-					(size_t)v->nslots * 2 * v->piece))
+	if (!v->slots ||
+	    posix_memalign((void **)&v->memory, job->geometry.align,
+			   (size_t)v->nslots * 2 * v->piece))
 		return -ENOMEM;
 	for (i = 0; i < v->nslots; i++) {
 		for (side = 0; side < 2; side++) {
@@ -410,13 +412,13 @@ int verify_range(const struct pipeline_job *job, bool through_buf,
 	memset(res, 0, sizeof(*res));
 	v.res = res;
 	v.be = ring_backend_or_block(job->backend);
-	if (!job->align || job->length % job->align || !job->queue_depth ||
-	    !job->chunk_size)
+	if (!job->geometry.align || job->length % job->geometry.align ||
+	    !job->geometry.queue_depth || !job->geometry.chunk_size)
 		return -EINVAL;
 	if (!job->length)
 		return 0;
 	v.piece = verify_piece(job, through_buf);
-	ret = ring_init(&v.ring, 2 * job->queue_depth, v.be);
+	ret = ring_init(&v.ring, 2 * job->geometry.queue_depth, v.be);
 	if (ret)
 		return ret;
 	v.nonce[0] = poison_nonce();

@@ -82,9 +82,9 @@ static void session_open(struct copy_plan *p, struct copy_session *s, int qd)
 	p->length = DIRECT + TAIL;
 	p->direct_length = DIRECT;
 	p->tail = TAIL;
-	p->align = BLOCK;
-	p->chunk_size = BLOCK;
-	p->queue_depth = (uint32_t)qd;
+	p->geometry.align = BLOCK;
+	p->geometry.chunk_size = BLOCK;
+	p->geometry.queue_depth = (uint32_t)qd;
 	s->plan = p;
 	s->buf.map.fd = -1;
 	CHECK(posix_memalign(&s->buf.sysmem, BLOCK, (size_t)qd * BLOCK) == 0);
@@ -180,9 +180,9 @@ static void test_buffer_get(void)
 
 	memset(&p, 0, sizeof(p));
 	p.p2p = true;
-	p.align = BLOCK;
-	p.chunk_size = BLOCK;
-	p.queue_depth = 4;
+	p.geometry.align = BLOCK;
+	p.geometry.chunk_size = BLOCK;
+	p.geometry.queue_depth = 4;
 	p.direct_length = 16 * BLOCK;
 	CHECK(pci_addr_parse("0000:07:00.0", &p.provider.addr) == 0);
 	sysfs_set_root(".");

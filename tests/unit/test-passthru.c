@@ -511,9 +511,9 @@ static void split_copy(const struct passthru_pieces *pieces, bool contiguous)
 	job.length = len;
 	job.buf = buf;
 	job.buf_contiguous = contiguous;
-	job.chunk_size = MIB;
-	job.queue_depth = 2;
-	job.align = 512;
+	job.geometry.chunk_size = MIB;
+	job.geometry.queue_depth = 2;
+	job.geometry.align = 512;
 	if (fail_read_at == UINT64_MAX) {
 		CHECK_EQ_U64(pipeline_run(&job, &res), 0);
 		CHECK_EQ_U64(res.done, len);

@@ -92,14 +92,14 @@ static void test_stop_midway(struct pipeline_job *job, const char *data)
 	stop_after_flag = &stop;
 	j.stop = &stop;
 	j.length = 4 * MIB;
-	j.queue_depth = 2;
+	j.geometry.queue_depth = 2;
 	j.progress = stop_at_quarter;
 	j.progress_interval = 1e-9; /* after every batch of completions */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(res.stopped);
 	CHECK(res.done >= MIB && res.done < 4 * MIB);
-	CHECK(res.done % j.chunk_size == 0);
+	CHECK(res.done % j.geometry.chunk_size == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, res.done));
 }
 
@@ -125,8 +125,8 @@ static void test_signal_storm(const struct pipeline_job *job, const char *data)
 	uint64_t mismatch;
 
 	j.length = 4 * MIB;
-	j.chunk_size = BLOCK;
-	j.queue_depth = 1;
+	j.geometry.chunk_size = BLOCK;
+	j.geometry.queue_depth = 1;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	alarms = 0;
 	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
@@ -169,7 +169,7 @@ static void test_progress(const struct pipeline_job *job, const char *data)
 	struct pipeline_result res;
 
 	j.length = MIB;
-	j.queue_depth = 2;
+	j.geometry.queue_depth = 2;
 	j.progress = log_progress;
 	j.progress_data = &log;
 	j.progress_interval = 3600;
@@ -342,8 +342,8 @@ static void test_short_write(const struct pipeline_job *job, const char *data)
 	j.backend = &fake_backend;
 	j.src_ctx = &ctx;
 	j.length = 4 * MIB;
-	j.chunk_size = MIB;
-	j.queue_depth = 4;
+	j.geometry.chunk_size = MIB;
+	j.geometry.queue_depth = 4;
 	j.buf = alloc_buf(4 * MIB);
 	CHECK(j.buf != NULL);
 	for (round = 0; round < 3; round++) {
@@ -374,7 +374,7 @@ static void test_lost_chunk(const struct pipeline_job *job, const char *data)
 	j.sentinels = true;
 	j.test_lose_chunk = 3;
 	j.length = MIB;
-	j.queue_depth = 4;
+	j.geometry.queue_depth = 4;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	CHECK(pipeline_run(&j, &res) == -EPROTO);
 	CHECK(res.lost && res.sentinels);
@@ -388,8 +388,8 @@ static void test_lost_chunk(const struct pipeline_job *job, const char *data)
 
 	/* Sentinels on, nothing lost: no false alarm, an exact copy. */
 	j.test_lose_chunk = 0;
-	j.chunk_size = BLOCK;
-	j.queue_depth = 32;
+	j.geometry.chunk_size = BLOCK;
+	j.geometry.queue_depth = 32;
 	CHECK(pipeline_run(&j, &res) == 0);
 	CHECK(range_equals(j.dst_fd, 0, data, MIB));
 	/* Their cost is measured, and is part of the copy's time. */
@@ -456,8 +456,8 @@ static void test_tuned_depth(const struct pipeline_job *job, const char *data)
 	j.tuner_clock = tuner_clock;
 	j.tune_depth = true;
 	j.sentinels = true;
-	j.chunk_size = BLOCK;
-	j.queue_depth = 8;
+	j.geometry.chunk_size = BLOCK;
+	j.geometry.queue_depth = 8;
 	j.length = 4 * MIB; /* 1024 chunks */
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	CHECK(pipeline_run(&j, &res) == 0);
@@ -577,8 +577,9 @@ static void test_partial_loss(const struct pipeline_job *job)
 	j.src_ctx = &head;
 	j.dst_ctx = &ok;
 	j.sentinels = true;
-	j.chunk_size = BLOCK; /* one page: the first and last word only */
-	j.queue_depth = 4;
+	j.geometry.chunk_size =
+		BLOCK; /* one page: the first and last word only */
+	j.geometry.queue_depth = 4;
 	j.length = 64 * KIB;
 	CHECK(ftruncate(j.dst_fd, 0) == 0);
 	CHECK(pipeline_run(&j, &res) == -EPROTO);
@@ -600,8 +601,8 @@ static void test_verify_geometry(const struct pipeline_job *job)
 	void *map;
 
 	j.length = MIB;
-	j.chunk_size = BLOCK;
-	j.queue_depth = 1;
+	j.geometry.chunk_size = BLOCK;
+	j.geometry.queue_depth = 1;
 	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
 	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(res.done, MIB);
@@ -612,8 +613,8 @@ static void test_verify_geometry(const struct pipeline_job *job)
 	if (map == MAP_FAILED)
 		return;
 	j.buf = map;
-	j.chunk_size = (uint32_t)GIB;
-	j.queue_depth = 8;
+	j.geometry.chunk_size = (uint32_t)GIB;
+	j.geometry.queue_depth = 8;
 	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
 	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
 	CHECK_EQ_U64(res.done, MIB);
@@ -765,9 +766,9 @@ static void copy_and_compare(const char *data, size_t size, uint64_t src_off,
 	job.dst_offset = dst_off;
 	job.length = len;
 	job.buf = buf;
-	job.chunk_size = chunk;
-	job.queue_depth = qd;
-	job.align = BLOCK;
+	job.geometry.chunk_size = chunk;
+	job.geometry.queue_depth = qd;
+	job.geometry.align = BLOCK;
 	ret = pipeline_run(&job, &res);
 	CHECK(ret == 0);
 	CHECK_EQ_U64(res.done, len);
@@ -900,19 +901,19 @@ static void test_refusals(const struct pipeline_job *job)
 	/* The arrival probe needs a whole block of the range. */
 	CHECK(arrival_check(&j, &ar) == -EINVAL);
 	j.length = MIB;
-	j.queue_depth = 0;
+	j.geometry.queue_depth = 0;
 	CHECK(pipeline_run(&j, &res) == -EINVAL);
 	/* The arrival probe: a block that is no whole number of words. */
-	j.queue_depth = 8;
-	j.align = 4;
+	j.geometry.queue_depth = 8;
+	j.geometry.align = 4;
 	CHECK(arrival_check(&j, &ar) == -EINVAL);
-	j.align = 0;
+	j.geometry.align = 0;
 	CHECK(arrival_check(&j, &ar) == -EINVAL);
 	/*
 	 * Verification refuses before any read: on buffered descriptors,
 	 * which would take the odd length, the refusal is p2pcp's own.
 	 */
-	v.queue_depth = 8;
+	v.geometry.queue_depth = 8;
 	v.length = 1000;
 	v.src_fd = open(src_path, O_RDONLY | O_CLOEXEC);
 	v.dst_fd = open(src_path, O_RDONLY | O_CLOEXEC);
@@ -937,9 +938,9 @@ int main(void)
 	job.buf = alloc_buf(8 * 64 * KIB);
 	job.src_fd = open_direct(src_path, O_RDONLY);
 	job.dst_fd = open_direct(dst_path, O_RDWR);
-	job.chunk_size = 64 * KIB;
-	job.queue_depth = 8;
-	job.align = BLOCK;
+	job.geometry.chunk_size = 64 * KIB;
+	job.geometry.queue_depth = 8;
+	job.geometry.align = BLOCK;
 	job.length = MIB;
 
 	test_source_ends_inside_chunk(&job, size);

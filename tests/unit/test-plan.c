@@ -140,11 +140,12 @@ static void test_case(const struct plan_case *c)
 	CHECK_EQ_U64(p.length, c->want_length);
 	CHECK_EQ_U64(p.tail, c->want_tail);
 	CHECK_EQ_U64(p.direct_length + p.tail, p.length);
-	CHECK_EQ_U64(p.align, 4096);
+	CHECK_EQ_U64(p.geometry.align, 4096);
 	/* Chunks as asked, unless the whole transfer is smaller. */
 	if (p.direct_length >= c->chunk)
-		CHECK_EQ_U64(p.chunk_size, c->chunk);
-	CHECK((uint64_t)p.chunk_size * p.queue_depth <= p.buffer_size);
+		CHECK_EQ_U64(p.geometry.chunk_size, c->chunk);
+	CHECK((uint64_t)p.geometry.chunk_size * p.geometry.queue_depth <=
+	      p.geometry.buffer_size);
 	/* Only a whole-file copy to a file sets DST's size (to SRC's). */
 	CHECK(p.dst_resize == (c->dst_kind == FILE_EP && !c->src_offset &&
 			       !c->dst_offset && !c->length));
@@ -159,29 +160,29 @@ static void test_buffer_want(void)
 	long page = sysconf(_SC_PAGESIZE);
 
 	memset(&p, 0, sizeof(p));
-	p.align = 512;
-	p.chunk_size = 512;
-	p.queue_depth = 1;
+	p.geometry.align = 512;
+	p.geometry.chunk_size = 512;
+	p.geometry.queue_depth = 1;
 	p.direct_length = 8 * MIB;
 	CHECK_EQ_U64(copy_buffer_want(&p), page); /* below a page: up */
-	p.chunk_size = 64 * MIB;
-	p.queue_depth = 16;
+	p.geometry.chunk_size = 64 * MIB;
+	p.geometry.queue_depth = 16;
 	p.direct_length = 4096;
 	CHECK_EQ_U64(copy_buffer_want(&p), page); /* not 1 GiB */
 	p.direct_length = 3 * MIB + 512;
 	CHECK_EQ_U64(copy_buffer_want(&p), 3 * MIB + page);
 	p.direct_length = 8ULL << 30;
 	CHECK_EQ_U64(copy_buffer_want(&p), 1ULL << 30);
-	p.align = 65536;
-	p.chunk_size = 65536;
-	p.queue_depth = 1;
+	p.geometry.align = 65536;
+	p.geometry.chunk_size = 65536;
+	p.geometry.queue_depth = 1;
 	CHECK_EQ_U64(copy_buffer_want(&p), 65536); /* a block above a page */
 	p.direct_length = 0;
 	CHECK_EQ_U64(copy_buffer_want(&p), 65536);
 	/* Byte-granular O_DIRECT: one byte past a page takes two. */
-	p.align = 1;
-	p.chunk_size = 64 * MIB;
-	p.queue_depth = 16;
+	p.geometry.align = 1;
+	p.geometry.chunk_size = 64 * MIB;
+	p.geometry.queue_depth = 16;
 	p.direct_length = (uint64_t)page + 1;
 	CHECK_EQ_U64(copy_buffer_want(&p), 2 * page);
 }
@@ -216,9 +217,9 @@ static void test_geometry(void)
 		rq.chunk_size = g[i].chunk;
 		rq.queue_depth = g[i].depth;
 		CHECK(copy_plan_range(&rq, &p) == PLAN_OK);
-		CHECK_EQ_U64(p.chunk_size, g[i].want_chunk);
-		CHECK_EQ_U64(p.queue_depth, g[i].want_depth);
-		CHECK_EQ_U64(p.buffer_size, g[i].want_buffer);
+		CHECK_EQ_U64(p.geometry.chunk_size, g[i].want_chunk);
+		CHECK_EQ_U64(p.geometry.queue_depth, g[i].want_depth);
+		CHECK_EQ_U64(p.geometry.buffer_size, g[i].want_buffer);
 		CHECK_EQ_U64(copy_buffer_want(&p), g[i].want_buffer);
 	}
 }

@@ -73,9 +73,9 @@ static void no_ring_no_io(void)
 {
 	static char buf[4 * 4096] __attribute__((aligned(4096)));
 	struct pipeline_job job = {
-		.chunk_size = 4096,
-		.queue_depth = 4,
-		.align = 4096,
+		.geometry.chunk_size = 4096,
+		.geometry.queue_depth = 4,
+		.geometry.align = 4096,
 		.length = 4 * 4096,
 		.buf = buf,
 	};

@@ -18,9 +18,9 @@ two_chunk_job(void *buf, int fd, const struct ring_backend *be, uint32_t chunk)
 		.backend = be,
 		.length = 2 * (uint64_t)chunk,
 		.buf = buf,
-		.chunk_size = chunk,
-		.queue_depth = 1,
-		.align = 512,
+		.geometry.chunk_size = chunk,
+		.geometry.queue_depth = 1,
+		.geometry.align = 512,
 		.sentinels = true,
 	};
 

@@ -657,14 +657,6 @@ static void pipeline_exit(struct pipeline *e)
 }
 
 /*
- * A failed request covers a whole command, but the device failed at
- * one block.  Find it with one-block requests through the same backend,
- * so the report names the exact byte: reads from the end of the
- * completed prefix (harmless), writes within the failed chunk only (the
- * data is still in its slot, and it is what belongs there).  Runs after
- * the drain, on the now idle ring.
- */
-/*
  * A stop request while narrowing (ring_io gives up its retries): the
  * failure stays as recorded, over the whole command, and the run stops.
  */
@@ -676,6 +668,14 @@ static bool narrow_stopped(struct pipeline *e, int n)
 	return true;
 }
 
+/*
+ * A failed request covers a whole command, but the device failed at
+ * one block.  Find it with one-block requests through the same backend,
+ * so the report names the exact byte: reads from the end of the
+ * completed prefix (harmless), writes within the failed chunk only (the
+ * data is still in its slot, and it is what belongs there).  Runs after
+ * the drain, on the now idle ring.
+ */
 static void narrow_read(struct pipeline *e, struct slot *s)
 {
 	const struct pipeline_job *job = e->job;

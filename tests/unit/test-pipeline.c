@@ -321,6 +321,40 @@ static void test_backend(const struct pipeline_job *job, const char *data)
 }
 
 /*
+ * A difference below a read failure is the result, alone: the failure
+ * (chunk 1's first block, unreadable on both sides, reported at once)
+ * comes before chunk 0 is compared (its 8 KiB pieces one after the
+ * other), and its error must not stay attached to the mismatch.
+ */
+static void test_verify_mismatch_first(const struct pipeline_job *job)
+{
+	struct fake_ctx ctx = { .bad_off = { UINT64_MAX, UINT64_MAX } };
+	struct pipeline_job j = *job;
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+	const uint64_t chunk = j.geometry.chunk_size;
+	char flipped[BLOCK] __attribute__((aligned(BLOCK)));
+
+	j.backend = &fake_backend;
+	j.src_ctx = j.dst_ctx = &ctx;
+	j.length = MIB;
+	CHECK(ftruncate(j.dst_fd, 0) == 0);
+	CHECK(pipeline_run(&j, &res) == 0);
+	/* DST's last block of chunk 0 differs from SRC's in one byte. */
+	CHECK(pread(j.dst_fd, flipped, BLOCK, (off_t)(chunk - BLOCK)) == BLOCK);
+	flipped[BLOCK - 1] ^= 0x5a;
+	CHECK(pwrite(j.dst_fd, flipped, BLOCK, (off_t)(chunk - BLOCK)) ==
+	      BLOCK);
+	ctx.bad_off[0] = chunk;
+	CHECK(verify_range(&j, false, &mismatch, &res) == 1);
+	CHECK_EQ_U64(mismatch, chunk - 1);
+	CHECK_EQ_U64(res.done, chunk - 1);
+	CHECK(res.error == 0);
+	CHECK(res.nvme_status == 0);
+	CHECK(res.fail_side == COPY_SIDE_NONE);
+}
+
+/*
  * Every failure counts, also after the halt, and the lowest wins: chunk
  * 3's read fails at once (before any write is submitted), then chunk 2's
  * write, still below that failure, is cut short by a file-size limit and
@@ -951,6 +985,7 @@ int main(void)
 	test_signal_storm(&job, data);
 	test_verify_finds_flip(&job, data, size);
 	test_backend(&job, data);
+	test_verify_mismatch_first(&job);
 	test_short_write(&job, data);
 	test_lost_chunk(&job, data);
 	test_tuned_depth(&job, data);

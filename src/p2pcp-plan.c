@@ -137,13 +137,23 @@ int close_endpoints(struct copy_plan *p, bool written)
 	return removed;
 }
 
-/* @r refuses for @side: its reason is @why. */
-static enum refusal_why refuse(struct refusal *r, enum refusal_why why,
-			       int side)
+/*
+ * @r refuses: its reason is @why.  Every caller's @r was zeroed by the
+ * planning step that owns it (plan_endpoints, check_destination,
+ * plan_p2p), so a reason about neither side leaves r->side alone.
+ */
+static enum refusal_why refuse(struct refusal *r, enum refusal_why why)
 {
 	r->why = why;
-	r->side = side;
 	return why;
+}
+
+/* @r refuses SRC (@side 0) or DST (@side 1): its reason is @why. */
+static enum refusal_why refuse_side(struct refusal *r, enum refusal_why why,
+				    int side)
+{
+	r->side = side;
+	return refuse(r, why);
 }
 
 /* Open SRC and DST, plan the range, and ask libnvme who they are. */
@@ -167,17 +177,17 @@ enum refusal_why plan_endpoints(const struct options *o, struct copy_plan *p,
 	ret = open_endpoint(o->src, O_RDONLY, &p->src);
 	if (ret) {
 		r->error = ret;
-		return refuse(r, REFUSE_OPEN, 0);
+		return refuse_side(r, REFUSE_OPEN, 0);
 	}
 	if (safety_check_source(&p->src, &r->safety))
-		return refuse(r, REFUSE_SAFETY, 0);
+		return refuse_side(r, REFUSE_SAFETY, 0);
 	ret = open_destination(o, &p->dst);
 	if (ret) {
 		r->error = ret;
-		return refuse(r, REFUSE_OPEN, 1);
+		return refuse_side(r, REFUSE_OPEN, 1);
 	}
 	if (safety_check_destination_direct(&p->dst, &r->safety))
-		return refuse(r, REFUSE_SAFETY, 1);
+		return refuse_side(r, REFUSE_SAFETY, 1);
 	endpoint_storage(&p->src);
 	endpoint_storage(&p->dst);
 	why = engine_check_formats(p, r);
@@ -185,7 +195,7 @@ enum refusal_why plan_endpoints(const struct options *o, struct copy_plan *p,
 		return why;
 	r->range = copy_plan_range(&o->range, p);
 	if (r->range)
-		return refuse(r, REFUSE_RANGE, 0);
+		return refuse(r, REFUSE_RANGE);
 	if (p->src.disk.ctrl[0])
 		p->have_src_ctrl = p2p_nvme_ctrl_describe(p->src.disk.ctrl,
 							  &p->src_ctrl) == 0;
@@ -205,7 +215,7 @@ enum refusal_why check_destination(const struct options *o,
 {
 	memset(r, 0, sizeof(*r));
 	if (safety_check_destination(&p->dst, o->force, &r->safety))
-		return refuse(r, REFUSE_SAFETY, 1);
+		return refuse_side(r, REFUSE_SAFETY, 1);
 	return REFUSE_NONE;
 }
 
@@ -238,7 +248,7 @@ static enum refusal_why check_p2p_endpoint(const struct endpoint *ep, int side,
 		return REFUSE_NONE;
 	r->endpoint_kind = kind;
 	r->kernel = kernel;
-	return refuse(r, REFUSE_NOT_P2P, side);
+	return refuse_side(r, REFUSE_NOT_P2P, side);
 }
 
 /* Explain an empty provider list as precisely as the system allows. */
@@ -249,10 +259,10 @@ static enum refusal_why no_providers(struct copy_plan *p, struct refusal *r)
 	st = platform_p2pdma_config(p->kernel_release, r->source,
 				    sizeof(r->source));
 	if (st == KCONFIG_NO)
-		return refuse(r, REFUSE_NO_P2PDMA, 0);
+		return refuse(r, REFUSE_NO_P2PDMA);
 	if (st == KCONFIG_UNKNOWN)
-		return refuse(r, REFUSE_P2PDMA_UNKNOWN, 0);
-	return refuse(r, REFUSE_NO_CMB, 0);
+		return refuse(r, REFUSE_P2PDMA_UNKNOWN);
+	return refuse(r, REFUSE_NO_CMB);
 }
 
 /* p2pmem exists, yet no provider can serve: say which reason holds. */
@@ -269,11 +279,11 @@ static enum refusal_why no_candidate(const struct p2pmem_provider *list,
 	}
 	r->provider = list[0].addr;
 	if (!usable)
-		return refuse(r, REFUSE_NO_ALLOCATE, 0);
+		return refuse(r, REFUSE_NO_ALLOCATE);
 	if (!published)
-		return refuse(r, REFUSE_NONE_PUBLISHED, 0);
+		return refuse(r, REFUSE_NONE_PUBLISHED);
 	r->count = published;
-	return refuse(r, REFUSE_ALL_EXHAUSTED, 0);
+	return refuse(r, REFUSE_ALL_EXHAUSTED);
 }
 
 /* The provider named with --provider: it must exist and be published. */
@@ -285,15 +295,15 @@ static enum refusal_why read_named_provider(const struct options *o,
 	int ret;
 
 	if (pci_addr_parse(o->provider, &addr))
-		return refuse(r, REFUSE_PROVIDER_SYNTAX, 0);
+		return refuse(r, REFUSE_PROVIDER_SYNTAX);
 	ret = p2pmem_provider_read(&addr, &p->provider);
 	if (ret == -ENOENT)
-		return refuse(r, REFUSE_PROVIDER_MISSING, 0);
+		return refuse(r, REFUSE_PROVIDER_MISSING);
 	r->error = ret;
 	if (ret)
-		return refuse(r, REFUSE_PROVIDER_UNREADABLE, 0);
+		return refuse(r, REFUSE_PROVIDER_UNREADABLE);
 	if (!p->provider.published && !o->force)
-		return refuse(r, REFUSE_PROVIDER_UNPUBLISHED, 0);
+		return refuse(r, REFUSE_PROVIDER_UNPUBLISHED);
 	return REFUSE_NONE;
 }
 
@@ -380,7 +390,7 @@ enum refusal_why plan_p2p(const struct options *o, struct copy_plan *p,
 	ret = p2pmem_list(&list, &n);
 	if (ret && ret != -ENOENT) {
 		r->error = ret;
-		return refuse(r, REFUSE_P2PMEM_LIST, 0);
+		return refuse(r, REFUSE_P2PMEM_LIST);
 	}
 	if (n == 0)
 		return no_providers(p, r);

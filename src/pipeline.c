@@ -270,6 +270,13 @@ static void slot_fill(struct pipeline *e, struct slot *s)
 	}
 }
 
+/*
+ * Back on its slot's stack, for the slot's next phase.  Only a piece
+ * that completed in full comes back: one tried again stays in flight,
+ * and every other way out of handle_cqe() leaves the slot abandoned,
+ * which starts no phase again (nothing sets it back to idle), so its
+ * stack is never read after that.
+ */
 static void piece_idle(struct slot *s, struct piece *p)
 {
 	s->free[s->nfree++] = (uint32_t)(p - s->pieces);
@@ -423,7 +430,6 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 		if (res < 0 && res != -EINTR && res != -EAGAIN)
 			record_failure(e, s, p->write, at, res, status, false,
 				       false);
-		piece_idle(s, p);
 		return;
 	}
 	/* A stop request ends the retries too, not only new chunks. */
@@ -440,7 +446,6 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 	if (res == -EINTR && ++p->cancelled > RING_CANCELLED_TRIES) {
 		record_failure(e, s, p->write, at, -ETIMEDOUT, status, false,
 			       false);
-		piece_idle(s, p);
 		return;
 	}
 	if (res == -EINTR || res == -EAGAIN) {
@@ -449,14 +454,12 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 			return;
 		}
 		s->state = SLOT_ABANDONED;
-		piece_idle(s, p);
 		return;
 	}
 	if (res <= 0) {
 		/* Zero bytes: the source is shorter than it was at open. */
 		record_failure(e, s, p->write, at, res ? res : -EIO, status,
 			       res == 0 && !p->write, false);
-		piece_idle(s, p);
 		return;
 	}
 	p->cancelled = 0;
@@ -470,7 +473,6 @@ static void handle_cqe(struct pipeline *e, struct piece *p,
 			return;
 		}
 		s->state = SLOT_ABANDONED;
-		piece_idle(s, p);
 		return;
 	}
 	piece_idle(s, p);

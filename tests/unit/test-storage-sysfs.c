@@ -7,6 +7,7 @@
  * use a partition, the filesystems with no block device as mountinfo
  * names them, and a real loop device's own answer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
@@ -253,6 +254,137 @@ static void test_partition_users(void)
 	CHECK(unlink(in_root(BLOCK "loop6/loop/backing_file")) == 0);
 }
 
+/*
+ * The loop devices @names (none attached yet) in the order a scan of
+ * ROOT/sys/block meets them, which is the order storage_in_use asks
+ * them in; false when one is missing from the scan.
+ */
+static bool scan_order(const char *const *names, int n, const char **order)
+{
+	struct dirent *de;
+	int found = 0, i;
+	DIR *d = opendir(in_root("/sys/block"));
+
+	while (d && (de = readdir(d)))
+		for (i = 0; i < n; i++)
+			if (!strcmp(de->d_name, names[i]))
+				order[found++] = names[i];
+	if (d)
+		closedir(d);
+	return found == n;
+}
+
+/* Loop device @name (made by loop()) set up on @backing from now on. */
+static void attach(const char *name, const char *backing)
+{
+	char rel[256], text[1024];
+
+	snprintf(rel, sizeof(rel), BLOCK "%s/loop/backing_file", name);
+	snprintf(text, sizeof(text), "%s\n", backing);
+	fake_put(rel, text);
+}
+
+/* Loop device @name set up on nothing. */
+static void detach(const char *name)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), BLOCK "%s/loop/backing_file", name);
+	CHECK(unlink(in_root(rel)) == 0);
+}
+
+/*
+ * A loop device that does not use the layer asked about does not end
+ * the search: one on a file, on another disk or on a block device
+ * (asked about a file), and one whose backing cannot be read, all met
+ * before the one that uses the layer.
+ */
+static void test_users_after_others(void)
+{
+	static const char *const names[] = { "loop20", "loop21", "loop22",
+					     "loop23" };
+	const char *order[4];
+	struct storage_stack s;
+	struct storage_user u;
+	struct stat img;
+	int fd, i;
+
+	disk("sdx", "252:0", 8 * MIB);
+	disk("sdw", "253:0", 8 * MIB);
+	if (!node("/nodes/sdx", makedev(252, 0)) ||
+	    !node("/nodes/sdw", makedev(253, 0))) {
+		fprintf(stderr, "mknod refused: users after others skipped\n");
+		return;
+	}
+	fd = open(in_root("/files/x.img"), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && fstat(fd, &img) == 0);
+	if (fd >= 0)
+		close(fd);
+	close(open(in_root("/files/y.img"), O_CREAT | O_RDWR | O_CLOEXEC,
+		   0600));
+	for (i = 0; i < 4; i++) {
+		char devnum[16];
+
+		snprintf(devnum, sizeof(devnum), "7:%d", 20 + i);
+		loop(names[i], devnum, MIB, in_root("/files/x.img"), 0);
+		detach(names[i]);
+	}
+	CHECK(scan_order(names, 4, order));
+
+	/* Who else writes into disk sdx: the last loop device met. */
+	CHECK(storage_of_device(makedev(252, 0), -1, &s) == 0);
+	attach(order[0], in_root("/files/x.img"));
+	attach(order[1], in_root("/nodes/sdw"));
+	attach(order[2], in_root("/files/gone.img"));
+	attach(order[3], in_root("/nodes/sdx"));
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_LOOP && !strcmp(u.by, order[3]));
+	CHECK(!strcmp(u.layer, "sdx"));
+
+	/* Who else writes into file x.img: the last loop device met. */
+	CHECK(storage_of_file(img.st_dev, img.st_ino, 0, &s) == 0);
+	attach(order[0], in_root("/nodes/sdx"));
+	attach(order[1], in_root("/files/y.img"));
+	attach(order[3], in_root("/files/x.img"));
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_LOOP && !strcmp(u.by, order[3]));
+	CHECK(!strcmp(u.layer, "the same file"));
+
+	for (i = 0; i < 4; i++)
+		detach(names[i]);
+}
+
+/*
+ * A partition below a loop device is held by a dm or md device when
+ * the partition's own holders/ says so; one holding another partition
+ * of the disk holds none of its bytes.
+ */
+static void test_partition_holders(void)
+{
+	struct storage_stack s;
+	struct storage_user u;
+
+	disk("sdv", "249:0", 8 * MIB);
+	partition("sdv", "sdv1", "249:1", 1 * MIB, 2 * MIB);
+	partition("sdv", "sdv2", "249:2", 3 * MIB, 2 * MIB);
+	if (!node("/nodes/sdv1", makedev(249, 1))) {
+		fprintf(stderr, "mknod refused: partition holders skipped\n");
+		return;
+	}
+	loop("loop30", "7:30", 2 * MIB, in_root("/nodes/sdv1"), 0);
+	CHECK(storage_of_device(makedev(7, 30), -1, &s) == 0);
+	CHECK(s.count == 2 && s.layer[1].partition);
+
+	fake_mkpath(BLOCK "sdv/sdv2/holders/dm-7");
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_NONE);
+	fake_mkpath(BLOCK "sdv/sdv1/holders/dm-8");
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_HELD && !strcmp(u.by, "dm-8"));
+	CHECK(!strcmp(u.layer, "sdv"));
+	detach("loop30");
+}
+
 /* The filesystem layer of a file on device @dev (not in sysfs). */
 static void file_on(dev_t dev, ino_t ino, struct storage_stack *s)
 {
@@ -360,6 +492,8 @@ int main(void)
 	test_backing_errors();
 	test_loop_over_device();
 	test_partition_users();
+	test_users_after_others();
+	test_partition_holders();
 	test_filesystems_without_disk();
 	test_loop_descriptor();
 	fake_root_remove();

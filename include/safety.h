@@ -74,10 +74,10 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 /*
  * Would creating the missing file @path work, and would it take
  * O_DIRECT?  An unnamed file (O_TMPFILE) in its directory answers
- * without leaving anything behind; a filesystem without O_TMPFILE is
- * asked for write access instead (O_DIRECT then unknown).  Returns 0 or
- * the negative errno the creating open would give; @direct_err: 0 or
- * the negative errno of switching O_DIRECT on.
+ * without leaving anything behind; a filesystem without O_TMPFILE
+ * answers only that the directory is writable (O_DIRECT then unknown).
+ * Returns 0 or the negative errno the creating open would give;
+ * @direct_err: 0 or the negative errno of switching O_DIRECT on.
  */
 int safety_probe_new_file(const char *path, int *direct_err);
 

@@ -8,10 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -47,6 +50,7 @@ static void test_source(void)
 	CHECK(safety_check_source(&ep, &v) == SAFE);
 	CHECK(!(fcntl(fd, F_GETFL) & O_DIRECT));
 	close(fd);
+	unlink(path);
 	/* /proc says 0 bytes and has text. */
 	fd = open_ep("/proc/self/status", O_RDONLY, &ep);
 	if (fd >= 0) {
@@ -130,6 +134,132 @@ static void test_new_file_probe(void)
 	      -ENOTDIR);
 }
 
+/*
+ * A filesystem without O_TMPFILE (procfs) refuses the unnamed file only
+ * after it found the directory writable and searchable on a writable
+ * mount: the probe then says what access(2) says, and O_DIRECT unknown.
+ */
+static void test_new_file_without_tmpfile(void)
+{
+	int direct = 1, expected = 0;
+
+	if (faccessat(AT_FDCWD, "/proc", W_OK | X_OK, AT_EACCESS))
+		expected = -errno;
+	CHECK_EQ_U64(-safety_probe_new_file("/proc/new.bin", &direct),
+		     -expected);
+	CHECK(direct == 0);
+}
+
+/* BLKROGET failing on what was taken for a block device: a refusal. */
+static void test_open_destination_asked(void)
+{
+	struct endpoint ep = { .kind = ENDPOINT_BLOCK, .fd = -1 };
+	struct safety_verdict v;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/not-a-disk", scratch);
+	ep.fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(ep.fd >= 0);
+	CHECK(safety_check_destination(&ep, false, &v) == DST_BLKROGET_FAILED);
+	CHECK(v.error == -ENOTTY);
+	close(ep.fd);
+	unlink(path);
+}
+
+/* Descriptor 0 back to @saved (a dup of it), or closed as it was. */
+static void restore_stdin(int saved)
+{
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	} else {
+		close(0);
+	}
+}
+
+/*
+ * In @dir, a ramfs (no O_DIRECT) mounted in this child's own mount
+ * namespace: a new file there is refused for a dry run, an open one
+ * there is refused.  A destination the caller opened is asked through
+ * its descriptor, even descriptor 0, whatever its name says.
+ */
+static int in_ramfs(const char *dir)
+{
+	struct safety_verdict v;
+	char path[64], other[64];
+	struct endpoint ep;
+	int direct, fd, saved;
+
+	check_failures = 0; /* the parent's are the parent's to report */
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("p2pcp-test", dir, "ramfs", 0, NULL)) {
+		perror("ramfs in a mount namespace");
+		return T_EXIT_SKIP;
+	}
+	snprintf(path, sizeof(path), "%s/new.bin", dir);
+	CHECK(safety_probe_new_file(path, &direct) == 0);
+	CHECK(direct == -EINVAL);
+	CHECK(endpoint_new_file(path, &ep) == 0 && ep.fd == -1);
+	CHECK(safety_check_destination_direct(&ep, &v) == DST_NO_DIRECT_IO);
+	CHECK(v.error == -EINVAL);
+	CHECK(safety_check_destination(&ep, false, &v) == DST_NO_DIRECT_IO);
+
+	fd = open_ep(path, O_RDWR | O_CREAT, &ep);
+	CHECK(fd >= 0);
+	CHECK(safety_check_destination(&ep, false, &v) == DST_NO_DIRECT_IO);
+	CHECK(v.error == -EINVAL);
+	/* On descriptor 0, named as a new file elsewhere. */
+	snprintf(other, sizeof(other), "%s/elsewhere", scratch);
+	saved = dup(0);
+	CHECK(dup2(fd, 0) == 0);
+	ep.fd = 0;
+	ep.path = other;
+	CHECK(safety_check_destination_direct(&ep, &v) == DST_NO_DIRECT_IO);
+	restore_stdin(saved);
+	close(fd);
+	unlink(path);
+
+	fd = open_ep(other, O_RDWR | O_CREAT, &ep);
+	CHECK(fd >= 0);
+	if (fd >= 0 && safety_check_destination_direct(&ep, &v) == SAFE) {
+		saved = dup(0);
+		CHECK(dup2(fd, 0) == 0);
+		ep.fd = 0;
+		ep.path = path;
+		CHECK(safety_check_destination_direct(&ep, &v) == SAFE);
+		restore_stdin(saved);
+	} else {
+		fprintf(stderr, "no O_DIRECT in %s: descriptor 0 not asked\n",
+			scratch);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(other);
+	return check_failures ? T_EXIT_FAIL : T_EXIT_PASS;
+}
+
+static void test_without_direct_io(void)
+{
+	char dir[64];
+	int status;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/ramfs", scratch);
+	CHECK(mkdir(dir, 0700) == 0);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0)
+		_exit(in_ramfs(dir));
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
+		fprintf(stderr,
+			"no ramfs of our own: O_DIRECT refusals not checked\n");
+	else
+		CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	if (!mkdtemp(scratch))
@@ -137,6 +267,9 @@ int main(void)
 	test_source();
 	test_destination();
 	test_new_file_probe();
+	test_new_file_without_tmpfile();
+	test_open_destination_asked();
+	test_without_direct_io();
 	rmdir(scratch);
 	CHECK_DONE();
 }

@@ -66,12 +66,14 @@ static void poke(const char *path, off_t offset, const void *bytes, size_t len)
 }
 
 /*
- * A LUKS header is a crypto volume, named as such; an ISO 9660 volume
- * descriptor inside an ext4 filesystem makes two contradicting answers.
+ * A LUKS header is a crypto volume, an md superblock a RAID member,
+ * each named as such; an ISO 9660 volume descriptor inside an ext4
+ * filesystem makes two contradicting answers.
  */
 static void test_usage_and_contradiction(const char *img)
 {
 	static const char luks[] = "LUKS\xba\xbe\x00\x01";
+	static const char md_magic[] = "\xfc\x4e\x2b\xa9";
 	static const char iso[] = "\x01"
 				  "CD001\x01";
 	struct disk_signature sig;
@@ -81,6 +83,16 @@ static void test_usage_and_contradiction(const char *img)
 	CHECK(disk_signature_probe(img, &sig) == 1);
 	CHECK(!strcmp(sig.type, "crypto_LUKS"));
 	CHECK(sig.what && !strcmp(sig.what, "crypto volume"));
+
+	/*
+	 * An md 0.90 superblock's magic, 64 KiB-aligned 64 KiB before the
+	 * end: a RAID member (blkid looks for RAIDs on more than 1.44 MB).
+	 */
+	make_zero_image(img, 8 * MIB);
+	poke(img, 8 * MIB - 65536, md_magic, sizeof(md_magic) - 1);
+	CHECK(disk_signature_probe(img, &sig) == 1);
+	CHECK(!strcmp(sig.type, "linux_raid_member"));
+	CHECK(sig.what && !strcmp(sig.what, "RAID/LVM member"));
 
 	make_zero_image(img, 8 * MIB);
 	if (make_ext4(img))

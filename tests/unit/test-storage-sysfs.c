@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "blockdev.h"
 #include "check.h"
 #include "fakeroot.h"
 #include "storage.h"
@@ -60,6 +61,16 @@ static void put_u64(const char *dir, const char *attr, unsigned long long v)
 	fake_put(rel, text);
 }
 
+/* The "M:m" @devnum of the device at @dir, as its dev attribute says. */
+static void put_devnum(const char *dir, const char *devnum)
+{
+	char rel[512], text[32];
+
+	snprintf(rel, sizeof(rel), "%s/dev", dir);
+	snprintf(text, sizeof(text), "%s\n", devnum);
+	fake_put(rel, text);
+}
+
 /* A whole disk @name, "M:m" @devnum, of @bytes. */
 static void disk(const char *name, const char *devnum, uint64_t bytes)
 {
@@ -68,6 +79,7 @@ static void disk(const char *name, const char *devnum, uint64_t bytes)
 	snprintf(dir, sizeof(dir), BLOCK "%s", name);
 	put_u64(dir, "size", bytes / 512);
 	put_u64(dir, "queue/logical_block_size", 512);
+	put_devnum(dir, devnum);
 	snprintf(rel, sizeof(rel), "/sys/dev/block/%s", devnum);
 	link_in_tree(rel, dir);
 	snprintf(rel, sizeof(rel), "/sys/block/%s", name);
@@ -86,6 +98,7 @@ static void partition(const char *disk_name, const char *name,
 	put_u64(dir, "partition", 1);
 	put_u64(dir, "start", start / 512);
 	put_u64(dir, "size", bytes / 512);
+	put_devnum(dir, devnum);
 	snprintf(rel, sizeof(rel), "/sys/dev/block/%s", devnum);
 	link_in_tree(rel, dir);
 	snprintf(rel, sizeof(rel), "/sys/class/block/%s", name);
@@ -385,6 +398,40 @@ static void test_partition_holders(void)
 	detach("loop30");
 }
 
+/*
+ * A dm device's slave is known by its name, and by name a partition
+ * is its disk with the partition's own number (its dev attribute):
+ * whatever else holds that partition holds some of the dm device.
+ */
+static void test_slave_partition(void)
+{
+	struct storage_stack s;
+	struct storage_user u;
+	struct disk_info info;
+
+	disk("sdu", "248:0", 8 * MIB);
+	partition("sdu", "sdu1", "248:1", 1 * MIB, 2 * MIB);
+	CHECK(disk_info_from_name("sdu1", &info) == 0);
+	CHECK(!strcmp(info.name, "sdu") && !strcmp(info.part, "sdu1"));
+	CHECK(info.devnum == makedev(248, 1));
+	CHECK_EQ_U64(info.part_start, 1 * MIB);
+
+	disk("dm-5", "254:5", 2 * MIB);
+	link_in_tree(BLOCK "dm-5/slaves/sdu1", BLOCK "sdu/sdu1");
+	CHECK(storage_of_device(makedev(254, 5), -1, &s) == 0);
+	CHECK(s.count == 2 && !s.incomplete);
+	CHECK(!strcmp(s.layer[1].name, "sdu") && s.layer[1].partition);
+	CHECK(s.layer[1].devnum == makedev(248, 1));
+	CHECK(s.layer[1].map == MAP_WITHIN);
+	/* Held by the dm device itself: its own business. */
+	fake_mkpath(BLOCK "sdu/sdu1/holders/dm-5");
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_NONE);
+	fake_mkpath(BLOCK "sdu/sdu1/holders/dm-6");
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_HELD && !strcmp(u.by, "dm-6"));
+}
+
 /* The filesystem layer of a file on device @dev (not in sysfs). */
 static void file_on(dev_t dev, ino_t ino, struct storage_stack *s)
 {
@@ -494,6 +541,7 @@ int main(void)
 	test_partition_users();
 	test_users_after_others();
 	test_partition_holders();
+	test_slave_partition();
 	test_filesystems_without_disk();
 	test_loop_descriptor();
 	fake_root_remove();

@@ -121,9 +121,9 @@ static void test_destination(void)
 
 static void test_new_file_probe(void)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], longer[PATH_MAX + 16];
+	int direct, root_direct, ret;
 	struct stat st;
-	int direct;
 
 	snprintf(path, sizeof(path), "%s/new.bin", scratch);
 	CHECK(safety_probe_new_file(path, &direct) == 0 && direct == 0);
@@ -132,6 +132,14 @@ static void test_new_file_probe(void)
 	CHECK(safety_probe_new_file(path, &direct) == -ENOENT);
 	CHECK(safety_probe_new_file("/proc/self/status/new.bin", &direct) ==
 	      -ENOTDIR);
+	/* A file in / is asked of / itself (as "/." names it). */
+	ret = safety_probe_new_file("/new.bin", &direct);
+	CHECK(ret == safety_probe_new_file("/./new.bin", &root_direct));
+	CHECK(direct == root_direct);
+	/* A directory name longer than a path may be. */
+	memset(longer, 'd', sizeof(longer));
+	snprintf(longer + sizeof(longer) - 9, 9, "/new.bin");
+	CHECK(safety_probe_new_file(longer, &direct) == -ENAMETOOLONG);
 }
 
 /*

@@ -29,6 +29,9 @@
 
 static char scratch[] = "/tmp/p2pcp-claimed-XXXXXX";
 
+/* The backing file's identity, before it is deleted. */
+static struct stat backing;
+
 /* A loop device set up on a file of ours; its descriptor, or -1. */
 static int loop_on_file(int *number)
 {
@@ -38,7 +41,7 @@ static int loop_on_file(int *number)
 
 	snprintf(path, sizeof(path), "%s/backing.img", scratch);
 	file = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	if (file < 0 || ftruncate(file, 1024 * 1024)) {
+	if (file < 0 || ftruncate(file, 1024 * 1024) || fstat(file, &backing)) {
 		if (file >= 0)
 			close(file);
 		return -1;
@@ -62,14 +65,20 @@ static int loop_on_file(int *number)
 	return fd;
 }
 
-/* ROOT-less /dev/@rel as a node of @mode and @dev, replacing any. */
-static void dev_node(const char *rel, mode_t mode, dev_t dev)
+/* /dev/@rel */
+static const char *path_in_dev(const char *rel)
 {
-	char path[64];
+	static char path[64];
 
 	snprintf(path, sizeof(path), "/dev/%s", rel);
-	unlink(path);
-	CHECK(mknod(path, mode | 0600, dev) == 0);
+	return path;
+}
+
+/* /dev/@rel as a node of @mode and @dev, replacing any. */
+static void dev_node(const char *rel, mode_t mode, dev_t dev)
+{
+	unlink(path_in_dev(rel));
+	CHECK(mknod(path_in_dev(rel), mode | 0600, dev) == 0);
 }
 
 /* /dev/block/@name -> ../@target, replacing any. */
@@ -109,8 +118,9 @@ static int in_own_dev(int number)
 {
 	dev_t devnum = makedev(7, number), nowhere = makedev(60, 0);
 	struct storage_user u;
+	struct loop_backing b;
 	char loop[32], name[32];
-	int held;
+	int held, fds;
 
 	/*
 	 * Major 60 is set aside for local, experimental use (devices.txt),
@@ -135,6 +145,19 @@ static int in_own_dev(int number)
 	in_use(loop, devnum, &u);
 	CHECK(u.use == USE_UNKNOWN && u.error == -ENODEV);
 	CHECK(!strcmp(u.layer, loop));
+
+	/*
+	 * The backing file is deleted: sysfs's name for it no longer
+	 * stats, but the device, opened through /dev/NAME, still says
+	 * which file it is.
+	 */
+	CHECK(storage_loop_backing(loop, -1, &b) == -ESTALE);
+	dev_node(loop, S_IFBLK, devnum);
+	fds = open_fd_count();
+	CHECK(storage_loop_backing(loop, -1, &b) == 0);
+	CHECK(b.dev == backing.st_dev && b.ino == backing.st_ino && !b.rdev);
+	CHECK(open_fd_count() == fds);
+	CHECK(unlink(path_in_dev(loop)) == 0);
 
 	/* A character device of that number is not that block device. */
 	dev_node(loop, S_IFCHR, devnum);
@@ -198,6 +221,11 @@ int main(void)
 	}
 	if (!mkdtemp(scratch))
 		return T_EXIT_ERROR;
+	/*
+	 * A fake root set and dropped again, as by a program that tried
+	 * one: from then on the system's devices are asked.
+	 */
+	sysfs_set_root("/p2pcp-no-such-root");
 	sysfs_set_root(NULL);
 	fd = loop_on_file(&number);
 	snprintf(path, sizeof(path), "%s/backing.img", scratch);

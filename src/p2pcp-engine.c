@@ -97,9 +97,8 @@ static enum refusal_why check_forced_passthru(const struct copy_plan *p,
 	dev_t dev;
 	int i, ret;
 
-	memset(f, 0, sizeof(*f));
+	/* engine_plan() zeroed @r, f included. */
 	for (i = 0; i < 2; i++) {
-		ret = 0;
 		f->why = PT_OK;
 		f->side = i;
 		if (eps[i]->kind != ENDPOINT_BLOCK)
@@ -114,7 +113,13 @@ static enum refusal_why check_forced_passthru(const struct copy_plan *p,
 			f->why = PT_FORMAT;
 		if (f->why == PT_OK)
 			continue;
-		snprintf(f->chardev, sizeof(f->chardev), "%s", ret ? "" : name);
+		/*
+		 * The char device is named where it was found: a failed
+		 * lookup may have written @name, a file or a disk of
+		 * another kind left it unset.
+		 */
+		if (f->why == PT_FORMAT)
+			snprintf(f->chardev, sizeof(f->chardev), "%s", name);
 		r->side = i;
 		return r->why = REFUSE_PASSTHRU;
 	}
@@ -263,4 +268,47 @@ bool engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r)
 {
 	memset(r, 0, sizeof(*r));
 	return s->plan->p2p && copy_phase_preflight(s, r);
+}
+
+/*
+ * The copy goes through passthrough: open and check it, then prove
+ * arrival through it.  @refusal: the block engine's, if any (it may be
+ * @r, which the arrival probe then reuses).
+ */
+static enum engine_prepared use_passthru(struct copy_session *s,
+					 struct passthru_session *pt,
+					 struct copy_outcome *r,
+					 const struct copy_outcome *refusal,
+					 struct engine_preparation *e)
+{
+	if (engine_passthru(s, pt, refusal, &e->passthru))
+		return ENGINE_PASSTHRU_FAILED;
+	if (engine_passthru_arrival(s, r))
+		return ENGINE_PASSTHRU_LOST;
+	return ENGINE_READY;
+}
+
+enum engine_prepared engine_prepare(const struct options *o,
+				    struct copy_session *s,
+				    struct passthru_session *pt,
+				    struct copy_outcome *r,
+				    struct engine_preparation *e)
+{
+	struct copy_plan *p = s->plan;
+
+	memset(e, 0, sizeof(*e));
+	if (o->engine == ENGINE_PASSTHRU)
+		return use_passthru(s, pt, r, NULL, e);
+	e->error = copy_direct_io(p, true, &e->side);
+	if (e->error)
+		return ENGINE_NO_DIRECT_IO;
+	if (p->p2p && copy_phase_preflight(s, r)) {
+		e->block_refused = true;
+		e->block_refusal = *r;
+		if (!engine_can_fall_back(o, p, r))
+			return ENGINE_BLOCK_REFUSED;
+		return use_passthru(s, pt, r, r, e);
+	}
+	engine_block_confirmed(o, p);
+	return ENGINE_READY;
 }

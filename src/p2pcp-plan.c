@@ -358,7 +358,9 @@ out:
 
 /*
  * The IOMMUs the kernel lists, for the message of a loss (an IOMMU on
- * the path is its usual cause): "dmar0 dmar1", or "".
+ * the path is its usual cause): "dmar0 dmar1", or "".  As many whole
+ * names as fit: a name after the first needs its space, itself and the
+ * NUL (used + 1 + strlen + 1 <= len).
  */
 static void note_iommu_units(struct copy_plan *p)
 {
@@ -368,7 +370,7 @@ static void note_iommu_units(struct copy_plan *p)
 	p->iommu_units[0] = '\0';
 	if (platform_iommu_scan(&units) > 0)
 		for (i = 0;
-		     i < units.n && used + strlen(units.v[i].text) + 2 < len;
+		     i < units.n && used + strlen(units.v[i].text) + 1 < len;
 		     i++)
 			used += (size_t)snprintf(p->iommu_units + used,
 						 len - used, "%s%s",

@@ -314,49 +314,34 @@ static void catch_stop_signals(void)
 }
 
 /*
- * The copy goes through passthrough: open and check it, then prove
- * arrival through it.  @refusal: the block engine's, if any (it may be
- * @r, which the arrival probe then reuses).
- */
-static int use_passthru(struct copy_session *s, struct passthru_session *pt,
-			struct copy_outcome *r,
-			const struct copy_outcome *refusal)
-{
-	struct passthru_failure f;
-
-	if (engine_passthru(s, pt, refusal, &f))
-		return report_passthru_failure(s->plan, &f, refusal);
-	if (engine_passthru_arrival(s, r))
-		return report_preflight_failure(s->plan, r);
-	return 0;
-}
-
-/*
  * Both descriptors take O_DIRECT (the filesystem supports it), and, for
- * a P2P copy, the kernel maps p2pmem for both devices: before any write.
- * The engine the plan names is used; auto takes the block engine and
- * falls back to passthrough where the kernel refuses P2P pages on a
- * block device (p2pcp-engine.c).
+ * a P2P copy, the kernel maps p2pmem for both devices: before any write,
+ * decided by engine_prepare() (p2pcp-engine.c), worded here.
  */
 static int prepare(const struct options *o, struct copy_session *s,
 		   struct passthru_session *pt, struct copy_outcome *r)
 {
-	struct copy_plan *p = s->plan;
-	enum copy_side side;
-	int ret;
+	const struct copy_plan *p = s->plan;
+	struct engine_preparation e;
+	enum engine_prepared got = engine_prepare(o, s, pt, r, &e);
 
-	if (o->engine == ENGINE_PASSTHRU)
-		return use_passthru(s, pt, r, NULL);
-	ret = copy_direct_io(p, true, &side);
-	if (ret)
-		return report_open_failure(p, side, ret);
-	if (p->p2p && copy_phase_preflight(s, r)) {
-		result.copy = *r;
-		if (!engine_can_fall_back(o, p, r))
-			return engine_report_refusal(p, r);
-		return use_passthru(s, pt, r, r);
+	/* The block engine's refusal is the outcome until a copy runs. */
+	if (e.block_refused)
+		result.copy = e.block_refusal;
+	switch (got) {
+	case ENGINE_READY:
+		break;
+	case ENGINE_NO_DIRECT_IO:
+		return report_open_failure(p, e.side, e.error);
+	case ENGINE_BLOCK_REFUSED:
+		return engine_report_refusal(p, &e.block_refusal);
+	case ENGINE_PASSTHRU_FAILED:
+		return report_passthru_failure(
+			p, &e.passthru,
+			e.block_refused ? &e.block_refusal : NULL);
+	case ENGINE_PASSTHRU_LOST:
+		return report_preflight_failure(p, r);
 	}
-	engine_block_confirmed(o, p);
 	return 0;
 }
 

@@ -146,6 +146,36 @@ int engine_passthru(struct copy_session *s, struct passthru_session *pt,
 /* The arrival probe through the passthrough engine: true on a loss. */
 bool engine_passthru_arrival(struct copy_session *s, struct copy_outcome *r);
 
+/* What engine_prepare() found before the first write. */
+enum engine_prepared {
+	ENGINE_READY = 0, /* the copy may start with the plan's engine */
+	ENGINE_NO_DIRECT_IO, /* side refused O_DIRECT: error */
+	ENGINE_BLOCK_REFUSED, /* the block engine's preflight: its outcome */
+	ENGINE_PASSTHRU_FAILED, /* passthrough could not be used: passthru */
+	ENGINE_PASSTHRU_LOST, /* passthrough's arrival probe: its outcome */
+};
+
+struct engine_preparation {
+	enum copy_side side; /* ENGINE_NO_DIRECT_IO */
+	int error; /* ENGINE_NO_DIRECT_IO: negative errno */
+	/* The block engine's preflight refused (auto may have fallen back). */
+	bool block_refused;
+	struct copy_outcome block_refusal; /* what it said, if it refused */
+	struct passthru_failure passthru; /* ENGINE_PASSTHRU_FAILED */
+};
+
+/*
+ * Before any write: both descriptors take O_DIRECT and, for a P2P copy,
+ * the kernel maps p2pmem for both devices, with the plan's engine; auto
+ * falls back to passthrough where the kernel refuses P2P pages on a
+ * block device.  @r: the preflight's outcome (the last one made).
+ */
+enum engine_prepared engine_prepare(const struct options *o,
+				    struct copy_session *s,
+				    struct passthru_session *pt,
+				    struct copy_outcome *r,
+				    struct engine_preparation *e);
+
 /* p2pcp-print-text.c */
 /* strerror() of a negative errno, as the library returns them. */
 const char *errno_text(int err);

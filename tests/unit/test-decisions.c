@@ -129,6 +129,109 @@ static void test_forced_passthru(void)
 	/* SRC has no char device in the fake root: refused there first. */
 	CHECK_EQ_U64(r.passthru.side, 0);
 	CHECK(r.passthru.why == PT_NO_CHARDEV || r.passthru.why == PT_NOT_NVME);
+	CHECK(r.passthru.chardev[0] == '\0'); /* none found to name */
+}
+
+/* Does ROOT/REL exist (a symlink counts)? */
+static bool fake_exists(const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", fake_root, rel);
+	return lstat(path, &st) == 0;
+}
+
+/*
+ * NVMe namespace @disk (nvme<n>n1) of controller nvme<n> with its char
+ * device ng<n>n1, @metadata bytes per block and integrity profile
+ * @profile ("none": the kernel gave it none).
+ */
+static void namespace_with_chardev(struct endpoint *ep, int n,
+				   const char *metadata, const char *profile)
+{
+	char dev[128], rel[256], text[160];
+
+	snprintf(ep->disk.name, sizeof(ep->disk.name), "nvme%dn1", n);
+	snprintf(dev, sizeof(dev),
+		 "devices/pci0000:00/0000:00:0%d.0/nvme/nvme%d", n, n);
+	snprintf(rel, sizeof(rel), "/sys/%s/nvme%dn1/size", dev, n);
+	fake_put(rel, "2048\n");
+	snprintf(rel, sizeof(rel), "/sys/%s/ng%dn1/dev", dev, n);
+	snprintf(text, sizeof(text), "241:%d\n", n);
+	fake_put(rel, text);
+	fake_mkpath("/sys/class/block");
+	fake_mkpath("/sys/class/nvme-generic");
+	snprintf(rel, sizeof(rel), "/sys/class/block/nvme%dn1", n);
+	if (!fake_exists(rel)) {
+		snprintf(text, sizeof(text), "../../%s/nvme%dn1", dev, n);
+		fake_link(text, rel);
+		snprintf(text, sizeof(text), "../../%s/ng%dn1", dev, n);
+		snprintf(rel, sizeof(rel), "/sys/class/nvme-generic/ng%dn1", n);
+		fake_link(text, rel);
+	}
+	snprintf(rel, sizeof(rel), "/sys/block/nvme%dn1/size", n);
+	fake_put(rel, "2048\n");
+	snprintf(rel, sizeof(rel), "/sys/block/nvme%dn1/metadata_bytes", n);
+	fake_put(rel, metadata);
+	snprintf(rel, sizeof(rel), "/sys/block/nvme%dn1/integrity/format", n);
+	fake_put(rel, profile);
+}
+
+/*
+ * --engine passthru on namespaces whose char devices exist: the format
+ * is judged from sysfs only for --dry-run, which does not open them; a
+ * run leaves it to identify on the opened char device.
+ */
+static void test_forced_passthru_formats(void)
+{
+	struct options o = { .engine = ENGINE_PASSTHRU, .dry_run = true };
+	struct refusal r;
+	struct copy_plan p;
+
+	/* Both without metadata: nothing to refuse. */
+	two_namespaces(&p, DISK_NVME, DISK_NVME, "7.3.0");
+	namespace_with_chardev(&p.src, 3, "0\n", "none\n");
+	namespace_with_chardev(&p.dst, 4, "0\n", "none\n");
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_NONE);
+	CHECK(p.engine == COPY_ENGINE_PASSTHRU && p.engine_decided);
+
+	/* DST has metadata the kernel takes no buffer for. */
+	namespace_with_chardev(&p.dst, 4, "8\n", "none\n");
+	memset(&r, 0xa5, sizeof(r));
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
+	CHECK(r.passthru.why == PT_FORMAT);
+	CHECK_EQ_U64(r.passthru.side, 1);
+	CHECK_EQ_U64(r.side, 1);
+	CHECK(r.passthru.detail &&
+	      strstr(r.passthru.detail, "no integrity profile"));
+	CHECK(!strcmp(r.passthru.chardev, "ng4n1"));
+	/* A run opens it and asks identify instead. */
+	o.dry_run = false;
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_NONE);
+
+	/* PI on SRC only: each side alone is fine, the pair is not. */
+	o.dry_run = true;
+	namespace_with_chardev(&p.src, 3, "8\n", "T10-DIF-TYPE1-CRC\n");
+	namespace_with_chardev(&p.dst, 4, "0\n", "none\n");
+	memset(&r, 0xa5, sizeof(r));
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
+	CHECK(r.passthru.why == PT_FORMAT_PAIR);
+	CHECK_EQ_U64(r.passthru.side, 0);
+	CHECK_EQ_U64(r.side, 0);
+	CHECK(strstr(r.passthru.pair, "same format") != NULL);
+	o.dry_run = false;
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_NONE);
+
+	/* SRC fine, DST not NVMe: refused for DST, no char device named. */
+	o.dry_run = true;
+	namespace_with_chardev(&p.src, 3, "0\n", "none\n");
+	p.dst.disk.kind = DISK_OTHER;
+	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
+	CHECK(r.passthru.why == PT_NOT_NVME);
+	CHECK_EQ_U64(r.passthru.side, 1);
+	CHECK_EQ_U64(r.side, 1);
+	CHECK(r.passthru.chardev[0] == '\0');
 }
 
 /* auto falls back to passthrough only on a P2P refusal between NVMe. */
@@ -312,6 +415,26 @@ static void test_p2p_endpoints(void)
 	CHECK(r.endpoint_kind == P2P_EP_NVME_FABRICS);
 }
 
+/*
+ * Only /sys/class/iommu/@a and @b (NULL: fewer), made afresh; in the
+ * order readdir gives, which the checks below do not depend on.
+ */
+static void iommu_units_named(const char *a, const char *b)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/class/iommu'", fake_root);
+	if (system(cmd))
+		fprintf(stderr, "could not remove the fake IOMMUs\n");
+	fake_mkpath("/sys/class/iommu");
+	snprintf(cmd, sizeof(cmd), "/sys/class/iommu/%s", a ? a : "");
+	if (a)
+		fake_mkpath(cmd);
+	snprintf(cmd, sizeof(cmd), "/sys/class/iommu/%s", b ? b : "");
+	if (b)
+		fake_mkpath(cmd);
+}
+
 /* The IOMMUs a loss message quotes are gathered while planning. */
 static void test_iommu(void)
 {
@@ -332,6 +455,42 @@ static void test_iommu(void)
 	str_list_free(&units);
 	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
 	CHECK(!strcmp(p.iommu_units, "dmar0"));
+	/* Planned again without it: the list is today's, not the last. */
+	iommu_units_named(NULL, NULL);
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	CHECK(!strcmp(p.iommu_units, ""));
+}
+
+/*
+ * The list is as many whole names as fit p->iommu_units (128 bytes with
+ * its NUL), never a name cut short: two of 63 characters fit exactly
+ * (63 + 1 + 63 + 1); of 63 and 64, one byte too many, only one.
+ */
+static void test_iommu_bounds(void)
+{
+	char a[80], b[80], both[160], ab[160], ba[160];
+	struct refusal r;
+	struct copy_plan p;
+
+	two_namespaces(&p, DISK_NVME, DISK_NVME, "6.12.0");
+	memset(a, 'a', 63);
+	a[63] = '\0';
+	memset(b, 'b', 63);
+	b[63] = '\0';
+	snprintf(ab, sizeof(ab), "%s %s", a, b);
+	snprintf(ba, sizeof(ba), "%s %s", b, a);
+	iommu_units_named(a, b);
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	snprintf(both, sizeof(both), "%s", p.iommu_units);
+	CHECK(!strcmp(both, ab) || !strcmp(both, ba));
+	CHECK_EQ_U64(strlen(p.iommu_units), sizeof(p.iommu_units) - 1);
+
+	b[63] = 'b';
+	b[64] = '\0';
+	iommu_units_named(a, b);
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	CHECK(!strcmp(p.iommu_units, a) || !strcmp(p.iommu_units, b));
+	iommu_units_named(NULL, NULL);
 }
 
 /* What io_uring_disabled and the errno say about a refused ring. */
@@ -423,6 +582,7 @@ int main(void)
 	sysfs_set_root(fake_root);
 	test_engine_plan();
 	test_forced_passthru();
+	test_forced_passthru_formats();
 	test_fall_back();
 	test_hidden_namespace();
 	test_ring_cause();
@@ -430,6 +590,7 @@ int main(void)
 	test_providers();
 	test_p2p_endpoints();
 	test_iommu();
+	test_iommu_bounds();
 	sysfs_set_root(NULL);
 	fake_root_remove();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);

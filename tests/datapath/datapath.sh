@@ -47,6 +47,10 @@ refused() {
 	run "$@"
 	[ "$status" != 0 ] || fail "accepted: $*"
 	[ "$before" = "$(sha256sum dst.bin)" ] || fail "dst.bin changed by: $*"
+	# dst.bin existed: p2pcp created no DST, so it removes none either.
+	if grep -q "could not be removed" err.txt; then
+		fail "a DST p2pcp did not create is named as not removed: $(cat err.txt)"
+	fi
 }
 
 setup() {
@@ -1581,7 +1585,7 @@ case_stdout_full() {
 # before any write, naming the first entry that is not a switch.
 case_testing_switches() {
 	setup
-	P2PCP_TESTING=no-sentinels,no-arrival-check,lose-chunk=3 \
+	P2PCP_TESTING=no-sentinels,no-arrival-check,no-fabric-watch,lose-chunk=3 \
 		run --sysmem --chunk-size 64k src.bin dst.bin
 	expect_status 0
 	cmp src.bin dst.bin || fail "copy with testing switches differs"
@@ -1593,6 +1597,17 @@ case_testing_switches() {
 	P2PCP_TESTING=lose-chunk=0 refused --sysmem src.bin dst.bin
 	expect_status 2
 	expect_err "P2PCP_TESTING: 'lose-chunk=0' is not a testing switch"
+	# A switch's name is matched whole, '=' included.
+	P2PCP_TESTING=lose-chunk:12 refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_err "P2PCP_TESTING: 'lose-chunk:12' is not a testing switch"
+	# corrupt-chunk=N: a chunk number from 1, not a size in blocks.
+	P2PCP_TESTING=no-fabric-watch,corrupt-chunk=0 refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_err "P2PCP_TESTING: 'corrupt-chunk=0': corrupt-chunk=N needs N >= 1"
+	P2PCP_TESTING=corrupt-chunk=2s refused --sysmem src.bin dst.bin
+	expect_status 2
+	expect_err "P2PCP_TESTING: 'corrupt-chunk=2s': corrupt-chunk=N needs N >= 1"
 }
 
 # write_mbr FILE: an MBR partition table, one Linux partition from 1 MiB.

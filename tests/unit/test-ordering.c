@@ -6,7 +6,8 @@
  * done), and a backend logs each command it is given.  Checked:
  *  - every read into the buffer comes after the CPU's planted words were
  *    published (written back, fenced, one read back), and the checks'
- *    loads after the lines were dropped: "P R F W" per chunk;
+ *    loads after the lines were dropped: "P R F W" per chunk; a word
+ *    the PI test seam changes is published before the write ("P W");
  *  - verify through the buffer publishes each side's poison before its
  *    read and drops the lines before comparing;
  *  - a command the kernel keeps cancelling (-EINTR) is tried
@@ -142,6 +143,20 @@ static void test_order(void *buf, int fd)
 	if (strcmp(events, "PRFWPRFW"))
 		fprintf(stderr, "pipeline events: %s\n", events);
 	CHECK(!strcmp(events, "PRFWPRFW"));
+
+	/*
+	 * The PI test seam's changed word is the CPU's store into the
+	 * buffer too: published before chunk 2's write is issued.
+	 */
+	reset();
+	j.pi_guarded = true;
+	j.test_corrupt_chunk = 2;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	if (strcmp(events, "PRFWPRFPW"))
+		fprintf(stderr, "pipeline events, seam: %s\n", events);
+	CHECK(!strcmp(events, "PRFWPRFPW"));
+	j.pi_guarded = false;
+	j.test_corrupt_chunk = 0;
 
 	/* The probe: DST's block saved, poison published, SRC read into
 	 * the buffer and into system memory, lines dropped, then DST. */

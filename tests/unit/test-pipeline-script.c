@@ -34,13 +34,39 @@ static bool out_of_order;
 /* The script: a command's answer (bytes done, or a negative errno). */
 static int (*answer)(const struct cmd *c, unsigned int nth);
 
+/*
+ * The device's data, moved when a command is issued: a read copies SRC
+ * into the buffer, but not the 8-byte words @dropped says it loses (a
+ * partial loss of peer writes); a write copies the buffer into DST.
+ */
+#define DEV_SIZE (256u * BLOCK)
+static char src_image[DEV_SIZE], dst_image[DEV_SIZE];
+static bool (*dropped)(uint64_t word_off);
+static uint32_t dropped_chunk; /* for drops_page_ends */
+
+static void move_data(bool write, char *buf, uint32_t len, uint64_t off)
+{
+	uint32_t at;
+
+	if (off + len > DEV_SIZE)
+		return;
+	if (write) {
+		memcpy(dst_image + off, buf, len);
+		return;
+	}
+	for (at = 0; at + 8 <= len; at += 8)
+		if (!dropped || !dropped(off + at))
+			memcpy(buf + at, src_image + off + at, 8);
+}
+
 static void script_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 			bool write, void *buf, uint32_t len, uint64_t off)
 {
-	(void)fd, (void)ctx, (void)buf;
+	(void)fd, (void)ctx;
 	if (ncmds < MAX_CMDS)
 		cmds[ncmds] = (struct cmd){ write, off, len };
 	ncmds++;
+	move_data(write, buf, len, off);
 	io_uring_prep_nop(sqe);
 }
 
@@ -113,6 +139,8 @@ static struct pipeline_job job_of(uint64_t length, uint32_t chunk,
 
 	ncmds = ncompleted = 0;
 	out_of_order = false;
+	dropped = NULL;
+	memset(dst_image, 0, sizeof(dst_image));
 	waits = bad_waits = 0;
 	memset(waits_at, 0, sizeof(waits_at));
 	return j;
@@ -227,14 +255,135 @@ static void test_narrow_short_write(void)
 	CHECK(!out_of_order);
 }
 
+/* A transfer of one byte is a short one, not a failure: the rest follows. */
+static int first_read_moves_1_byte(const struct cmd *c, unsigned int nth)
+{
+	return !c->write && nth == 0 ? 1 : (int)c->len;
+}
+
+static void test_one_byte_transfer(void)
+{
+	struct pipeline_job j = job_of(8 * BLOCK, 4 * BLOCK, 2);
+	struct pipeline_result res;
+	unsigned int i;
+
+	answer = first_read_moves_1_byte;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.error, 0);
+	CHECK_EQ_U64(res.done, 8 * BLOCK);
+	/* The rest of the piece, from the byte after the one moved. */
+	for (i = 0; i < ncmds && cmds[i].off != 1; i++)
+		;
+	CHECK(i < ncmds && !cmds[i].write);
+	CHECK_EQ_U64(cmds[i].len, 4 * BLOCK - 1);
+	CHECK(!memcmp(dst_image, src_image, 8 * BLOCK));
+}
+
+/*
+ * The PI test seam: with pi_guarded, chunk N (1-based) goes to DST with
+ * the word in its middle inverted, and nothing else changed; without
+ * pi_guarded the seam is ignored.
+ */
+static void test_corrupt_seam(void)
+{
+	const uint64_t chunk = 4 * BLOCK, word = chunk + chunk / 2;
+	struct pipeline_job j = job_of(4 * chunk, (uint32_t)chunk, 2);
+	struct pipeline_result res;
+	uint64_t want;
+
+	answer = NULL;
+	j.pi_guarded = true;
+	j.test_corrupt_chunk = 2;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.done, 4 * chunk);
+	memcpy(&want, src_image + word, 8);
+	want = ~want;
+	CHECK(!memcmp(dst_image + word, &want, 8));
+	CHECK(!memcmp(dst_image, src_image, word));
+	CHECK(!memcmp(dst_image + word + 8, src_image + word + 8,
+		      4 * chunk - word - 8));
+
+	j = job_of(4 * chunk, (uint32_t)chunk, 2);
+	j.test_corrupt_chunk = 2;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK(!memcmp(dst_image, src_image, 4 * chunk));
+}
+
+/*
+ * Sentinels: a read that loses words a sentinel sits on is caught; the
+ * chunk's first and last words always carry one, and so does one end of
+ * each page the nonce picks.  A 2-page chunk whose device loses the two
+ * words around its middle (one of them is in every pick) is caught; so
+ * is a 4-page chunk losing the words around each page boundary inside.
+ */
+static bool drops_page_ends(uint64_t word_off)
+{
+	uint64_t in_chunk = word_off % dropped_chunk;
+
+	return word_off / dropped_chunk == 1 && in_chunk > 0 &&
+	       in_chunk < dropped_chunk - 8 &&
+	       (in_chunk % BLOCK == 0 || in_chunk % BLOCK == BLOCK - 8);
+}
+
+static void test_sentinel_pages(void)
+{
+	struct pipeline_job j;
+	struct pipeline_result res;
+	uint32_t pages;
+
+	answer = NULL;
+	for (pages = 2; pages <= 4; pages += 2) {
+		dropped_chunk = pages * BLOCK;
+		j = job_of(4 * dropped_chunk, dropped_chunk, 2);
+		j.sentinels = true;
+		dropped = drops_page_ends;
+		CHECK_EQ_U64(pipeline_run(&j, &res), -EPROTO);
+		CHECK(res.lost);
+		CHECK_EQ_U64(res.fail_offset, dropped_chunk);
+		CHECK_EQ_U64(res.done, dropped_chunk);
+	}
+}
+
+/*
+ * Chunks smaller than a page (no page sentinels), and smaller than a
+ * word (no sentinel at all): copied whole, nothing reported lost.
+ */
+static void test_small_chunks(void)
+{
+	struct pipeline_job j = job_of(64 * 512, 512, 4);
+	struct pipeline_result res;
+
+	answer = NULL;
+	j.geometry.align = 512;
+	j.sentinels = true;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.done, 64 * 512);
+	CHECK(!memcmp(dst_image, src_image, 64 * 512));
+
+	j = job_of(64, 4, 4);
+	j.geometry.align = 4;
+	j.sentinels = true;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.done, 64);
+	CHECK(!res.lost);
+}
+
 int main(void)
 {
+	size_t i;
+
 	buffer = calloc(64, BLOCK);
 	if (!buffer)
 		return T_EXIT_ERROR;
+	for (i = 0; i < DEV_SIZE; i++)
+		src_image[i] = (char)(i * 7 + i / 4096 + 1);
 	test_wait_batches();
 	test_narrow_read();
 	test_narrow_short_write();
+	test_one_byte_transfer();
+	test_corrupt_seam();
+	test_sentinel_pages();
+	test_small_chunks();
 	free(buffer);
 	CHECK_DONE();
 }

@@ -12,12 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "loopdev.h"
 #include "safety.h"
 
 static char scratch[] = "safety-XXXXXX";
@@ -268,6 +271,89 @@ static void test_without_direct_io(void)
 	rmdir(dir);
 }
 
+/*
+ * Block device DST @ep refused while another loop device is set up on
+ * it, and while it is read-only (BLKROSET, as blockdev --setro).
+ */
+static void check_in_use_or_read_only(const struct endpoint *ep)
+{
+	struct safety_verdict v;
+	int other, number, on = 1, off = 0;
+	char name[32];
+
+	other = loopdev_attach(ep->fd, 0, 0, &number);
+	if (other >= 0) {
+		snprintf(name, sizeof(name), "loop%d", number);
+		CHECK(safety_check_destination(ep, true, &v) == DST_BACKS_LOOP);
+		CHECK(!strcmp(v.by, name));
+		CHECK(ioctl(other, LOOP_CLR_FD) == 0);
+		close(other);
+	} else {
+		fprintf(stderr,
+			"no second loop device: DST backing one not checked\n");
+	}
+	CHECK(ioctl(ep->fd, BLKROSET, &on) == 0);
+	CHECK(safety_check_destination(ep, true, &v) == DST_READ_ONLY);
+	CHECK(ioctl(ep->fd, BLKROSET, &off) == 0);
+	CHECK(safety_check_destination(ep, true, &v) == SAFE);
+}
+
+/*
+ * A loop device as DST, opened as p2pcp opens it: with nothing on it,
+ * safe; with a filesystem, refused for its signature unless forced;
+ * with another volume's descriptor inside that filesystem, refused for
+ * the contradicting signatures.  The image is written through the
+ * device, so the probes see what was written.
+ */
+static void test_block_destination(void)
+{
+	static const char iso[] = "\x01"
+				  "CD001\x01";
+	char image[64], dev[32], cmd[128];
+	struct safety_verdict v;
+	struct endpoint ep;
+	int file, fd, number;
+
+	if (getuid()) {
+		fprintf(stderr, "not root: no loop device as DST\n");
+		return;
+	}
+	snprintf(image, sizeof(image), "%s/disk.img", scratch);
+	file = open(image, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(file >= 0 && ftruncate(file, 8 << 20) == 0);
+	fd = file >= 0 ? loopdev_attach(file, LO_FLAGS_AUTOCLEAR, 0, &number) :
+			 -1;
+	if (file >= 0)
+		close(file);
+	unlink(image);
+	if (fd < 0) {
+		fprintf(stderr, "no loop device to set up: no block DST\n");
+		return;
+	}
+	snprintf(dev, sizeof(dev), "/dev/loop%d", number);
+	CHECK(endpoint_from_fd(fd, dev, &ep) == 0 && ep.kind == ENDPOINT_BLOCK);
+	endpoint_storage(&ep);
+	CHECK(safety_check_destination(&ep, false, &v) == SAFE);
+	check_in_use_or_read_only(&ep);
+
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext4 %s >/dev/null 2>&1",
+		 dev);
+	if (system(cmd)) {
+		fprintf(stderr, "mke2fs failed: no signature on a block DST\n");
+		close(fd);
+		return;
+	}
+	CHECK(safety_check_destination(&ep, false, &v) == DST_SIGNATURE);
+	CHECK(!strcmp(v.sig.type, "ext4"));
+	CHECK(safety_check_destination(&ep, true, &v) == SAFE);
+	CHECK(pwrite(fd, iso, sizeof(iso) - 1, 32768) == sizeof(iso) - 1);
+	CHECK(safety_check_destination(&ep, false, &v) ==
+	      DST_SIGNATURES_CONTRADICT);
+	CHECK(!strcmp(v.sig.type, "several"));
+	CHECK(safety_check_destination(&ep, true, &v) == SAFE);
+	close(fd);
+}
+
 int main(void)
 {
 	if (!mkdtemp(scratch))
@@ -278,6 +364,7 @@ int main(void)
 	test_new_file_without_tmpfile();
 	test_open_destination_asked();
 	test_without_direct_io();
+	test_block_destination();
 	rmdir(scratch);
 	CHECK_DONE();
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "loopdev.h"
 #include "storage.h"
 #include "sysfs.h"
 
@@ -35,9 +36,8 @@ static struct stat backing;
 /* A loop device set up on a file of ours; its descriptor, or -1. */
 static int loop_on_file(int *number)
 {
-	struct loop_config cfg = { .info = { .lo_flags = LO_FLAGS_AUTOCLEAR } };
 	char path[64];
-	int ctl, file, fd = -1, tries;
+	int file, fd;
 
 	snprintf(path, sizeof(path), "%s/backing.img", scratch);
 	file = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
@@ -46,21 +46,7 @@ static int loop_on_file(int *number)
 			close(file);
 		return -1;
 	}
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	for (tries = 0; ctl >= 0 && fd < 0 && tries < 5; tries++) {
-		*number = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (*number < 0)
-			break;
-		snprintf(path, sizeof(path), "/dev/loop%d", *number);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		cfg.fd = file;
-		if (fd >= 0 && ioctl(fd, LOOP_CONFIGURE, &cfg)) {
-			close(fd);
-			fd = -1; /* taken meanwhile: another one */
-		}
-	}
-	if (ctl >= 0)
-		close(ctl);
+	fd = loopdev_attach(file, LO_FLAGS_AUTOCLEAR, 0, number);
 	close(file);
 	return fd;
 }

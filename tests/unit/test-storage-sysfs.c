@@ -21,6 +21,7 @@
 #include "blockdev.h"
 #include "check.h"
 #include "fakeroot.h"
+#include "loopdev.h"
 #include "storage.h"
 #include "sysfs.h"
 
@@ -492,32 +493,16 @@ static void test_filesystems_without_disk(void)
  */
 static void test_loop_descriptor(void)
 {
-	struct loop_config cfg = { .info = { .lo_offset = 4096 } };
 	struct loop_backing b;
-	char dev[32];
 	struct stat st;
-	int ctl, file, fd = -1, n, tries;
+	int file, fd, n;
 
 	file = open(in_root("/files/a.img"), O_RDWR | O_CLOEXEC);
 	if (file < 0 || ftruncate(file, MIB) || fstat(file, &st)) {
 		CHECK(!"the backing file");
 		return;
 	}
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	for (tries = 0; ctl >= 0 && fd < 0 && tries < 5; tries++) {
-		n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (n < 0)
-			break;
-		snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-		fd = open(dev, O_RDWR | O_CLOEXEC);
-		cfg.fd = file;
-		if (fd >= 0 && ioctl(fd, LOOP_CONFIGURE, &cfg)) {
-			close(fd);
-			fd = -1; /* taken meanwhile: another one */
-		}
-	}
-	if (ctl >= 0)
-		close(ctl);
+	fd = loopdev_attach(file, 0, 4096, &n);
 	close(file);
 	if (fd < 0) {
 		fprintf(stderr,

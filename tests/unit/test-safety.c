@@ -177,15 +177,29 @@ static void test_open_destination_asked(void)
 	unlink(path);
 }
 
-/* Descriptor 0 back to @saved (a dup of it), or closed as it was. */
-static void restore_stdin(int saved)
+/*
+ * safety_check_destination_direct of the file open as @fd, on
+ * descriptor 0 (stdin put back after), named @name.
+ */
+static enum safety_reason direct_on_stdin(int fd, const char *name)
 {
+	struct safety_verdict v;
+	struct endpoint ep;
+	enum safety_reason why = SAFE;
+	int saved = dup(0);
+
+	CHECK(dup2(fd, 0) == 0);
+	if (endpoint_from_fd(0, name, &ep) == 0)
+		why = safety_check_destination_direct(&ep, &v);
+	else
+		CHECK(!"an endpoint on descriptor 0");
 	if (saved >= 0) {
 		dup2(saved, 0);
 		close(saved);
 	} else {
 		close(0);
 	}
+	return why;
 }
 
 /*
@@ -199,7 +213,7 @@ static int in_ramfs(const char *dir)
 	struct safety_verdict v;
 	char path[64], other[64];
 	struct endpoint ep;
-	int direct, fd, saved;
+	int direct, fd;
 
 	check_failures = 0; /* the parent's are the parent's to report */
 	if (unshare(CLONE_NEWNS) ||
@@ -222,24 +236,14 @@ static int in_ramfs(const char *dir)
 	CHECK(v.error == -EINVAL);
 	/* On descriptor 0, named as a new file elsewhere. */
 	snprintf(other, sizeof(other), "%s/elsewhere", scratch);
-	saved = dup(0);
-	CHECK(dup2(fd, 0) == 0);
-	ep.fd = 0;
-	ep.path = other;
-	CHECK(safety_check_destination_direct(&ep, &v) == DST_NO_DIRECT_IO);
-	restore_stdin(saved);
+	CHECK(direct_on_stdin(fd, other) == DST_NO_DIRECT_IO);
 	close(fd);
 	unlink(path);
 
 	fd = open_ep(other, O_RDWR | O_CREAT, &ep);
 	CHECK(fd >= 0);
 	if (fd >= 0 && safety_check_destination_direct(&ep, &v) == SAFE) {
-		saved = dup(0);
-		CHECK(dup2(fd, 0) == 0);
-		ep.fd = 0;
-		ep.path = path;
-		CHECK(safety_check_destination_direct(&ep, &v) == SAFE);
-		restore_stdin(saved);
+		CHECK(direct_on_stdin(fd, path) == SAFE);
 	} else {
 		fprintf(stderr, "no O_DIRECT in %s: descriptor 0 not asked\n",
 			scratch);

@@ -106,6 +106,24 @@ static void partition(const char *disk_name, const char *name,
 	link_in_tree(rel, dir);
 }
 
+/*
+ * Disk @name of 8 MiB, number @major:0, with partitions @name1 (@major:1)
+ * from 1 MiB and @name2 (@major:2) from 3 MiB, of 2 MiB each.
+ */
+static void two_partitions(const char *name, unsigned int major)
+{
+	char part[32], devnum[16];
+	int i;
+
+	snprintf(devnum, sizeof(devnum), "%u:0", major);
+	disk(name, devnum, 8 * MIB);
+	for (i = 1; i <= 2; i++) {
+		snprintf(part, sizeof(part), "%s%d", name, i);
+		snprintf(devnum, sizeof(devnum), "%u:%d", major, i);
+		partition(name, part, devnum, (2 * i - 1) * MIB, 2 * MIB);
+	}
+}
+
 /* Loop device @name of @bytes set up on @backing (a real path). */
 static void loop(const char *name, const char *devnum, uint64_t bytes,
 		 const char *backing, uint64_t offset)
@@ -239,9 +257,7 @@ static void test_partition_users(void)
 	struct storage_stack s;
 	struct storage_user u;
 
-	disk("sdy", "251:0", 8 * MIB);
-	partition("sdy", "sdy1", "251:1", 1 * MIB, 2 * MIB);
-	partition("sdy", "sdy2", "251:2", 3 * MIB, 2 * MIB);
+	two_partitions("sdy", 251);
 	if (!node("/nodes/sdy", makedev(251, 0)) ||
 	    !node("/nodes/sdy1", makedev(251, 1)) ||
 	    !node("/nodes/sdy2", makedev(251, 2))) {
@@ -378,9 +394,7 @@ static void test_partition_holders(void)
 	struct storage_stack s;
 	struct storage_user u;
 
-	disk("sdv", "249:0", 8 * MIB);
-	partition("sdv", "sdv1", "249:1", 1 * MIB, 2 * MIB);
-	partition("sdv", "sdv2", "249:2", 3 * MIB, 2 * MIB);
+	two_partitions("sdv", 249);
 	if (!node("/nodes/sdv1", makedev(249, 1))) {
 		fprintf(stderr, "mknod refused: partition holders skipped\n");
 		return;

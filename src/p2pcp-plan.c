@@ -231,7 +231,7 @@ static enum refusal_why check_p2p_endpoint(const struct endpoint *ep, int side,
 					   struct refusal *r)
 {
 	enum p2p_endpoint kind = P2P_EP_OTHER;
-	unsigned int kernel = 0;
+	unsigned int kernel;
 
 	if (!ep->have_disk)
 		kind = P2P_EP_NO_BLOCKDEV;

@@ -1481,6 +1481,11 @@ case_empty_copy() {
 	run --sysmem --verify empty.bin dst.bin
 	expect_status 0
 	[ ! -s dst.bin ] || fail "a whole-file copy of an empty SRC left DST non-empty"
+	# Nothing to compare: verified, and none of it found different.
+	run --sysmem --verify --json empty.bin dst.bin
+	expect_status 0
+	json_check 0 "d['done'] == 0" "d['verified_done'] == 0" \
+		"d['verified'] == 'sysmem'"
 	run --sysmem empty.bin new.bin
 	expect_status 0
 	[ -f new.bin ] && [ ! -s new.bin ] || fail "no empty new.bin"

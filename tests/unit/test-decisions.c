@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -372,7 +373,10 @@ static void test_providers(void)
 
 	/* auto picks the one published provider with memory left. */
 	provider("0000:06:00.0", 1048576, 1, 1);
+	r.why = REFUSE_NO_CMB; /* stale: the answer is this call's */
+	r.error = -EIO;
 	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	CHECK(r.why == REFUSE_NONE && r.error == 0);
 	CHECK_EQ_U64(p.provider.addr.bus, 6);
 }
 
@@ -407,6 +411,11 @@ static void test_p2p_endpoints(void)
 	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) ==
 	      REFUSE_NOT_P2P);
 	CHECK(r.endpoint_kind == P2P_EP_NO_BLOCKDEV);
+	/* An unreadable release is judged as the oldest: "unknown", 0. */
+	two_namespaces(&p, DISK_NVME, DISK_NVME_MULTIPATH, "");
+	CHECK(plan_p2p_with(NULL, false, ENGINE_BLOCK, &p, &r) ==
+	      REFUSE_NOT_P2P);
+	CHECK_EQ_U64(r.kernel, 0);
 	/* A namespace without a PCI function: NVMe over fabrics. */
 	two_namespaces(&p, DISK_NVME, DISK_NVME, "7.3.0");
 	p.dst.disk.have_pci = false;
@@ -515,6 +524,7 @@ static void test_endpoints_and_destination(void)
 {
 	char src[64], dst[64], link[64], text[4096];
 	struct options o = { .src = src, .dst = dst };
+	struct utsname uts;
 	struct refusal r;
 	struct copy_plan p;
 	int fd, saved;
@@ -548,6 +558,7 @@ static void test_endpoints_and_destination(void)
 	o.range.src_offset = "lots";
 	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_RANGE);
 	CHECK(r.range == PLAN_SRC_OFFSET_SYNTAX);
+	CHECK(r.error == 0); /* this refusal's facts, not the last one's */
 	/* DST was created, and is removed again, unwritten. */
 	CHECK(close_endpoints(&p, false) == 1);
 	CHECK(access(dst, F_OK) != 0);
@@ -555,7 +566,14 @@ static void test_endpoints_and_destination(void)
 	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_NONE);
 	CHECK_EQ_U64(p.length, sizeof(text));
 	CHECK(p.p2p);
+	/* Opened O_NONBLOCK (a FIFO must not hang the open), then dropped. */
+	CHECK((fcntl(p.src.fd, F_GETFL) & O_NONBLOCK) == 0);
+	CHECK((fcntl(p.dst.fd, F_GETFL) & O_NONBLOCK) == 0);
+	/* The sysroot's release, not the running kernel's. */
+	CHECK(!strcmp(p.kernel_release, "6.12.0"));
+	r.why = REFUSE_RANGE; /* stale: the answer is this call's */
 	CHECK(check_destination(&o, &p, &r) == REFUSE_NONE);
+	CHECK(r.why == REFUSE_NONE);
 	/* DST is this process's stdout by now: refused as such. */
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -566,6 +584,38 @@ static void test_endpoints_and_destination(void)
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	CHECK(close_endpoints(&p, false) == 1);
+
+	/* DST existed: nothing to remove. */
+	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_NONE);
+	CHECK(!p.dst.created);
+	CHECK(close_endpoints(&p, false) == 0);
+	CHECK(access(dst, F_OK) == 0);
+	unlink(dst);
+	/* Created, then replaced by another file: that one is not removed. */
+	o.range.src_offset = "lots";
+	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_RANGE);
+	CHECK(p.dst.created);
+	snprintf(text, sizeof(text), "%s/other", scratch);
+	fd = open(text, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(rename(text, dst) == 0);
+	CHECK(close_endpoints(&p, false) == 0);
+	CHECK(access(dst, F_OK) == 0);
+	unlink(dst);
+	o.range.src_offset = NULL;
+
+	/* A sysroot without a release: the running kernel's (uname). */
+	fake_put("/proc/sys/kernel/osrelease", "");
+	snprintf(text, sizeof(text), "%s/proc/sys/kernel/osrelease", fake_root);
+	unlink(text);
+	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_NONE);
+	CHECK(uname(&uts) == 0 && !strcmp(p.kernel_release, uts.release));
+	CHECK(close_endpoints(&p, false) == 1);
+	fake_put("/proc/sys/kernel/osrelease", "6.12.0\n");
 	unlink(src);
 	unlink(link);
 }

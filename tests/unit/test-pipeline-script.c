@@ -90,6 +90,14 @@ static const struct ring_backend scripted = {
 	.complete = script_complete,
 };
 
+/* The same device, taking commands of one block at most. */
+static const struct ring_backend scripted_blocks = {
+	.name = "scripted-blocks",
+	.prep = script_prep,
+	.complete = script_complete,
+	.max_transfer = BLOCK,
+};
+
 /*
  * Each wait for completions: half of what is in flight when that is 4
  * or more, else one (pipeline.c, reap_batch); never more than can come.
@@ -368,6 +376,125 @@ static void test_small_chunks(void)
 	CHECK(!res.lost);
 }
 
+/* One-block commands issued at or after command @from. */
+static unsigned int block_commands_after(unsigned int from)
+{
+	unsigned int i, n = 0;
+
+	for (i = from; i < ncmds && i < MAX_CMDS; i++)
+		n += cmds[i].len == BLOCK;
+	return n;
+}
+
+/*
+ * A read of chunk 1 that fails once, with @chunk1_error; the one-block
+ * reads narrowing it find nothing wrong (a transient error).
+ */
+static int chunk1_error;
+static unsigned int chunk1_failed_at; /* the failing command's number */
+
+static int chunk1_fails_once(const struct cmd *c, unsigned int nth)
+{
+	if (!c->write && c->off == 4 * BLOCK && c->len == 4 * BLOCK &&
+	    !chunk1_failed_at) {
+		chunk1_failed_at = nth;
+		return chunk1_error;
+	}
+	return (int)c->len;
+}
+
+/*
+ * A failure the one-block reads cannot place stays as the copy saw it:
+ * an I/O error is no end of file.  A command refused as a whole
+ * (EINVAL, EBADF) is not narrowed at all: no one-block reads follow.
+ */
+static void test_not_narrowed(void)
+{
+	static const int errors[] = { -EIO, -EINVAL, -EBADF };
+	struct pipeline_job j;
+	struct pipeline_result res;
+	size_t i;
+
+	answer = chunk1_fails_once;
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		chunk1_error = errors[i];
+		chunk1_failed_at = 0;
+		j = job_of(12 * BLOCK, 4 * BLOCK, 2);
+		CHECK_EQ_U64(pipeline_run(&j, &res), errors[i]);
+		CHECK(res.fail_side == COPY_SIDE_READ);
+		CHECK(!res.unexpected_eof);
+		CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
+		CHECK_EQ_U64(res.done, 4 * BLOCK);
+		CHECK_EQ_U64(block_commands_after(chunk1_failed_at),
+			     errors[i] == -EIO ? 4 : 0);
+	}
+}
+
+/*
+ * A lost chunk is not narrowed either: which of its bytes arrived is
+ * unknown, and one-block reads into the buffer would not tell.
+ */
+static void test_lost_not_narrowed(void)
+{
+	struct pipeline_job j = job_of(4 * 4 * BLOCK, 4 * BLOCK, 2);
+	struct pipeline_result res;
+
+	answer = NULL;
+	j.sentinels = true;
+	dropped_chunk = 4 * BLOCK;
+	dropped = drops_page_ends;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -EPROTO);
+	CHECK(res.lost);
+	CHECK_EQ_U64(block_commands_after(0), 0);
+}
+
+/*
+ * A piece that ends the file (0 bytes) after another piece of its chunk
+ * failed is not a failure of its own: the slot is draining, and the
+ * end of file, if real, is found by narrowing.  Chunk 0 in one-block
+ * pieces: piece 0 is told to try again, piece 1 fails, then piece 0's
+ * second try moves nothing.
+ */
+static unsigned int piece0_tries;
+
+static int piece1_fails_then_piece0_ends(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (c->write || c->len != BLOCK || c->off > BLOCK)
+		return (int)c->len;
+	if (c->off == BLOCK && !piece0_tries)
+		return (int)c->len;
+	if (c->off == BLOCK && piece0_tries == 1) {
+		piece0_tries++;
+		return -EIO;
+	}
+	if (c->off == 0 && piece0_tries == 0) {
+		piece0_tries++;
+		return -EAGAIN;
+	}
+	if (c->off == 0 && piece0_tries == 2) {
+		piece0_tries++;
+		return 0;
+	}
+	return (int)c->len;
+}
+
+static void test_drain_ignores_end(void)
+{
+	struct pipeline_job j = job_of(8 * BLOCK, 4 * BLOCK, 1);
+	struct pipeline_result res;
+
+	j.backend = &scripted_blocks;
+	answer = piece1_fails_then_piece0_ends;
+	piece0_tries = 0;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -EIO);
+	CHECK_EQ_U64(piece0_tries, 3);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK(!res.unexpected_eof);
+	CHECK_EQ_U64(res.fail_offset, BLOCK);
+	CHECK_EQ_U64(res.done, 0);
+}
+
 int main(void)
 {
 	size_t i;
@@ -384,6 +511,9 @@ int main(void)
 	test_corrupt_seam();
 	test_sentinel_pages();
 	test_small_chunks();
+	test_not_narrowed();
+	test_lost_not_narrowed();
+	test_drain_ignores_end();
 	free(buffer);
 	CHECK_DONE();
 }

@@ -253,29 +253,31 @@ static void job_from_session(const struct copy_session *s,
 {
 	const struct copy_plan *p = s->plan;
 
-	memset(job, 0, sizeof(*job));
-	job->src_fd = s->backend ? s->io_fd[0] : p->src.fd;
-	job->dst_fd = s->backend ? s->io_fd[1] : p->dst.fd;
-	job->backend = s->backend;
-	job->src_ctx = s->src_ctx;
-	job->dst_ctx = s->dst_ctx;
-	job->src_offset = p->src_offset;
-	job->dst_offset = p->dst_offset;
-	job->length = p->direct_length;
-	job->buf = s->buf.addr;
-	job->geometry = p->geometry;
-	job->stop = s->stop;
-	job->progress_request = s->progress_request;
-	job->progress = s->progress;
-	job->progress_data = s->progress_data;
-	job->progress_interval = s->progress_interval;
-	/* Every chunk read into p2pmem must prove that it arrived. */
-	job->buf_contiguous = p->p2p;
-	job->tune_depth = !p->geometry.fixed_depth;
-	job->sentinels = p->p2p && !s->testing.no_sentinels;
-	job->test_lose_chunk = s->testing.lose_chunk;
-	job->pi_guarded = s->pi != NULL;
-	job->test_corrupt_chunk = s->testing.corrupt_chunk;
+	/* Every field not named here is zero. */
+	*job = (struct pipeline_job){
+		.src_fd = s->backend ? s->io_fd[0] : p->src.fd,
+		.dst_fd = s->backend ? s->io_fd[1] : p->dst.fd,
+		.backend = s->backend,
+		.src_ctx = s->src_ctx,
+		.dst_ctx = s->dst_ctx,
+		.src_offset = p->src_offset,
+		.dst_offset = p->dst_offset,
+		.length = p->direct_length,
+		.buf = s->buf.addr,
+		.geometry = p->geometry,
+		.stop = s->stop,
+		.progress_request = s->progress_request,
+		.progress = s->progress,
+		.progress_data = s->progress_data,
+		.progress_interval = s->progress_interval,
+		/* Every chunk read into p2pmem must prove that it arrived. */
+		.buf_contiguous = p->p2p,
+		.tune_depth = !p->geometry.fixed_depth,
+		.sentinels = p->p2p && !s->testing.no_sentinels,
+		.test_lose_chunk = s->testing.lose_chunk,
+		.pi_guarded = s->pi != NULL,
+		.test_corrupt_chunk = s->testing.corrupt_chunk,
+	};
 }
 
 /*
@@ -283,10 +285,11 @@ static void job_from_session(const struct copy_session *s,
  * A file's hole or unwritten extent is zero-filled by the CPU, which
  * would overwrite the poison with no peer write at all: probe the first
  * block of the range that holds data (SEEK_DATA; filesystems without it
- * call everything data).  -ENXIO: the range holds none.
+ * call everything data).  False: the range holds none (ENXIO, or data
+ * only past the range's O_DIRECT part).
  */
-static int probe_where_data_is(const struct copy_plan *p,
-			       struct pipeline_job *job)
+static bool probe_where_data_is(const struct copy_plan *p,
+				struct pipeline_job *job)
 {
 	struct stat st;
 	uint64_t skip;
@@ -295,19 +298,19 @@ static int probe_where_data_is(const struct copy_plan *p,
 	/* SRC ending inside the range is the probe's own error to find. */
 	if (p->src.kind != ENDPOINT_FILE || fstat(p->src.fd, &st) ||
 	    (uint64_t)st.st_size < p->src_offset + p->direct_length)
-		return 0;
+		return true;
 	data = lseek(p->src.fd, (off_t)p->src_offset, SEEK_DATA);
 	if (data < 0)
-		return errno == ENXIO ? -ENXIO : 0;
+		return errno != ENXIO;
 	skip = ((uint64_t)data - p->src_offset) / p->geometry.align *
 	       p->geometry.align;
 	if (skip >= p->direct_length)
-		return -ENXIO;
+		return false;
 	/* SRC's block there goes to DST's block there, as in the copy. */
 	job->src_offset += skip;
 	job->dst_offset += skip;
 	job->length -= skip;
-	return 0;
+	return true;
 }
 
 int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
@@ -323,7 +326,7 @@ int copy_phase_preflight(const struct copy_session *s, struct copy_outcome *out)
 	if (!s->plan->direct_length || s->testing.no_arrival_check)
 		return 0;
 	job_from_session(s, &job);
-	if (probe_where_data_is(s->plan, &job) == -ENXIO) {
+	if (!probe_where_data_is(s->plan, &job)) {
 		/* Holes only: the copy moves no data through the buffer. */
 		out->arrival_no_data = true;
 		return 0;

@@ -7,13 +7,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "scratch.h"
 #include "copy.h"
+#include "nvme-passthru.h"
+#include "ring.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -348,6 +352,451 @@ static void test_preflight_holes(void)
 	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
 }
 
+/*
+ * A backend for the session (as passthrough is): block I/O, logging per
+ * side which descriptor its commands used.  A side may lose its reads
+ * into @lose_into (success, no data moved: peer writes the fabric
+ * dropped; reads into system memory arrive) and fail its writes (an
+ * invalid descriptor: -EBADF).
+ */
+struct side_log {
+	int want_fd; /* the descriptor this side's commands must use */
+	int wrong_fd; /* commands that used another */
+	int reads, writes;
+	const char *lose_into;
+	bool fail_writes;
+};
+
+static void log_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+		     bool write, void *buf, uint32_t len, uint64_t off)
+{
+	struct side_log *log = (struct side_log *)ctx;
+
+	log->wrong_fd += fd != log->want_fd;
+	if (write)
+		log->writes++;
+	else
+		log->reads++;
+	if (!write && log->lose_into == buf) {
+		io_uring_prep_nop(sqe);
+		return;
+	}
+	if (write && log->fail_writes)
+		fd = -1;
+	ring_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
+}
+
+static int log_complete(const struct io_uring_cqe *cqe, const void *ctx,
+			uint32_t len, uint32_t *status)
+{
+	const struct side_log *log = ctx;
+
+	/* Only the lost reads are no-ops completing with 0. */
+	if (log->lose_into && cqe->res == 0)
+		return (int)len;
+	return ring_backend_block.complete(cqe, ctx, len, status);
+}
+
+static const struct ring_backend logging = {
+	.name = "logging",
+	.prep = log_prep,
+	.complete = log_complete,
+};
+
+/* The session with the logging backend, on descriptors of its own. */
+static void session_backend(struct copy_plan *p, struct copy_session *s,
+			    struct side_log log[2])
+{
+	session_open(p, s, 2);
+	memset(log, 0, 2 * sizeof(*log));
+	s->backend = &logging;
+	s->io_fd[0] = open(src_path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	s->io_fd[1] = open(dst_path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	CHECK(s->io_fd[0] >= 0 && s->io_fd[1] >= 0);
+	log[0].want_fd = s->io_fd[0];
+	log[1].want_fd = s->io_fd[1];
+	s->src_ctx = &log[0];
+	s->dst_ctx = &log[1];
+}
+
+static void session_backend_close(struct copy_plan *p, struct copy_session *s)
+{
+	close(s->io_fd[0]);
+	close(s->io_fd[1]);
+	session_close(p, s);
+}
+
+/*
+ * With a backend, the copy's I/O goes through the backend's own
+ * descriptors: SRC's reads to io_fd[0] with SRC's context, DST's
+ * writes to io_fd[1] with DST's, in the probe and in the transfer.
+ */
+static void test_backend_descriptors(void)
+{
+	struct copy_outcome out = { 0 };
+	struct side_log log[2];
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_zero();
+	session_backend(&p, &s, log);
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(out.arrival_checked);
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT);
+	check_dst_holds(0, DIRECT);
+	CHECK(log[0].reads > 0 && log[0].writes == 0);
+	CHECK(log[1].writes > 0);
+	CHECK(log[0].wrong_fd == 0 && log[1].wrong_fd == 0);
+	session_backend_close(&p, &s);
+}
+
+/*
+ * SRC's reads into the copy's buffer complete but nothing arrives: the
+ * preflight fails, -EPROTO and lost, on SRC's side at the range's
+ * start, and DST is left as it was.  DST's write from the buffer
+ * failing is an I/O error on DST, and DST's block, which the restore
+ * could not write either, is said to be not restored.
+ */
+static void test_preflight_fails(void)
+{
+	struct copy_outcome out = { 0 };
+	struct side_log log[2];
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_zero();
+	session_backend(&p, &s, log);
+	log[0].lose_into = s.buf.addr;
+	CHECK(copy_phase_preflight(&s, &out) == -EPROTO);
+	CHECK(out.pipeline.error == -EPROTO && out.pipeline.lost);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(out.pipeline.fail_offset, 0);
+	CHECK(!out.arrival_checked && out.arrival.verdict == ARRIVAL_LOST);
+	CHECK(log[1].writes == 0);
+	CHECK(range_is(dst_path, DST_OFF, DIRECT, 0));
+
+	memset(&out, 0, sizeof(out));
+	log[0].lose_into = NULL;
+	log[1].fail_writes = true;
+	CHECK(copy_phase_preflight(&s, &out) == -EBADF);
+	CHECK(out.pipeline.error == -EBADF && !out.pipeline.lost);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK(out.arrival.verdict == ARRIVAL_IO_ERROR);
+	CHECK(out.arrival.src_checked && !out.arrival.dst_checked);
+	CHECK(out.arrival.dst_not_restored);
+	CHECK(log[1].writes == 2); /* the probe's, then the restore's */
+	CHECK(range_is(dst_path, DST_OFF, DIRECT, 0));
+	session_backend_close(&p, &s);
+}
+
+/*
+ * A transfer carrying protection information (passthrough on PI
+ * namespaces): the job is guarded, so the test seam that changes a
+ * chunk in the buffer is honoured (the change reaches a file DST, which
+ * checks no guard), and without PI it is not; the PI counters are the
+ * transfer's own, from zero, and reported with the PI type.
+ */
+static void test_transfer_pi(void)
+{
+	struct passthru_pi pi = { .pi_type = 3,
+				  .written_blocks = 5,
+				  .unchecked_blocks = 2 };
+	const uint64_t word = BLOCK + BLOCK / 2; /* chunk 2's middle */
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_zero();
+	session_open(&p, &s, 2);
+	s.testing.corrupt_chunk = 2;
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(!out.pi_carried);
+	check_dst_holds(0, DIRECT);
+	CHECK(byte_at(dst_path, DST_OFF + word) ==
+	      (unsigned char)data[SRC_OFF + word]);
+
+	dst_zero();
+	memset(&out, 0, sizeof(out));
+	s.pi = &pi;
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(out.pi_carried && out.pi_type == 3);
+	CHECK_EQ_U64(out.pi_written_blocks, 0);
+	CHECK_EQ_U64(out.pi_unchecked_blocks, 0);
+	CHECK(byte_at(dst_path, DST_OFF + word) ==
+	      (unsigned char)~data[SRC_OFF + word]);
+	check_dst_holds(0, BLOCK);
+	session_close(&p, &s);
+}
+
+/*
+ * A DST that takes no O_DIRECT (here /dev/null): the transfer and the
+ * verification fail on DST before any I/O (no ring set up); a tail
+ * written but not made durable (fdatasync fails) is not copied, nor is
+ * a flush that fails.
+ */
+static void test_dst_refuses(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	session_open(&p, &s, 2);
+	close(p.dst.fd);
+	p.dst.fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(p.dst.fd >= 0);
+	CHECK(copy_phase_transfer(&s, &out) == -EINVAL);
+	CHECK(out.pipeline.error == -EINVAL);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK(out.pipeline.ring_setup == NULL);
+
+	memset(&out, 0, sizeof(out));
+	out.pipeline.fail_offset = 7;
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EINVAL);
+	CHECK(out.pipeline.error == -EINVAL && !out.mismatch);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(out.pipeline.fail_offset, 0);
+	CHECK(out.pipeline.ring_setup == NULL);
+
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_tail(&s, &out) == -EINVAL);
+	CHECK(out.pipeline.error == -EINVAL);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(out.pipeline.fail_offset, DIRECT);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT);
+	CHECK(copy_phase_flush(&s) == -EINVAL);
+
+	/* The tail's check cannot even look at a DST that is not open. */
+	close(p.dst.fd);
+	p.dst.fd = -1;
+	p.direct_length = 0;
+	p.length = TAIL;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EBADF);
+	CHECK(out.pipeline.error == -EBADF && !out.mismatch);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	close(p.src.fd);
+	free(s.buf.sysmem);
+}
+
+/* Size of @path, or -1. */
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+/*
+ * A whole-file copy leaves DST exactly SRC's size (dst_resize), and one
+ * stopped midway cuts DST where the copy stopped, rounded down to a
+ * block (the resume's offset); a ranged one leaves DST's size alone.
+ * Cutting a DST that cannot be cut is the error, nothing reported cut.
+ */
+static void test_size_and_stop(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_zero();
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_size(&s) == 0);
+	CHECK(size_of(dst_path) == FILE_SIZE);
+	p.dst_resize = true;
+	p.dst_new_size = 3 * BLOCK + 10;
+	CHECK(copy_phase_size(&s) == 0);
+	CHECK(size_of(dst_path) == 3 * BLOCK + 10);
+
+	dst_zero();
+	out.pipeline.done = p.length;
+	CHECK(copy_phase_stopped(&s, &out) == 0);
+	CHECK(!out.dst_cut && size_of(dst_path) == FILE_SIZE);
+	CHECK_EQ_U64(out.pipeline.done, p.length);
+	out.pipeline.done = BLOCK + 5;
+	CHECK(copy_phase_stopped(&s, &out) == 0);
+	CHECK(out.dst_cut && size_of(dst_path) == DST_OFF + BLOCK);
+	CHECK_EQ_U64(out.pipeline.done, BLOCK);
+	dst_zero();
+	p.dst_resize = false;
+	out.pipeline.done = 2 * BLOCK + 5;
+	CHECK(copy_phase_stopped(&s, &out) == 0);
+	CHECK(!out.dst_cut && size_of(dst_path) == FILE_SIZE);
+	CHECK_EQ_U64(out.pipeline.done, 2 * BLOCK);
+
+	/* Read-only: ftruncate fails, fdatasync would not. */
+	close(p.dst.fd);
+	p.dst.fd = open(dst_path, O_RDONLY | O_CLOEXEC);
+	CHECK(p.dst.fd >= 0);
+	p.dst_resize = true;
+	CHECK(copy_phase_size(&s) < 0);
+	out.pipeline.done = BLOCK + 5;
+	CHECK(copy_phase_stopped(&s, &out) < 0);
+	CHECK(!out.dst_cut && size_of(dst_path) == FILE_SIZE);
+	session_close(&p, &s);
+}
+
+/*
+ * Test seams at link time (--wrap): SEEK_DATA failing with @lseek_errno
+ * (not ENXIO, which says "no data"), or succeeding with errno left
+ * ENXIO, as a successful call may leave it; the next @pread_eintr reads
+ * interrupted by a signal before moving anything.
+ */
+static int lseek_errno;
+static bool lseek_dirty;
+static int pread_eintr;
+
+off_t __real_lseek64(int fd, off_t off, int whence);
+off_t __wrap_lseek64(int fd, off_t off, int whence);
+ssize_t __real_pread64(int fd, void *buf, size_t len, off_t off);
+ssize_t __wrap_pread64(int fd, void *buf, size_t len, off_t off);
+
+off_t __wrap_lseek64(int fd, off_t off, int whence)
+{
+	off_t ret;
+
+	if (lseek_errno && whence == SEEK_DATA) {
+		errno = lseek_errno;
+		return -1;
+	}
+	ret = __real_lseek64(fd, off, whence);
+	if (ret >= 0 && lseek_dirty)
+		errno = ENXIO;
+	return ret;
+}
+
+ssize_t __wrap_pread64(int fd, void *buf, size_t len, off_t off)
+{
+	if (pread_eintr > 0) {
+		pread_eintr--;
+		errno = EINTR;
+		return -1;
+	}
+	return __real_pread64(fd, buf, len, off);
+}
+
+/*
+ * What the preflight probes, and when not at all: SEEK_DATA failing
+ * for another reason than "no data" probes the range's start, and an
+ * errno left by a successful SEEK_DATA means nothing; SRC's range whose
+ * O_DIRECT part holds no data (only past it) is probed nowhere, DST
+ * left as it was; with the arrival check off, or no O_DIRECT part,
+ * nothing is probed and nothing written.  A DST that refuses O_DIRECT
+ * (here /dev/null) is that side's error, before any probe.
+ */
+static void test_preflight_where(void)
+{
+	static char marks[FILE_SIZE];
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	memset(marks, 0xaa, sizeof(marks));
+	CHECK(write_file(dst_path, marks, FILE_SIZE) == 0);
+	session_open(&p, &s, 2);
+	lseek_errno = EINVAL;
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	lseek_errno = 0;
+	CHECK(out.arrival_checked && !out.arrival_no_data);
+	check_dst_holds(0, BLOCK);
+
+	CHECK(write_file(dst_path, marks, FILE_SIZE) == 0);
+	memset(&out, 0, sizeof(out));
+	p.src_offset = 0;
+	lseek_dirty = true;
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	lseek_dirty = false;
+	CHECK(out.arrival_checked && !out.arrival_no_data);
+	CHECK(byte_at(dst_path, DST_OFF) == (unsigned char)data[0]);
+	p.src_offset = SRC_OFF;
+
+	/* Data from the tail on: the O_DIRECT part is all holes. */
+	src_sparse(SRC_OFF + DIRECT);
+	CHECK(write_file(dst_path, marks, FILE_SIZE) == 0);
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(out.arrival_no_data && !out.arrival_checked);
+	CHECK(range_is(dst_path, 0, FILE_SIZE, 0xaa));
+	CHECK(write_file(src_path, data, FILE_SIZE) == 0);
+
+	memset(&out, 0, sizeof(out));
+	s.testing.no_arrival_check = true;
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(!out.arrival_checked && !out.arrival_no_data);
+	CHECK(range_is(dst_path, 0, FILE_SIZE, 0xaa));
+	s.testing.no_arrival_check = false;
+	p.direct_length = 0;
+	p.length = p.tail;
+	CHECK(copy_phase_preflight(&s, &out) == 0);
+	CHECK(!out.arrival_checked && !out.arrival_no_data);
+	CHECK(range_is(dst_path, 0, FILE_SIZE, 0xaa));
+	/* Nor is anything transferred. */
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(out.pipeline.ring_setup == NULL && out.pipeline.done == 0);
+	CHECK(range_is(dst_path, 0, FILE_SIZE, 0xaa));
+	p.direct_length = DIRECT;
+	p.length = DIRECT + TAIL;
+
+	close(p.dst.fd);
+	p.dst.fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(p.dst.fd >= 0);
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_preflight(&s, &out) == -EINVAL);
+	CHECK(out.pipeline.error == -EINVAL);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
+	CHECK(!out.arrival_checked && !out.arrival.src_checked);
+	session_close(&p, &s);
+}
+
+/*
+ * Sentinels prove that each chunk's peer writes arrived: on by default
+ * for a peer-to-peer copy, off with the test switch, and never for a
+ * copy through system memory (nothing to prove there).
+ */
+static void test_sentinels(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	session_open(&p, &s, 2);
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(!out.pipeline.sentinels);
+	p.p2p = true;
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(out.pipeline.sentinels);
+	s.testing.no_sentinels = true;
+	CHECK(copy_phase_transfer(&s, &out) == 0);
+	CHECK(!out.pipeline.sentinels);
+	check_dst_holds(0, DIRECT);
+	session_close(&p, &s);
+}
+
+/*
+ * Reads of the buffered tail interrupted by a signal are tried again:
+ * the tail is copied and found equal; the flush then succeeds.
+ */
+static void test_tail_interrupted(void)
+{
+	struct copy_outcome out = { 0 };
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_reset();
+	CHECK(truncate(dst_path, DST_OFF + DIRECT) == 0);
+	session_open(&p, &s, 2);
+	pread_eintr = 2;
+	CHECK(copy_phase_tail(&s, &out) == 0);
+	CHECK(pread_eintr == 0);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT + TAIL);
+	check_dst_holds(DIRECT, TAIL);
+	pread_eintr = 2;
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 0);
+	CHECK(pread_eintr == 0 && !out.mismatch);
+	CHECK(copy_phase_flush(&s) == 0);
+	session_close(&p, &s);
+}
+
 int main(void)
 {
 	int i, ret;
@@ -365,6 +814,14 @@ int main(void)
 	test_tail_copy();
 	test_tail_src_shrinks();
 	test_verify_tail();
+	test_backend_descriptors();
+	test_preflight_fails();
+	test_transfer_pi();
+	test_dst_refuses();
+	test_size_and_stop();
+	test_preflight_where();
+	test_sentinels();
+	test_tail_interrupted();
 
 	unlink(src_path);
 	unlink(dst_path);

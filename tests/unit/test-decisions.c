@@ -179,6 +179,18 @@ static void namespace_with_chardev(struct endpoint *ep, int n,
 	fake_put(rel, profile);
 }
 
+/* engine_plan refuses passthrough with @why for @side (of r and passthru). */
+static void check_passthru_refused(const struct options *o, struct copy_plan *p,
+				   struct refusal *r, enum passthru_refusal why,
+				   int side)
+{
+	memset(r, 0xa5, sizeof(*r));
+	CHECK(engine_plan(o, p, r) == REFUSE_PASSTHRU);
+	CHECK(r->passthru.why == why);
+	CHECK_EQ_U64(r->passthru.side, side);
+	CHECK_EQ_U64(r->side, side);
+}
+
 /*
  * --engine passthru on namespaces whose char devices exist: the format
  * is judged from sysfs only for --dry-run, which does not open them; a
@@ -199,11 +211,7 @@ static void test_forced_passthru_formats(void)
 
 	/* DST has metadata the kernel takes no buffer for. */
 	namespace_with_chardev(&p.dst, 4, "8\n", "none\n");
-	memset(&r, 0xa5, sizeof(r));
-	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
-	CHECK(r.passthru.why == PT_FORMAT);
-	CHECK_EQ_U64(r.passthru.side, 1);
-	CHECK_EQ_U64(r.side, 1);
+	check_passthru_refused(&o, &p, &r, PT_FORMAT, 1);
 	CHECK(r.passthru.detail &&
 	      strstr(r.passthru.detail, "no integrity profile"));
 	CHECK(!strcmp(r.passthru.chardev, "ng4n1"));
@@ -215,11 +223,7 @@ static void test_forced_passthru_formats(void)
 	o.dry_run = true;
 	namespace_with_chardev(&p.src, 3, "8\n", "T10-DIF-TYPE1-CRC\n");
 	namespace_with_chardev(&p.dst, 4, "0\n", "none\n");
-	memset(&r, 0xa5, sizeof(r));
-	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
-	CHECK(r.passthru.why == PT_FORMAT_PAIR);
-	CHECK_EQ_U64(r.passthru.side, 0);
-	CHECK_EQ_U64(r.side, 0);
+	check_passthru_refused(&o, &p, &r, PT_FORMAT_PAIR, 0);
 	CHECK(strstr(r.passthru.pair, "same format") != NULL);
 	o.dry_run = false;
 	CHECK(engine_plan(&o, &p, &r) == REFUSE_NONE);
@@ -228,10 +232,7 @@ static void test_forced_passthru_formats(void)
 	o.dry_run = true;
 	namespace_with_chardev(&p.src, 3, "0\n", "none\n");
 	p.dst.disk.kind = DISK_OTHER;
-	CHECK(engine_plan(&o, &p, &r) == REFUSE_PASSTHRU);
-	CHECK(r.passthru.why == PT_NOT_NVME);
-	CHECK_EQ_U64(r.passthru.side, 1);
-	CHECK_EQ_U64(r.side, 1);
+	check_passthru_refused(&o, &p, &r, PT_NOT_NVME, 1);
 	CHECK(r.passthru.chardev[0] == '\0');
 }
 
@@ -292,6 +293,27 @@ static void test_hidden_namespace(void)
 	p.dst.disk.kind = DISK_OTHER;
 	fake_put("/sys/block/nvme2n1/metadata_bytes", "8\n");
 	CHECK(engine_check_formats(&p, &r) == REFUSE_NONE); /* not NVMe */
+	/* A partition of size 0 is an empty partition, not a hidden format. */
+	p.dst.disk.kind = DISK_NVME;
+	snprintf(p.dst.disk.part, sizeof(p.dst.disk.part), "nvme2n1p1");
+	CHECK(engine_check_formats(&p, &r) == REFUSE_NONE);
+	/* No metadata_bytes to read: nothing known to be hidden. */
+	p.dst.disk.part[0] = '\0';
+	snprintf(p.dst.disk.name, sizeof(p.dst.disk.name), "nvme9n1");
+	CHECK(engine_check_formats(&p, &r) == REFUSE_NONE);
+	/* A name that is no single sysfs entry is not looked up. */
+	fake_mkpath("/sys/block/x");
+	snprintf(p.dst.disk.name, sizeof(p.dst.disk.name), "x/../nvme2n1");
+	CHECK(engine_check_formats(&p, &r) == REFUSE_NONE);
+	/* SRC's is found first, for SRC. */
+	two_namespaces(&p, DISK_NVME, DISK_NVME, "6.12.0");
+	fake_put("/sys/block/nvme1n1/metadata_bytes", "16\n");
+	p.src.size = p.dst.size = 0;
+	memset(&r, 0, sizeof(r));
+	CHECK(engine_check_formats(&p, &r) == REFUSE_HIDDEN_NAMESPACE);
+	CHECK_EQ_U64(r.side, 0);
+	CHECK_EQ_U64(r.count, 16);
+	fake_put("/sys/block/nvme1n1/metadata_bytes", "0\n");
 }
 
 static void provider(const char *bdf, int available, int published,

@@ -10,11 +10,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -642,6 +645,61 @@ static void test_endpoints_and_destination(void)
 	unlink(link);
 }
 
+/*
+ * In a mount namespace of its own with /proc hidden under an empty
+ * tmpfs: open_file_or_device() cannot reopen its probe through
+ * /proc/self/fd and opens the name again, which is the same file.
+ */
+static int without_proc(const char *src, const char *dst)
+{
+	struct options o = { .src = src, .dst = dst };
+	struct refusal r;
+	struct copy_plan p;
+
+	check_failures = 0; /* the parent's are the parent's to report */
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("p2pcp-test", "/proc", "tmpfs", 0, NULL)) {
+		perror("/proc hidden in a mount namespace");
+		return T_EXIT_SKIP;
+	}
+	CHECK(access("/proc/self/fd", F_OK) != 0);
+	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_NONE);
+	CHECK(p.src.fd >= 0 && p.dst.fd >= 0);
+	CHECK_EQ_U64(p.length, 4096);
+	CHECK(close_endpoints(&p, false) == 1);
+	/* The real /proc again, for what runs at exit (coverage, LSan). */
+	umount("/proc");
+	return check_failures ? T_EXIT_FAIL : T_EXIT_PASS;
+}
+
+static void test_without_proc(void)
+{
+	char src[64], dst[64], text[4096];
+	int status, fd;
+	pid_t pid;
+
+	snprintf(src, sizeof(src), "%s/src", scratch);
+	snprintf(dst, sizeof(dst), "%s/dst", scratch);
+	memset(text, 'y', sizeof(text));
+	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && write(fd, text, sizeof(text)) == sizeof(text));
+	close(fd);
+	fflush(stderr);
+	pid = fork();
+	/* exit(), not _exit(): the coverage of what the child ran is kept. */
+	if (pid == 0)
+		exit(without_proc(src, dst));
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
+		fprintf(stderr, "no mount namespace: the open without /proc "
+				"not checked\n");
+	else
+		CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(access(dst, F_OK) != 0); /* created, and removed, unwritten */
+	unlink(src);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -659,6 +717,7 @@ int main(void)
 	test_hidden_namespace();
 	test_ring_cause();
 	test_endpoints_and_destination();
+	test_without_proc();
 	test_providers();
 	test_p2p_endpoints();
 	test_iommu();

@@ -509,7 +509,7 @@ static void test_loop_descriptor(void)
 {
 	struct loop_backing b;
 	struct stat st;
-	int file, fd, n;
+	int file, fd, n, saved;
 
 	file = open(in_root("/files/a.img"), O_RDWR | O_CLOEXEC);
 	if (file < 0 || ftruncate(file, MIB) || fstat(file, &st)) {
@@ -526,6 +526,18 @@ static void test_loop_descriptor(void)
 	CHECK(storage_loop_backing("loop-not-in-tree", fd, &b) == 0);
 	CHECK(b.dev == st.st_dev && b.ino == st.st_ino && b.rdev == 0);
 	CHECK_EQ_U64(b.offset, 4096);
+	/* Descriptor 0 is a descriptor like any other (stdin put back). */
+	saved = dup(0);
+	CHECK(dup2(fd, 0) == 0);
+	memset(&b, 0, sizeof(b));
+	CHECK(storage_loop_backing("loop-not-in-tree", 0, &b) == 0);
+	CHECK(b.ino == st.st_ino && b.offset == 4096);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	} else {
+		close(0);
+	}
 	ioctl(fd, LOOP_CLR_FD);
 	close(fd);
 }

@@ -106,7 +106,7 @@ static int in_own_dev(int number)
 	struct storage_user u;
 	struct loop_backing b;
 	char loop[32], name[32];
-	int held, fds;
+	int held, fds, saved;
 
 	/*
 	 * Major 60 is set aside for local, experimental use (devices.txt),
@@ -176,6 +176,17 @@ static int in_own_dev(int number)
 	dev_node(loop, S_IFBLK, nowhere);
 	in_use(loop, devnum, &u);
 	CHECK(u.use == USE_NONE && !u.layer[0] && !u.error);
+
+	/* With stdin closed the node opens as descriptor 0, given back. */
+	saved = dup(0);
+	close(0);
+	in_use(loop, devnum, &u);
+	CHECK(u.use == USE_NONE && !u.error);
+	CHECK(fcntl(0, F_GETFD) == -1);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	}
 
 	/* Open exclusively (as a mount holds it): claimed. */
 	held = open("/dev/right", O_RDONLY | O_EXCL | O_CLOEXEC);

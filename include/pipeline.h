@@ -152,7 +152,11 @@ int pipeline_run(const struct pipeline_job *job, struct pipeline_result *res);
 /* Bytes per command into @job's buffer through @be. */
 uint32_t pipeline_piece_max(const struct pipeline_job *job,
 			    const struct ring_backend *be);
-/* Commands a slot has in flight at once: all of a chunk's pieces. */
+/*
+ * Commands a slot has in flight at once: all of a chunk's pieces, or
+ * PIPELINE_MAX_COMMANDS / queue_depth of them (at least one) when that is
+ * fewer.  @job's chunk size is not 0 (pipeline_chunks_make() refuses it).
+ */
 uint32_t pipeline_pieces_per_slot(const struct pipeline_job *job,
 				  uint32_t piece_max);
 

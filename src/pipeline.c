@@ -578,7 +578,7 @@ uint32_t pipeline_pieces_per_slot(const struct pipeline_job *job,
 	/* Beyond the ring's bound, a slot refills as its pieces complete. */
 	if (n > most)
 		n = most ? most : 1;
-	return n ? n : 1;
+	return n;
 }
 
 static void pipeline_free(struct pipeline *e)

@@ -98,6 +98,32 @@ static const struct ring_backend scripted_blocks = {
 	.max_transfer = BLOCK,
 };
 
+/* The same device, with the buffer registered: counts the commands. */
+static unsigned int fixed_commands;
+
+static void count_fixed(struct io_uring_sqe *sqe, bool write,
+			unsigned int buf_index)
+{
+	(void)sqe, (void)write;
+	fixed_commands += buf_index == 0;
+}
+
+static const struct ring_backend scripted_fixed = {
+	.name = "scripted-fixed",
+	.prep = script_prep,
+	.complete = script_complete,
+	.allow_fixed_buffers = true,
+	.use_fixed = count_fixed,
+};
+
+/* One that could take it, but whose device must not get it. */
+static const struct ring_backend scripted_fixed_refused = {
+	.name = "scripted-fixed-refused",
+	.prep = script_prep,
+	.complete = script_complete,
+	.use_fixed = count_fixed,
+};
+
 /*
  * Each wait for completions: half of what is in flight when that is 4
  * or more, else one (pipeline.c, reap_batch); never more than can come.
@@ -495,6 +521,167 @@ static void test_drain_ignores_end(void)
 	CHECK_EQ_U64(res.done, 0);
 }
 
+/*
+ * Every failure of a draining chunk counts, and the lowest wins; a
+ * "try again" there is no failure.  Chunk 0 in one-block pieces: piece
+ * 0 is told to try again, piece 1 fails, then piece 0's second try
+ * answers @drain_answer.  One-block reads (narrowing) all succeed.
+ */
+static int drain_answer;
+static unsigned int piece0_answers;
+
+static int piece0_answers_in_drain(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (c->write || c->len != BLOCK || c->off > BLOCK || piece0_answers > 2)
+		return (int)c->len;
+	if (c->off == 0) {
+		piece0_answers++;
+		return piece0_answers == 1 ? -EAGAIN : drain_answer;
+	}
+	if (piece0_answers == 1) {
+		piece0_answers++;
+		return -EIO;
+	}
+	return (int)c->len;
+}
+
+static void test_drain_failures(void)
+{
+	static const int answers[] = { -ENODATA, -EAGAIN, -EINTR };
+	struct pipeline_job j;
+	struct pipeline_result res;
+	size_t i;
+
+	answer = piece0_answers_in_drain;
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		j = job_of(8 * BLOCK, 4 * BLOCK, 1);
+		j.backend = &scripted_blocks;
+		drain_answer = answers[i];
+		piece0_answers = 0;
+		CHECK_EQ_U64(pipeline_run(&j, &res), i == 0 ? -ENODATA : -EIO);
+		CHECK_EQ_U64(res.fail_offset, i == 0 ? 0 : BLOCK);
+		CHECK_EQ_U64(res.done, 0);
+	}
+}
+
+/*
+ * A slot holds at most PIPELINE_MAX_COMMANDS / depth commands: a chunk
+ * of more pieces than that refills its pieces as they complete, and is
+ * copied whole; its failure is placed as any other.
+ */
+static unsigned int most_in_flight;
+static bool refill_fails;
+
+static int track_in_flight(const struct cmd *c, unsigned int nth)
+{
+	/* The completion being answered is still counted as in flight. */
+	if (ncmds - nth > most_in_flight)
+		most_in_flight = ncmds - nth;
+	if (!c->write && c->off == 8 * BLOCK + 5 * BLOCK && refill_fails)
+		return -EIO;
+	return (int)c->len;
+}
+
+static void test_refill(void)
+{
+	const uint32_t depth = PIPELINE_MAX_COMMANDS / 4, chunk = 8 * BLOCK;
+	struct pipeline_job j = job_of(4 * (uint64_t)chunk, chunk, depth);
+	struct pipeline_result res;
+
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, BLOCK), 4);
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, 2 * BLOCK), 4);
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, 3 * BLOCK), 3);
+	j.geometry.queue_depth = 2 * PIPELINE_MAX_COMMANDS;
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, BLOCK), 1);
+	j.geometry.queue_depth = 1;
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, BLOCK), 8);
+	CHECK_EQ_U64(pipeline_pieces_per_slot(&j, chunk), 1);
+
+	/* One chunk per slot in flight: 4 pieces at most, at any time. */
+	j = job_of(4 * (uint64_t)chunk, chunk, depth);
+	j.backend = &scripted_blocks;
+	j.tune_depth = false;
+	answer = track_in_flight;
+	most_in_flight = 0;
+	refill_fails = false;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.done, 4 * chunk);
+	CHECK(!memcmp(dst_image, src_image, 4 * chunk));
+	CHECK(most_in_flight <= 4 * 4);
+	CHECK_EQ_U64(ncmds, 4 * 8 * 2);
+
+	/* Block 5 of chunk 1 (a refilled piece) fails: found exactly. */
+	j = job_of(4 * (uint64_t)chunk, chunk, depth);
+	j.backend = &scripted_blocks;
+	refill_fails = true;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -EIO);
+	CHECK_EQ_U64(res.fail_offset, 8 * BLOCK + 5 * BLOCK);
+	CHECK_EQ_U64(res.done, chunk);
+}
+
+/*
+ * A backend that takes the registered buffer gets it: every command of
+ * the copy is told to use fixed buffer 0, and the result says so; one
+ * that may not, or cannot, does not.
+ */
+static void test_fixed_buffer(void)
+{
+	struct pipeline_job j = job_of(8 * BLOCK, 4 * BLOCK, 2);
+	struct pipeline_result res;
+
+	answer = NULL;
+	fixed_commands = 0;
+	j.backend = &scripted_fixed;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK(res.fixed_buffers);
+	CHECK_EQ_U64(fixed_commands, 4);
+	CHECK_EQ_U64(ncmds, 4);
+
+	fixed_commands = 0;
+	j = job_of(8 * BLOCK, 4 * BLOCK, 2);
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK(!res.fixed_buffers);
+	CHECK_EQ_U64(fixed_commands, 0);
+	/* Not allowed (nvme-passthru.c, p2pmem): not registered, not used. */
+	j = job_of(8 * BLOCK, 4 * BLOCK, 2);
+	j.backend = &scripted_fixed_refused;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK(!res.fixed_buffers);
+	CHECK_EQ_U64(fixed_commands, 0);
+}
+
+/* Without memory for its slots or pieces: -ENOMEM, nothing issued. */
+static int calloc_fails_at; /* the Nth call from now; 0: none */
+
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fails_at && !--calloc_fails_at)
+		return NULL;
+	return __real_calloc(n, size);
+}
+
+static void test_no_memory(void)
+{
+	struct pipeline_job j;
+	struct pipeline_result res;
+	int nth;
+
+	answer = NULL;
+	for (nth = 1; nth <= 3; nth++) {
+		j = job_of(8 * BLOCK, 4 * BLOCK, 2);
+		calloc_fails_at = nth;
+		CHECK_EQ_U64(pipeline_run(&j, &res), -ENOMEM);
+		calloc_fails_at = 0;
+		CHECK_EQ_U64(res.error, -ENOMEM);
+		CHECK_EQ_U64(res.done, 0);
+		CHECK_EQ_U64(ncmds, 0);
+	}
+}
+
 int main(void)
 {
 	size_t i;
@@ -514,6 +701,10 @@ int main(void)
 	test_not_narrowed();
 	test_lost_not_narrowed();
 	test_drain_ignores_end();
+	test_drain_failures();
+	test_refill();
+	test_fixed_buffer();
+	test_no_memory();
 	free(buffer);
 	CHECK_DONE();
 }

@@ -17,6 +17,7 @@
 static unsigned int tries;
 static volatile sig_atomic_t stop;
 static unsigned int stop_after; /* raise stop at this try; 0: never */
+static sig_atomic_t stop_before; /* raised before the call */
 
 static void nop_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 		     bool write, void *buf, uint32_t len, uint64_t off)
@@ -48,7 +49,7 @@ static int one_io(const volatile sig_atomic_t *stop_flag)
 	int ret;
 
 	tries = 0;
-	stop = 0;
+	stop = stop_before;
 	CHECK_EQ_U64(ring_init(&ring, 2, &cancelling), 0);
 	ret = ring_io(&ring, &cancelling, -1, NULL, false, buf, sizeof(buf), 0,
 		      &status, stop_flag);
@@ -70,6 +71,14 @@ int main(void)
 	CHECK_EQ_U64(tries, 2);
 	/* Raised already: the one try in flight is all. */
 	stop_after = 1;
+	CHECK_EQ_U64(one_io(&stop), -EINTR);
+	CHECK_EQ_U64(tries, 1);
+	/*
+	 * Raised before the call: the stop ends retries, not the first
+	 * try (the caller decides whether to start one).
+	 */
+	stop_after = 0;
+	stop_before = 1;
 	CHECK_EQ_U64(one_io(&stop), -EINTR);
 	CHECK_EQ_U64(tries, 1);
 	CHECK_DONE();

@@ -292,10 +292,10 @@ static void test_verify_tail(void)
 	struct copy_outcome out;
 	struct copy_session s;
 	struct copy_plan p;
-	const int where[3] = { DIRECT + 700, BLOCK + 5, 0 };
+	const int where[4] = { DIRECT + 700, DIRECT, BLOCK + 5, 0 };
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		dst_reset();
 		session_open(&p, &s, 1);
 		memset(&out, 0, sizeof(out));
@@ -615,6 +615,19 @@ static void test_dst_refuses(void)
 	CHECK_EQ_U64(out.pipeline.done, DIRECT);
 	CHECK(copy_phase_flush(&s) == -EINVAL);
 
+	/* SRC refusing O_DIRECT is the read side's error. */
+	close(p.dst.fd);
+	p.dst.fd = p.src.fd;
+	p.src.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(p.src.fd >= 0);
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_transfer(&s, &out) == -EINVAL);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_READ);
+	CHECK(out.pipeline.ring_setup == NULL);
+	close(p.src.fd);
+	p.src.fd = p.dst.fd;
+	p.dst.fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
 	/* The tail's check cannot even look at a DST that is not open. */
 	close(p.dst.fd);
 	p.dst.fd = -1;
@@ -807,6 +820,91 @@ static void test_tail_interrupted(void)
 	session_close(&p, &s);
 }
 
+/*
+ * Verification reads back through the copy's p2pmem buffer (poisoned
+ * first) only when asked to and the copy went through p2pmem; else
+ * into system memory.
+ */
+static void test_verify_where(void)
+{
+	struct copy_outcome out;
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_reset();
+	session_open(&p, &s, 2);
+	p.tail = 0;
+	p.length = DIRECT;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_P2PMEM, &out) == 0);
+	CHECK(!out.pipeline.poisoned && !out.mismatch);
+	p.p2p = true;
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 0);
+	CHECK(!out.pipeline.poisoned && !out.mismatch);
+	CHECK(copy_phase_verify(&s, VERIFY_IN_P2PMEM, &out) == 0);
+	CHECK(out.pipeline.poisoned && !out.mismatch);
+	session_close(&p, &s);
+}
+
+/* mkdir -p @path (modified in place and restored). */
+static int make_dirs(char *path)
+{
+	char *slash;
+
+	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * A peer-to-peer plan's buffer is mapped from the provider's p2pmem
+ * (here a sysfs root whose allocate file is a regular file), and given
+ * back whole: unmapped, its descriptor closed.
+ */
+static void test_buffer_p2pmem(void)
+{
+	static const char dir[] = "copy-p2pmem-root";
+	char path[256];
+	struct copy_buffer b;
+	struct copy_plan p;
+	int fd, fds = open_fd_count();
+
+	snprintf(path, sizeof(path),
+		 "%s/sys/bus/pci/devices/0000:07:00.0/p2pmem", dir);
+	CHECK(make_dirs(path) == 0);
+	strcat(path, "/allocate");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	CHECK(fd >= 0 && ftruncate(fd, 64 * BLOCK) == 0);
+	close(fd);
+	memset(&p, 0, sizeof(p));
+	p.p2p = true;
+	p.geometry.align = BLOCK;
+	p.geometry.chunk_size = BLOCK;
+	p.geometry.queue_depth = 4;
+	p.direct_length = 16 * BLOCK;
+	CHECK(pci_addr_parse("0000:07:00.0", &p.provider.addr) == 0);
+	memset(&b, 0x5a, sizeof(b)); /* whatever the caller's memory held */
+	sysfs_set_root(dir);
+	CHECK(copy_buffer_get(&p, false, &b) == 0);
+	sysfs_set_root(NULL);
+	CHECK(b.addr != NULL && b.sysmem == NULL && b.map.fd >= 0);
+	CHECK(b.addr == b.map.addr && b.len == 4 * BLOCK);
+	memset(b.addr, 0x11, b.len);
+	copy_buffer_put(&b);
+	CHECK(b.addr == NULL && b.map.fd == -1);
+	CHECK(open_fd_count() == fds);
+	unlink(path);
+	/* The directories, deepest first, up to and including @dir. */
+	while (strcmp(path, dir) && strrchr(path, '/')) {
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
+}
+
 int main(void)
 {
 	int i, ret;
@@ -832,6 +930,8 @@ int main(void)
 	test_preflight_where();
 	test_sentinels();
 	test_tail_interrupted();
+	test_verify_where();
+	test_buffer_p2pmem();
 
 	unlink(src_path);
 	unlink(dst_path);

@@ -248,7 +248,7 @@ static void handle_cqe(struct verifier *v, struct vside *d,
 		 * The other side failed: this one reads on up to that
 		 * byte, where its own failure would come first.
 		 */
-		if (n == -EINTR || n == -EAGAIN || n <= 0) {
+		if (n <= 0) {
 			if (n != -EINTR && n != -EAGAIN)
 				side_failed(v, d, n ? n : -EIO, status, n == 0);
 			return;

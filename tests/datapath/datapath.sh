@@ -213,6 +213,9 @@ case_bad_input() {
 	expect_err "--queue-depth: '0'"
 	refused --sysmem --queue-depth 1000 src.bin dst.bin
 	expect_err "--queue-depth"
+	# A depth is a count of chunks: no block units ('s') there.
+	refused --sysmem --queue-depth 8s src.bin dst.bin
+	expect_err "--queue-depth: '8s' is not a number from 1 to 256"
 	# Above 2^63-1: refused at planning, never sent to the kernel.
 	refused --sysmem --dst-offset 9223372036854775808 src.bin dst.bin
 	expect_status 2

@@ -102,14 +102,15 @@ enum safety_reason safety_check_destination(const struct endpoint *d,
 					    bool force,
 					    struct safety_verdict *v)
 {
+	int fd, ret;
 	bool ro;
-	int ret;
 
 	memset(v, 0, sizeof(*v));
-	for (v->fd = STDOUT_FILENO; v->fd <= STDERR_FILENO; v->fd++)
-		if (d->st_ino && is_output(d, v->fd))
+	for (fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+		if (d->st_ino && is_output(d, fd)) {
+			v->fd = fd;
 			return v->why = DST_IS_OUTPUT;
-	v->fd = 0;
+		}
 	if (safety_check_destination_direct(d, v))
 		return v->why;
 	/*

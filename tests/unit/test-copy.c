@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -435,10 +436,17 @@ static void log_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 	ring_backend_block.prep(sqe, fd, ctx, write, buf, len, off);
 }
 
+/* Raised by the completion that brings @completions_left to 0. */
+static volatile sig_atomic_t late_stop;
+static int completions_left = -1;
+
 static int log_complete(const struct io_uring_cqe *cqe, const void *ctx,
 			uint32_t len, uint32_t *status)
 {
 	const struct side_log *log = ctx;
+
+	if (completions_left > 0 && --completions_left == 0)
+		late_stop = 1;
 
 	/* Only the lost reads are no-ops completing with 0. */
 	if (log->lose_into && cqe->res == 0)
@@ -905,6 +913,50 @@ static void test_buffer_p2pmem(void)
 	}
 }
 
+/*
+ * Verification and a stop (SIGINT): raised before it starts, nothing is
+ * verified (-EINTR, stopped); raised at its first completion, the
+ * chunks in flight are abandoned and it ends early (-EINTR); raised by
+ * its last completion, when everything is verified, the verification
+ * is complete: 0, with the stop noted.
+ */
+static void test_verify_stop(void)
+{
+	struct copy_outcome out;
+	struct side_log log[2];
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_reset();
+	session_backend(&p, &s, log);
+	p.tail = 0;
+	p.length = DIRECT;
+	s.stop = &late_stop;
+
+	late_stop = 1;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EINTR);
+	CHECK(out.pipeline.stopped && out.pipeline.done == 0);
+	CHECK(log[0].reads == 0 && log[1].reads == 0);
+
+	late_stop = 0;
+	completions_left = 1;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EINTR);
+	CHECK(out.pipeline.stopped && out.pipeline.done < DIRECT);
+
+	late_stop = 0;
+	/* Three chunks of one block, each read on both sides. */
+	completions_left = 6;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == 0);
+	CHECK(late_stop && out.pipeline.stopped);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT);
+	completions_left = -1;
+	late_stop = 0;
+	session_backend_close(&p, &s);
+}
+
 int main(void)
 {
 	int i, ret;
@@ -932,6 +984,7 @@ int main(void)
 	test_tail_interrupted();
 	test_verify_where();
 	test_buffer_p2pmem();
+	test_verify_stop();
 
 	unlink(src_path);
 	unlink(dst_path);

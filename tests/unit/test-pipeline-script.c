@@ -129,6 +129,7 @@ static const struct ring_backend scripted_fixed_refused = {
  * or more, else one (pipeline.c, reap_batch); never more than can come.
  */
 static unsigned int waits, bad_waits, waits_at[3]; /* in flight: 1, 4, 8 */
+static int submit_fails; /* the next submission fails (no memory) */
 
 int __real_io_uring_submit_and_wait(struct io_uring *ring,
 				    unsigned int wait_nr);
@@ -140,6 +141,10 @@ int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
 	unsigned int inflight = ncmds - ncompleted;
 	unsigned int half = inflight >= 4 ? inflight / 2 : 1;
 
+	if (submit_fails) {
+		submit_fails = 0;
+		return -ENOMEM;
+	}
 	waits++;
 	waits_at[0] += inflight == 1;
 	waits_at[1] += inflight == 4;
@@ -682,6 +687,34 @@ static void test_no_memory(void)
 	}
 }
 
+/*
+ * A submission that fails while narrowing (the kernel out of memory):
+ * that is the block's error, and nothing is waited for that was never
+ * submitted.
+ */
+static int chunk1_fails_then_no_memory(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (!c->write && c->off == 4 * BLOCK && c->len == 4 * BLOCK) {
+		submit_fails = 1;
+		return -EIO;
+	}
+	return (int)c->len;
+}
+
+static void test_narrow_submit_fails(void)
+{
+	struct pipeline_job j = job_of(8 * BLOCK, 4 * BLOCK, 1);
+	struct pipeline_result res;
+
+	answer = chunk1_fails_then_no_memory;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -ENOMEM);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	submit_fails = 0;
+}
+
 int main(void)
 {
 	size_t i;
@@ -705,6 +738,7 @@ int main(void)
 	test_refill();
 	test_fixed_buffer();
 	test_no_memory();
+	test_narrow_submit_fails();
 	free(buffer);
 	CHECK_DONE();
 }

@@ -544,6 +544,20 @@ static void test_ring_cause(void)
 	CHECK(ring_unavailable_cause(-ENOSYS) == RING_DISABLED_ALL);
 }
 
+/* @src: scratch/src, 4096 bytes written; @dst: scratch/dst, not made. */
+static void scratch_src_dst(char *src, char *dst, size_t len)
+{
+	char text[4096];
+	int fd;
+
+	snprintf(src, len, "%s/src", scratch);
+	snprintf(dst, len, "%s/dst", scratch);
+	memset(text, 'x', sizeof(text));
+	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && write(fd, text, sizeof(text)) == sizeof(text));
+	close(fd);
+}
+
 /* Opening SRC and DST, the range, and DST's safety: reason codes. */
 static void test_endpoints_and_destination(void)
 {
@@ -554,13 +568,8 @@ static void test_endpoints_and_destination(void)
 	struct copy_plan p;
 	int fd, saved;
 
-	snprintf(src, sizeof(src), "%s/src", scratch);
-	snprintf(dst, sizeof(dst), "%s/dst", scratch);
+	scratch_src_dst(src, dst, sizeof(src));
 	snprintf(link, sizeof(link), "%s/dangling", scratch);
-	memset(text, 'x', sizeof(text));
-	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	CHECK(fd >= 0 && write(fd, text, sizeof(text)) == sizeof(text));
-	close(fd);
 
 	o.src = "no-such-src";
 	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_OPEN);
@@ -675,16 +684,11 @@ static int without_proc(const char *src, const char *dst)
 
 static void test_without_proc(void)
 {
-	char src[64], dst[64], text[4096];
-	int status, fd;
+	char src[64], dst[64];
+	int status;
 	pid_t pid;
 
-	snprintf(src, sizeof(src), "%s/src", scratch);
-	snprintf(dst, sizeof(dst), "%s/dst", scratch);
-	memset(text, 'y', sizeof(text));
-	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	CHECK(fd >= 0 && write(fd, text, sizeof(text)) == sizeof(text));
-	close(fd);
+	scratch_src_dst(src, dst, sizeof(src));
 	fflush(stderr);
 	pid = fork();
 	/* exit(), not _exit(): the coverage of what the child ran is kept. */

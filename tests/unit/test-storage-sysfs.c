@@ -447,6 +447,30 @@ static void test_slave_partition(void)
 	CHECK(u.use == USE_HELD && !strcmp(u.by, "dm-6"));
 }
 
+/*
+ * The disk a file's filesystem is on is the filesystem's business: a
+ * loop device on that disk is no user of the file (that the file backs
+ * a loop device, or two files share bytes, is asked otherwise).
+ */
+static void test_filesystem_disk_not_asked(void)
+{
+	struct storage_stack s;
+	struct storage_user u;
+
+	disk("sdt", "247:0", 8 * MIB);
+	if (!node("/nodes/sdt", makedev(247, 0))) {
+		fprintf(stderr, "mknod refused: filesystem disk skipped\n");
+		return;
+	}
+	CHECK(storage_of_file(makedev(247, 0), 12, 4096, &s) == 0);
+	CHECK(s.count == 2 && s.layer[1].map == MAP_FS);
+	CHECK(!strcmp(s.layer[1].name, "sdt"));
+	loop("loop40", "7:40", 8 * MIB, in_root("/nodes/sdt"), 0);
+	storage_in_use(&s, &u);
+	CHECK(u.use == USE_NONE);
+	detach("loop40");
+}
+
 /* The filesystem layer of a file on device @dev (not in sysfs). */
 static void file_on(dev_t dev, ino_t ino, struct storage_stack *s)
 {
@@ -553,6 +577,7 @@ int main(void)
 	test_users_after_others();
 	test_partition_holders();
 	test_slave_partition();
+	test_filesystem_disk_not_asked();
 	test_filesystems_without_disk();
 	test_loop_descriptor();
 	fake_root_remove();

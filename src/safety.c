@@ -176,13 +176,19 @@ int safety_probe_new_file(const char *path, int *direct_err)
 		close(fd);
 		return 0;
 	}
+	if (errno != EOPNOTSUPP)
+		return -errno;
 	/*
-	 * A filesystem without O_TMPFILE says EOPNOTSUPP only after the
-	 * mount was found writable and the directory writable and
-	 * searchable (fs/namei.c: do_tmpfile, vfs_tmpfile), which is what
-	 * the creating open checks first: nothing more to ask.  (EISDIR,
-	 * from kernels before 3.11 that ignore O_TMPFILE, cannot happen
-	 * on the 6.2 p2pcp needs.)
+	 * No O_TMPFILE here: ask what the creating open will ask.  The
+	 * kernel answers EOPNOTSUPP after its own write and search check
+	 * on the directory (fs/namei.c: do_tmpfile, vfs_tmpfile), but
+	 * NFS and FUSE without default_permissions pass that check
+	 * locally and leave the decision to the server, which only
+	 * access(2) consults (MAY_ACCESS); a read-only mount was already
+	 * EROFS from the open.  (EISDIR, from kernels before 3.11 that
+	 * ignore O_TMPFILE, cannot happen on the 6.2 p2pcp needs.)
 	 */
-	return errno == EOPNOTSUPP ? 0 : -errno;
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS))
+		return -errno;
+	return 0;
 }

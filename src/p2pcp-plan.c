@@ -369,8 +369,10 @@ static void note_iommu_units(struct copy_plan *p)
 
 	p->iommu_units[0] = '\0';
 	if (platform_iommu_scan(&units) > 0)
+		/* Each name whole, after a space but the first, and the NUL. */
 		for (i = 0;
-		     i < units.n && used + strlen(units.v[i].text) + 1 < len;
+		     i < units.n &&
+		     used + (used ? 1 : 0) + strlen(units.v[i].text) < len;
 		     i++)
 			used += (size_t)snprintf(p->iommu_units + used,
 						 len - used, "%s%s",

@@ -498,11 +498,12 @@ static void test_iommu(void)
 /*
  * The list is as many whole names as fit p->iommu_units (128 bytes with
  * its NUL), never a name cut short: two of 63 characters fit exactly
- * (63 + 1 + 63 + 1); of 63 and 64, one byte too many, only one.
+ * (63 + 1 + 63 + 1); of 63 and 64, one byte too many, only one.  One
+ * name alone needs no separator: 127 characters fit, 128 do not.
  */
 static void test_iommu_bounds(void)
 {
-	char a[80], b[80], both[160], ab[160], ba[160];
+	char a[80], b[80], both[160], ab[160], ba[160], alone[160];
 	struct refusal r;
 	struct copy_plan p;
 
@@ -524,6 +525,17 @@ static void test_iommu_bounds(void)
 	iommu_units_named(a, b);
 	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
 	CHECK(!strcmp(p.iommu_units, a) || !strcmp(p.iommu_units, b));
+
+	memset(alone, 'c', 127);
+	alone[127] = '\0';
+	iommu_units_named(alone, NULL);
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	CHECK(!strcmp(p.iommu_units, alone));
+	alone[127] = 'c';
+	alone[128] = '\0';
+	iommu_units_named(alone, NULL);
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
+	CHECK(!strcmp(p.iommu_units, ""));
 	iommu_units_named(NULL, NULL);
 }
 

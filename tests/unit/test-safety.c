@@ -277,6 +277,24 @@ static void test_without_direct_io(void)
 }
 
 /*
+ * LOOP_CLR_FD only marks loop device @number for detaching at its last
+ * close; an opener of its own (udev probing the new device) may hold it
+ * a moment longer, and until then its backing_file stays.  Wait for it
+ * (at most 5 s) so the next check sees the device gone, as a user who
+ * ran losetup -d and waited would.
+ */
+static void gone_when_released(int number)
+{
+	char path[64];
+	int tries;
+
+	snprintf(path, sizeof(path), "/sys/block/loop%d/loop/backing_file",
+		 number);
+	for (tries = 0; tries < 500 && access(path, F_OK) == 0; tries++)
+		usleep(10000);
+}
+
+/*
  * Block device DST @ep refused while another loop device is set up on
  * it, and while it is read-only (BLKROSET, as blockdev --setro).
  */
@@ -293,6 +311,7 @@ static void check_in_use_or_read_only(const struct endpoint *ep)
 		CHECK(!strcmp(v.by, name));
 		CHECK(ioctl(other, LOOP_CLR_FD) == 0);
 		close(other);
+		gone_when_released(number);
 	} else {
 		fprintf(stderr,
 			"no second loop device: DST backing one not checked\n");

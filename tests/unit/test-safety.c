@@ -115,6 +115,11 @@ static void test_destination(void)
 	fd = open_ep(other, O_RDWR, &ep);
 	CHECK(safety_check_destination(&ep, false, &v) == SAFE);
 	CHECK(!(fcntl(fd, F_GETFL) & O_DIRECT));
+	/* A verdict is written whole, whatever the caller's held before. */
+	memset(&v, 0xa5, sizeof(v));
+	CHECK(safety_check_destination_direct(&ep, &v) == SAFE);
+	CHECK(v.why == SAFE && v.error == 0 && v.fd == 0);
+	CHECK(!v.layer[0] && !v.by[0]);
 	close(fd);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);

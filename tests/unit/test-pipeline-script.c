@@ -319,6 +319,39 @@ static void test_one_byte_transfer(void)
 }
 
 /*
+ * The kernel cancelling a command (-EINTR) RING_CANCELLED_TRIES times
+ * in a row is tried again; any bytes moved start the count afresh.  The
+ * first read is cancelled that often, moves 1 byte, and the rest of it
+ * is cancelled that often again: the copy completes.
+ */
+static unsigned int cancels_at_0, cancels_at_1;
+
+static int cancelled_streaks(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (!c->write && c->off == 0)
+		return cancels_at_0++ < RING_CANCELLED_TRIES ? -EINTR : 1;
+	if (!c->write && c->off == 1 && cancels_at_1++ < RING_CANCELLED_TRIES)
+		return -EINTR;
+	return (int)c->len;
+}
+
+static void test_cancelled_count_restarts(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, 4 * BLOCK, 1);
+	struct pipeline_result res;
+
+	cancels_at_0 = cancels_at_1 = 0;
+	answer = cancelled_streaks;
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	CHECK_EQ_U64(res.error, 0);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	CHECK_EQ_U64(cancels_at_0, RING_CANCELLED_TRIES + 1);
+	CHECK_EQ_U64(cancels_at_1, RING_CANCELLED_TRIES + 1);
+	CHECK(!memcmp(dst_image, src_image, 4 * BLOCK));
+}
+
+/*
  * The PI test seam: with pi_guarded, chunk N (1-based) goes to DST with
  * the word in its middle inverted, and nothing else changed; without
  * pi_guarded the seam is ignored.
@@ -728,6 +761,7 @@ int main(void)
 	test_narrow_read();
 	test_narrow_short_write();
 	test_one_byte_transfer();
+	test_cancelled_count_restarts();
 	test_corrupt_seam();
 	test_sentinel_pages();
 	test_small_chunks();

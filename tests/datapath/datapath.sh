@@ -497,6 +497,21 @@ case_closed_fds() {
 	status=$?
 	expect_status 2
 	cmp src.bin dst.bin || fail "a refused run changed DST"
+	# One closed among open ones: the open ones are kept as they are (a
+	# closed stdin must not fail the check of stdout behind it), the
+	# closed one gets /dev/null, and the messages reach stderr.
+	: >dst.bin
+	"$P2PCP" --sysmem src.bin dst.bin <&- >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy differs with stdin closed"
+	grep -q '^p2pcp: copied ' err.txt || fail "no success line on stderr: $(cat err.txt)"
+	: >dst.bin
+	"$P2PCP" --sysmem --json src.bin dst.bin >&- 2>err.txt
+	status=$?
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy differs with stdout closed"
+	[ ! -s err.txt ] || fail "stderr not empty under --json: $(cat err.txt)"
 }
 
 # A file-size limit (ulimit -f) makes writes past it fail with EFBIG:

@@ -767,6 +767,43 @@ case_swap_after_open() {
 	cmp src.bin dst.bin || fail "SRC was reopened by name"
 }
 
+# Every local is written before it is read: with the stack preset to a
+# pattern (dirty-stack.c) instead of the zeros a new process starts
+# with, p2pcp copies, verifies, prints its plan and JSON, and refuses,
+# as it does without.
+case_dirty_stack() {
+	local dirty
+	[ -n "${DIRTY_STACK_SHIM:-}" ] && [ -e "$DIRTY_STACK_SHIM" ] ||
+		fail "DIRTY_STACK_SHIM not set"
+	# Under ASan the shim is preloaded ahead of the sanitizer runtime.
+	dirty=(env LD_PRELOAD="$DIRTY_STACK_SHIM"
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+	setup
+	: >dst.bin
+	"${dirty[@]}" "$P2PCP" --sysmem --verify src.bin dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy differs"
+	grep -q '^p2pcp: copied .*, verified$' err.txt || fail "no verified copy: $(cat err.txt)"
+	: >dst.bin
+	"${dirty[@]}" "$P2PCP" --json --sysmem src.bin dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	cmp src.bin dst.bin || fail "copy differs under --json"
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' out.txt ||
+		fail "not one JSON object: $(cat out.txt)"
+	"${dirty[@]}" "$P2PCP" --dry-run --sysmem src.bin dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 0
+	grep -q '^SRC  src.bin ' out.txt || fail "no plan: $(cat out.txt)"
+	cp dst.bin orig.bin
+	"${dirty[@]}" "$P2PCP" --sysmem --length 1G src.bin dst.bin >out.txt 2>err.txt
+	status=$?
+	expect_status 2
+	expect_err "--length"
+	cmp orig.bin dst.bin || fail "a refused run changed DST"
+}
+
 # Loop devices need root and a working losetup; cases that use them
 # detach what they attached.
 LOOPS=()

@@ -1549,29 +1549,32 @@ case_empty_copy() {
 # The buffer is never larger than the copy needs, and failing to get it
 # is exit 2 with nothing written (item 10).
 case_buffer_size() {
+	local bounded=(ulimit -v 400000)
 	# ASan reserves terabytes of shadow address space at startup, so an
-	# address-space limit cannot tell its buffer sizes apart; the plain
-	# build runs this case.  (meson says how it built p2pcp: asking ldd
-	# through a pipe into grep -q raced with pipefail.)
+	# address-space limit cannot tell its buffer sizes apart: its
+	# allocator is bounded instead, returning NULL (with a warning of
+	# its own, not p2pcp's) as malloc does at the limit.  (meson says
+	# how it built p2pcp: asking ldd through a pipe into grep -q raced
+	# with pipefail.)
 	if [[ ${P2PCP_SANITIZE:-none} == *address* ]]; then
-		echo "ulimit -v cannot bound an AddressSanitizer build" >&2
-		exit 77
+		bounded=(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1:max_allocation_size_mb=400")
 	fi
 	setup
 	head -c 4096 src.bin >small.bin
 	cp dst.bin orig.bin
 	# 64 MiB x 16 would be 1 GiB; a 4 KiB copy takes a page.
-	(ulimit -v 400000 && exec "$P2PCP" --sysmem --chunk-size 64M \
+	("${bounded[@]}" && exec "$P2PCP" --sysmem --chunk-size 64M \
 		--queue-depth 16 small.bin dst.bin >out.txt 2>err.txt)
 	status=$?
 	expect_status 0
 	same_range small.bin 0 dst.bin 0 4096
 	truncate -s 2G big.bin
 	cp orig.bin dst.bin
-	(ulimit -v 400000 && exec "$P2PCP" --sysmem --chunk-size 64M \
+	("${bounded[@]}" && exec "$P2PCP" --sysmem --chunk-size 64M \
 		--queue-depth 16 --length 1G big.bin dst.bin >out.txt 2>err.txt)
 	status=$?
 	expect_status 2
+	sed -i '/^==[0-9]*==WARNING: AddressSanitizer failed to allocate /d' err.txt
 	expect_err "cannot allocate a [0-9]+-byte buffer in system memory; nothing was written"
 	cmp orig.bin dst.bin || fail "DST changed"
 }

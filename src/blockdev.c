@@ -226,6 +226,13 @@ int disk_signature_probe_fd(int fd, struct disk_signature *sig)
 		ret = -EIO;
 		goto out;
 	}
+	/*
+	 * The probe found something.  Should libblkid name neither a
+	 * superblock type nor a partition table, it is still something the
+	 * safe probe vouched for, and no place to write unasked.
+	 */
+	ret = 1;
+	sig->what = "detected";
 	if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
 		sig->what = "filesystem";
 		if (blkid_probe_lookup_value(pr, "USAGE", &usage, NULL) == 0)
@@ -233,9 +240,8 @@ int disk_signature_probe_fd(int fd, struct disk_signature *sig)
 	} else if (blkid_probe_lookup_value(pr, "PTTYPE", &type, NULL) == 0) {
 		sig->what = "partition table";
 	}
-	ret = type ? 1 : 0;
-	if (type)
-		snprintf(sig->type, sizeof(sig->type), "%s", type);
+	snprintf(sig->type, sizeof(sig->type), "%s",
+		 type ? type : "type not named by libblkid");
 out:
 	blkid_free_probe(pr);
 	return ret;

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Verification (verify.h) against a scripted device: every command is
+ * an io_uring no-op, which completes in submission order; a read copies
+ * its side's image into the buffer when it is issued (or nothing, for a
+ * read whose data never arrives), and its answer is the script's.  With
+ * the order of completions known, what is checked is which failure is
+ * reported when two come, what a read that moved nothing is found to
+ * be, and which commands are issued after a failure or a stop.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "poison.h"
+#include "verify.h"
+
+#define BLOCK 4096u
+#define IMAGE (16u * BLOCK)
+
+/* One side's device: SRC is devs[0], DST devs[1]. */
+struct dev {
+	char image[IMAGE];
+	bool drop; /* reads complete whole and move nothing */
+	uint64_t bad; /* a read starting at this byte fails (-EIO) */
+	uint32_t bad_status; /* ... with this NVMe status */
+};
+
+static struct dev devs[2];
+
+struct cmd {
+	int side;
+	uint64_t off;
+	uint32_t len;
+};
+
+#define MAX_CMDS 256
+static struct cmd cmds[MAX_CMDS];
+static unsigned int ncmds, ncompleted;
+static bool out_of_order;
+
+/* The stop flag, raised when command number @stop_at completes. */
+static volatile sig_atomic_t stop;
+static unsigned int stop_at;
+
+static int side_of(const void *ctx)
+{
+	return ctx == &devs[1];
+}
+
+static void script_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
+			bool write, void *buf, uint32_t len, uint64_t off)
+{
+	const struct dev *d = ctx;
+
+	(void)fd;
+	if (ncmds < MAX_CMDS)
+		cmds[ncmds] = (struct cmd){ side_of(ctx), off, len };
+	ncmds++;
+	if (!write && !d->drop && off + len <= IMAGE)
+		memcpy(buf, d->image + off, len);
+	io_uring_prep_nop(sqe);
+}
+
+static int script_complete(const struct io_uring_cqe *cqe, const void *ctx,
+			   uint32_t len, uint32_t *status)
+{
+	const struct dev *d = ctx;
+	unsigned int nth = ncompleted++;
+
+	(void)cqe;
+	*status = 0;
+	if (nth >= MAX_CMDS || cmds[nth].len != len ||
+	    cmds[nth].side != side_of(ctx)) {
+		out_of_order = true;
+		return -EIO;
+	}
+	if (nth + 1 == stop_at)
+		stop = 1;
+	if (cmds[nth].off == d->bad) {
+		*status = d->bad_status;
+		return -EIO;
+	}
+	return (int)len;
+}
+
+static const struct ring_backend scripted = {
+	.name = "scripted",
+	.prep = script_prep,
+	.complete = script_complete,
+};
+
+/* The same device, taking commands of one block at most. */
+static const struct ring_backend scripted_blocks = {
+	.name = "scripted-blocks",
+	.prep = script_prep,
+	.complete = script_complete,
+	.max_transfer = BLOCK,
+};
+
+static char buffer[4 * BLOCK] __attribute__((aligned(BLOCK)));
+
+/* Equal images, nothing failing, nothing dropped, no stop. */
+static struct pipeline_job job_of(uint64_t length, uint32_t chunk,
+				  uint32_t depth)
+{
+	struct pipeline_job j = {
+		.src_fd = -1,
+		.dst_fd = -1,
+		.backend = &scripted,
+		.src_ctx = &devs[0],
+		.dst_ctx = &devs[1],
+		.length = length,
+		.buf = buffer,
+		.geometry.chunk_size = chunk,
+		.geometry.queue_depth = depth,
+		.geometry.align = BLOCK,
+		.stop = &stop,
+	};
+	unsigned int i;
+
+	for (i = 0; i < IMAGE; i++)
+		devs[0].image[i] = (char)(i * 7 + i / 251);
+	memcpy(devs[1].image, devs[0].image, IMAGE);
+	for (i = 0; i < 2; i++) {
+		devs[i].drop = false;
+		devs[i].bad = UINT64_MAX;
+		devs[i].bad_status = 0;
+	}
+	ncmds = ncompleted = 0;
+	out_of_order = false;
+	stop = 0;
+	stop_at = 0;
+	return j;
+}
+
+/*
+ * Both sides' reads of the same block fail, SRC's completing first:
+ * at the same byte SRC is the one reported, with its own status, and
+ * DST's failure coming after does not replace it.
+ */
+static void test_same_byte_src_wins(void)
+{
+	struct pipeline_job j = job_of(BLOCK, BLOCK, 1);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	devs[0].bad = devs[1].bad = 0;
+	devs[0].bad_status = 0x281;
+	devs[1].bad_status = 0x282;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
+	CHECK(!out_of_order && ncmds == 2 && cmds[0].side == 0);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.nvme_status, 0x281);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(res.done, 0);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+}
+
+/*
+ * DST's read fails at the chunk's first byte while SRC, a block ahead,
+ * has its next read in flight, which fails too: the lowest byte wins,
+ * and that is DST's, whatever SRC's later failure says.
+ */
+static void test_lower_dst_wins_over_src(void)
+{
+	struct pipeline_job j = job_of(2 * BLOCK, 2 * BLOCK, 1);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	j.backend = &scripted_blocks;
+	devs[1].bad = 0;
+	devs[1].bad_status = 0x282;
+	devs[0].bad = BLOCK;
+	devs[0].bad_status = 0x281;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
+	/* SRC's block 0, DST's block 0 (failed), SRC's block 1 (failed). */
+	CHECK(!out_of_order && ncmds == 3);
+	CHECK(cmds[2].side == 0 && cmds[2].off == BLOCK);
+	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(res.nvme_status, 0x282);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(res.done, 0);
+}
+
+/*
+ * After a failure, chunks above it read no further: DST's first block
+ * fails, and the chunk above it, whose first blocks were in flight
+ * then, issues no more reads.  Below the failure, SRC's read in flight
+ * reads on up to it.
+ */
+static void test_no_reads_above_failure(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, 2 * BLOCK, 2);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+	unsigned int i;
+
+	j.backend = &scripted_blocks;
+	devs[1].bad = 0;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
+	CHECK(res.fail_side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(res.done, 0);
+	/* Both chunks' first blocks, and SRC's second one of chunk 0. */
+	CHECK(!out_of_order);
+	CHECK_EQ_U64(ncmds, 5);
+	for (i = 0; i < ncmds && i < MAX_CMDS; i++)
+		CHECK(cmds[i].off != 3 * BLOCK);
+}
+
+/*
+ * A read through the buffer that moves nothing is lost, whatever the
+ * other side holds: also when DST holds exactly the poison that a
+ * predictable nonce of 0 would plant, which would then compare equal
+ * to SRC's untouched buffer.
+ */
+static void test_dropped_read_against_zero_nonce_poison(void)
+{
+	struct pipeline_job j = job_of(BLOCK, 2 * BLOCK, 1);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX, w;
+	uint32_t i;
+
+	for (i = 0; i < BLOCK / 8; i++) {
+		w = poison_word(0, i);
+		memcpy(devs[1].image + (size_t)i * 8, &w, sizeof(w));
+	}
+	devs[0].drop = true;
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(res.lost && res.poisoned);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+}
+
+/*
+ * A buffer of one block, smaller than half a chunk of each side: both
+ * sides share it, SRC's block read and copied out before DST's is read
+ * into it.  Every block of both sides is read, and a difference in DST
+ * is found at its byte.
+ */
+static void test_shared_buffer_reads_both(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, BLOCK, 1);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+	unsigned int i, reads[2] = { 0, 0 };
+
+	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	CHECK(!out_of_order);
+	for (i = 0; i < ncmds && i < MAX_CMDS; i++)
+		reads[cmds[i].side]++;
+	CHECK_EQ_U64(reads[0], 4);
+	CHECK_EQ_U64(reads[1], 4);
+
+	j = job_of(4 * BLOCK, BLOCK, 1);
+	devs[1].image[2 * BLOCK + 100] ^= 0x40;
+	CHECK(verify_range(&j, true, &mismatch, &res) == 1);
+	CHECK_EQ_U64(mismatch, 2 * BLOCK + 100);
+	CHECK_EQ_U64(res.done, 2 * BLOCK + 100);
+}
+
+/*
+ * A stop raised by the last completion, when everything is compared
+ * equal: the verification is complete (0, all of it done), not cut
+ * short; raised earlier, it is cut short (-EINTR) at a chunk's end.
+ */
+static void test_stop_after_last_read(void)
+{
+	struct pipeline_job j = job_of(2 * BLOCK, BLOCK, 1);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	stop_at = 4; /* SRC and DST of chunk 0, then of chunk 1 */
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
+	CHECK(res.stopped);
+	CHECK_EQ_U64(ncmds, 4);
+	CHECK_EQ_U64(res.done, 2 * BLOCK);
+
+	j = job_of(2 * BLOCK, BLOCK, 1);
+	stop = 1;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EINTR);
+	CHECK(res.stopped);
+	CHECK_EQ_U64(ncmds, 0);
+	CHECK_EQ_U64(res.done, 0);
+}
+
+int main(void)
+{
+	test_same_byte_src_wins();
+	test_lower_dst_wins_over_src();
+	test_no_reads_above_failure();
+	test_dropped_read_against_zero_nonce_poison();
+	test_shared_buffer_reads_both();
+	test_stop_after_last_read();
+	CHECK_DONE();
+}

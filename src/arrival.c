@@ -27,23 +27,25 @@ struct prober {
 	struct arrival_result *out;
 };
 
-/* One block of SRC (@side 0) or DST (1) to or from @buf. */
-static int probe_io(struct prober *p, int side, bool write, char *buf)
+/* One block of SRC (COPY_SIDE_READ) or DST (WRITE) to or from @buf. */
+static int probe_io(struct prober *p, enum copy_side side, bool write,
+		    char *buf)
 {
 	const struct pipeline_job *job = p->job;
 	struct arrival_result *out = p->out;
+	bool dst = side == COPY_SIDE_WRITE;
 	uint32_t failed_at;
 	bool eof;
 	int ret;
 
-	ret = ring_io_full(&p->ring, p->be, side ? job->dst_fd : job->src_fd,
-			   side ? job->dst_ctx : job->src_ctx, write, buf,
-			   p->len, side ? job->dst_offset : job->src_offset,
+	ret = ring_io_full(&p->ring, p->be, dst ? job->dst_fd : job->src_fd,
+			   dst ? job->dst_ctx : job->src_ctx, write, buf,
+			   p->len, dst ? job->dst_offset : job->src_offset,
 			   &out->nvme_status, &failed_at, &eof, job->stop);
 	p->eof = ret && eof;
 	if (ret) {
 		out->verdict = ARRIVAL_IO_ERROR;
-		out->side = side ? COPY_SIDE_WRITE : COPY_SIDE_READ;
+		out->side = side;
 		out->error = ret;
 	}
 	return ret;
@@ -83,7 +85,8 @@ static int probe_src(struct prober *p)
 	poison_fill(blk, p->len, nonce);
 	/* The poison is on the device before SRC is told to overwrite it. */
 	poison_publish_range(blk, p->len);
-	if (probe_io(p, 0, false, blk) || probe_io(p, 0, false, p->truth))
+	if (probe_io(p, COPY_SIDE_READ, false, blk) ||
+	    probe_io(p, COPY_SIDE_READ, false, p->truth))
 		return -1;
 	poison_forget_range(blk, p->len);
 	p2pmem_copy_from(p->back, blk, p->len);
@@ -107,7 +110,7 @@ static int probe_src(struct prober *p)
 static bool probe_restore(struct prober *p)
 {
 	struct arrival_result keep = *p->out;
-	bool failed = probe_io(p, 1, true, p->saved) != 0;
+	bool failed = probe_io(p, COPY_SIDE_WRITE, true, p->saved) != 0;
 
 	/* The report is about the check, not about the restore. */
 	*p->out = keep;
@@ -119,8 +122,8 @@ static int probe_dst(struct prober *p)
 	struct arrival_result *out = p->out;
 
 	out->side = COPY_SIDE_WRITE;
-	if (probe_io(p, 1, true, p->job->buf) ||
-	    probe_io(p, 1, false, p->back)) {
+	if (probe_io(p, COPY_SIDE_WRITE, true, p->job->buf) ||
+	    probe_io(p, COPY_SIDE_WRITE, false, p->back)) {
 		out->dst_not_restored = probe_restore(p);
 		return -1;
 	}
@@ -146,7 +149,7 @@ static int probe_steps(struct prober *p)
 	 * then not checked (a write there would have to be undone by a
 	 * truncate).  The kernel's verdict for DST comes with DST's write.
 	 */
-	dst_block = !probe_io(p, 1, false, p->saved);
+	dst_block = !probe_io(p, COPY_SIDE_WRITE, false, p->saved);
 	if (!dst_block && !p->eof)
 		return 0;
 	memset(p->out, 0, sizeof(*p->out));

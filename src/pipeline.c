@@ -659,12 +659,13 @@ static void pipeline_exit(struct pipeline *e)
 }
 
 /*
- * A stop request while narrowing (ring_io gives up its retries): the
+ * A stop request while narrowing: ring_io returns -EINTR for nothing
+ * else (a command the kernel keeps cancelling ends in -ETIMEDOUT).  The
  * failure stays as recorded, over the whole command, and the run stops.
  */
 static bool narrow_stopped(struct pipeline *e, int n)
 {
-	if (n != -EINTR || !e->job->stop || !*e->job->stop)
+	if (n != -EINTR)
 		return false;
 	e->res->stopped = true;
 	return true;

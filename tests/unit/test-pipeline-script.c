@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <liburing.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,8 @@ static int (*answer)(const struct cmd *c, unsigned int nth);
  * partial loss of peer writes); a write copies the buffer into DST.
  */
 #define DEV_SIZE (256u * BLOCK)
+#define BUFFER_SIZE (64u * BLOCK)
+static void *buffer;
 static char src_image[DEV_SIZE], dst_image[DEV_SIZE];
 static bool (*dropped)(uint64_t word_off);
 static uint32_t dropped_chunk; /* for drops_page_ends */
@@ -59,6 +62,29 @@ static void move_data(bool write, char *buf, uint32_t len, uint64_t off)
 			memcpy(buf + at, src_image + off + at, 8);
 }
 
+/*
+ * The words the CPU stored into the buffer before a read (the
+ * sentinels): those that differ from what the device last put there,
+ * which @shadow mirrors (the buffer and it start zeroed).  Each read's
+ * are reported to @planted, by their offset in the read.
+ */
+static char *shadow;
+static void (*planted)(uint64_t read_off, const uint32_t *at, unsigned int n);
+
+static void note_planted(char *buf, uint32_t len, uint64_t off)
+{
+	static uint32_t at[64];
+	char *mirror = shadow + (buf - (char *)buffer);
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		if (memcmp(buf + i, mirror + i, 8) && n < 64)
+			at[n++] = i;
+	if (planted)
+		planted(off, at, n);
+}
+
 static void script_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 			bool write, void *buf, uint32_t len, uint64_t off)
 {
@@ -66,7 +92,11 @@ static void script_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 	if (ncmds < MAX_CMDS)
 		cmds[ncmds] = (struct cmd){ write, off, len };
 	ncmds++;
+	if (!write)
+		note_planted(buf, len, off);
 	move_data(write, buf, len, off);
+	if (!write)
+		memcpy(shadow + ((char *)buf - (char *)buffer), buf, len);
 	io_uring_prep_nop(sqe);
 }
 
@@ -129,7 +159,8 @@ static const struct ring_backend scripted_fixed_refused = {
  * or more, else one (pipeline.c, reap_batch); never more than can come.
  */
 static unsigned int waits, bad_waits, waits_at[3]; /* in flight: 1, 4, 8 */
-static int submit_fails; /* the next submission fails (no memory) */
+/* The next submission's answer, a negative errno; nothing is submitted. */
+static int submit_error;
 
 int __real_io_uring_submit_and_wait(struct io_uring *ring,
 				    unsigned int wait_nr);
@@ -141,9 +172,11 @@ int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
 	unsigned int inflight = ncmds - ncompleted;
 	unsigned int half = inflight >= 4 ? inflight / 2 : 1;
 
-	if (submit_fails) {
-		submit_fails = 0;
-		return -ENOMEM;
+	if (submit_error) {
+		int err = submit_error;
+
+		submit_error = 0;
+		return err;
 	}
 	waits++;
 	waits_at[0] += inflight == 1;
@@ -159,8 +192,6 @@ int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
 		wait_nr = inflight;
 	return __real_io_uring_submit_and_wait(ring, wait_nr);
 }
-
-static void *buffer;
 
 static struct pipeline_job job_of(uint64_t length, uint32_t chunk,
 				  uint32_t depth)
@@ -260,6 +291,72 @@ static void test_narrow_read(void)
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, 6 * BLOCK);
 	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	CHECK(!out_of_order);
+}
+
+/*
+ * A stop request and narrowing.  The stop is raised when the copy's
+ * read of chunk 1 fails: the failure is still placed exactly, the
+ * one-block reads go on (ring_io gives up only tries of a cancelled
+ * command).  Raised while narrowing, by a one-block read the kernel
+ * cancelled: no more reads, the failure stays as the copy saw it.
+ */
+static volatile sig_atomic_t stop_flag;
+static bool stop_when_narrowing; /* else when chunk 1's read fails */
+
+static int stop_around_chunk_1(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (c->write)
+		return (int)c->len;
+	if (c->len == 4 * BLOCK) {
+		if (c->off != 4 * BLOCK)
+			return (int)c->len;
+		if (!stop_when_narrowing)
+			stop_flag = 1;
+		return -EIO;
+	}
+	if (c->off != narrow_at)
+		return (int)c->len;
+	if (stop_when_narrowing) {
+		stop_flag = 1;
+		return -EINTR;
+	}
+	return narrow_result;
+}
+
+static void test_narrow_stop(void)
+{
+	struct pipeline_job j;
+	struct pipeline_result res;
+	unsigned int i, reads;
+
+	answer = stop_around_chunk_1;
+	narrow_at = 6 * BLOCK;
+	narrow_result = -ENODATA;
+	stop_when_narrowing = false;
+	stop_flag = 0;
+	j = job_of(12 * BLOCK, 4 * BLOCK, 2);
+	j.stop = &stop_flag;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -ENODATA);
+	CHECK(res.stopped);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 6 * BLOCK);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+
+	stop_when_narrowing = true;
+	stop_flag = 0;
+	j = job_of(12 * BLOCK, 4 * BLOCK, 2);
+	j.stop = &stop_flag;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -EIO);
+	CHECK(res.stopped);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	/* Blocks 4 and 5, then 6 once: cancelled, and not tried again. */
+	for (i = reads = 0; i < ncmds; i++)
+		reads += cmds[i].len == BLOCK;
+	CHECK_EQ_U64(reads, 3);
 	CHECK(!out_of_order);
 }
 
@@ -414,6 +511,77 @@ static void test_sentinel_pages(void)
 		CHECK_EQ_U64(res.fail_offset, dropped_chunk);
 		CHECK_EQ_U64(res.done, dropped_chunk);
 	}
+}
+
+/*
+ * Where the sentinels are (README, "Sentinels"): 10 words at most, the
+ * first and last of the chunk and of 4 pages the chunk's nonce picks.
+ * A pick may repeat a page, so 4 distinct pages are seen in most chunks,
+ * not all: of 16 pages, in 16 * 15 * 14 * 13 / 16^4 = 67% of them; that
+ * 64 chunks all have fewer is a chance below 1e-30.
+ */
+static unsigned int sentinel_reads, stored_reads, most_pages, sentinel_errors;
+
+static void check_planted(uint64_t read_off, const uint32_t *at, unsigned int n)
+{
+	const uint32_t len = 16 * BLOCK;
+	bool first = false, last = false, page_first[16] = { 0 },
+	     page_last[16] = { 0 };
+	unsigned int i, pages = 0;
+
+	(void)read_off;
+	sentinel_reads++;
+	stored_reads += n > 0;
+	for (i = 0; i < n; i++) {
+		first |= at[i] == 0;
+		last |= at[i] == len - 8;
+		if (at[i] % BLOCK == 0)
+			page_first[at[i] / BLOCK] = true;
+		else if (at[i] % BLOCK == BLOCK - 8)
+			page_last[at[i] / BLOCK] = true;
+		else
+			sentinel_errors++; /* inside a page */
+	}
+	/* A page is picked when both its ends carry one... */
+	for (i = 0; i < 16; i++)
+		pages += page_first[i] && page_last[i];
+	/* ...and no page has one end alone but the chunk's own ends. */
+	for (i = 1; i < 15; i++)
+		sentinel_errors += page_first[i] != page_last[i];
+	if (!first || !last || n > 10 || pages > 4)
+		sentinel_errors++;
+	if (pages > most_pages)
+		most_pages = pages;
+}
+
+static void test_sentinel_words(void)
+{
+	struct pipeline_job j;
+	struct pipeline_result res;
+	unsigned int run;
+
+	answer = NULL;
+	planted = check_planted;
+	sentinel_reads = stored_reads = most_pages = sentinel_errors = 0;
+	for (run = 0; run < 4; run++) {
+		j = job_of(DEV_SIZE, 16 * BLOCK, 1);
+		j.sentinels = true;
+		CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+		CHECK_EQ_U64(res.done, DEV_SIZE);
+	}
+	planted = NULL;
+	CHECK_EQ_U64(sentinel_reads, 4 * 16);
+	CHECK_EQ_U64(sentinel_errors, 0);
+	CHECK_EQ_U64(most_pages, 4);
+
+	/* Without sentinels, the CPU stores nothing into the buffer. */
+	planted = check_planted;
+	sentinel_reads = stored_reads = 0;
+	j = job_of(DEV_SIZE, 16 * BLOCK, 1);
+	CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+	planted = NULL;
+	CHECK_EQ_U64(sentinel_reads, 16);
+	CHECK_EQ_U64(stored_reads, 0);
 }
 
 /*
@@ -729,7 +897,7 @@ static int chunk1_fails_then_no_memory(const struct cmd *c, unsigned int nth)
 {
 	(void)nth;
 	if (!c->write && c->off == 4 * BLOCK && c->len == 4 * BLOCK) {
-		submit_fails = 1;
+		submit_error = -ENOMEM;
 		return -EIO;
 	}
 	return (int)c->len;
@@ -745,25 +913,75 @@ static void test_narrow_submit_fails(void)
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
 	CHECK_EQ_U64(res.done, 4 * BLOCK);
-	submit_fails = 0;
+	submit_error = 0;
+}
+
+/*
+ * A submission of the copy that fails: the ring's own failure ends the
+ * copy there, with what completed before it as done; it is no device's
+ * failure at a block, so nothing is narrowed.  A submission answered
+ * EINTR (a signal), EAGAIN or EBUSY (the kernel short of resources, or
+ * completions to reap first) is made again: the copy completes whole.
+ * The answer comes once chunk 0 is written, with chunk 1's read queued.
+ */
+static int copy_submit_error;
+
+static int chunk0_written_then_submit_fails(const struct cmd *c,
+					    unsigned int nth)
+{
+	(void)nth;
+	if (c->write && c->off == 0)
+		submit_error = copy_submit_error;
+	return (int)c->len;
+}
+
+static void test_copy_submit_fails(void)
+{
+	static const int again[] = { -EINTR, -EAGAIN, -EBUSY };
+	struct pipeline_job j = job_of(12 * BLOCK, 4 * BLOCK, 1);
+	struct pipeline_result res;
+	size_t i;
+
+	answer = chunk0_written_then_submit_fails;
+	copy_submit_error = -ENOMEM;
+	CHECK_EQ_U64(pipeline_run(&j, &res), -ENOMEM);
+	CHECK_EQ_U64(res.error, -ENOMEM);
+	CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	CHECK_EQ_U64(block_commands_after(0), 0);
+	CHECK(!memcmp(dst_image, src_image, 4 * BLOCK));
+	submit_error = 0;
+
+	for (i = 0; i < sizeof(again) / sizeof(again[0]); i++) {
+		j = job_of(12 * BLOCK, 4 * BLOCK, 1);
+		copy_submit_error = again[i];
+		CHECK_EQ_U64(pipeline_run(&j, &res), 0);
+		CHECK_EQ_U64(res.done, 12 * BLOCK);
+		CHECK_EQ_U64(ncmds, 6);
+		CHECK(!memcmp(dst_image, src_image, 12 * BLOCK));
+		CHECK(!submit_error);
+	}
 }
 
 int main(void)
 {
 	size_t i;
 
-	buffer = calloc(64, BLOCK);
-	if (!buffer)
+	buffer = calloc(1, BUFFER_SIZE);
+	shadow = calloc(1, BUFFER_SIZE);
+	if (!buffer || !shadow)
 		return T_EXIT_ERROR;
 	for (i = 0; i < DEV_SIZE; i++)
 		src_image[i] = (char)(i * 7 + i / 4096 + 1);
 	test_wait_batches();
 	test_narrow_read();
+	test_narrow_stop();
 	test_narrow_short_write();
 	test_one_byte_transfer();
 	test_cancelled_count_restarts();
 	test_corrupt_seam();
 	test_sentinel_pages();
+	test_sentinel_words();
 	test_small_chunks();
 	test_not_narrowed();
 	test_lost_not_narrowed();
@@ -773,6 +991,8 @@ int main(void)
 	test_fixed_buffer();
 	test_no_memory();
 	test_narrow_submit_fails();
+	test_copy_submit_fails();
 	free(buffer);
+	free(shadow);
 	CHECK_DONE();
 }

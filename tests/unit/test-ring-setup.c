@@ -132,9 +132,19 @@ int main(void)
 		CHECK(!strcmp(ring_setup_name(&ring), "defer_taskrun"));
 		io_uring_queue_exit(&ring);
 	}
+	mode = KERNEL_6_0;
+	if (ring_init(&ring, 2, &ring_backend_block) == 0) {
+		CHECK(!strcmp(ring_setup_name(&ring), "single_issuer"));
+		io_uring_queue_exit(&ring);
+	}
 	mode = KERNEL_5_19;
 	if (ring_init(&ring, 2, &ring_backend_block) == 0) {
 		CHECK(!strcmp(ring_setup_name(&ring), "coop_taskrun"));
+		io_uring_queue_exit(&ring);
+	}
+	mode = KERNEL_OLD;
+	if (ring_init(&ring, 2, &ring_backend_block) == 0) {
+		CHECK(!strcmp(ring_setup_name(&ring), "default"));
 		io_uring_queue_exit(&ring);
 	}
 

@@ -160,9 +160,10 @@ static uint64_t sentinel_value(uint64_t nonce, uint32_t off)
 	return nonce ^ poison_mix(off);
 }
 
+/* One per chunk, all different: "^ index" and poison_mix are one to one. */
 static uint64_t chunk_nonce(const struct pipeline *e, uint64_t index)
 {
-	return poison_mix(e->nonce ^ (index + 1));
+	return poison_mix(e->nonce ^ index);
 }
 
 static void sentinels_plant(struct pipeline *e, struct slot *s)

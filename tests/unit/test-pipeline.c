@@ -660,12 +660,20 @@ static void test_verify_geometry(const struct pipeline_job *job)
  * not compare equal with the other side, and the side is named.
  */
 static bool getrandom_fails;
+/*
+ * Nonces come from getrandom waiting for the entropy pool (flags 0):
+ * with GRND_NONBLOCK it would fail early in boot, and the nonce would
+ * be the predictable fallback.  Calls, and those with any flag.
+ */
+static unsigned int getrandom_calls, getrandom_flagged;
 
 ssize_t __real_getrandom(void *buf, size_t len, unsigned int flags);
 ssize_t __wrap_getrandom(void *buf, size_t len, unsigned int flags);
 
 ssize_t __wrap_getrandom(void *buf, size_t len, unsigned int flags)
 {
+	getrandom_calls++;
+	getrandom_flagged += flags != 0;
 	if (!getrandom_fails)
 		return __real_getrandom(buf, len, flags);
 	errno = ENOSYS;
@@ -997,6 +1005,8 @@ int main(void)
 	test_verify_eof(&job, size);
 	test_partial_loss(&job);
 	test_refusals(&job);
+	CHECK(getrandom_calls > 0);
+	CHECK_EQ_U64(getrandom_flagged, 0);
 
 	close(job.src_fd);
 	close(job.dst_fd);

@@ -28,6 +28,26 @@
 
 /* The printers are not linked: these decisions must not need them. */
 
+/*
+ * p2pmem_provider_read() as plan_p2p() calls it for a named provider,
+ * wrapped at link time (p2pmem_list()'s own calls are not): it answers
+ * @provider_read_error when that is set, as a read failing after the
+ * listing would.
+ */
+static int provider_read_error;
+int __real_p2pmem_provider_read(const struct pci_addr *addr,
+				struct p2pmem_provider *out);
+int __wrap_p2pmem_provider_read(const struct pci_addr *addr,
+				struct p2pmem_provider *out);
+
+int __wrap_p2pmem_provider_read(const struct pci_addr *addr,
+				struct p2pmem_provider *out)
+{
+	int ret = __real_p2pmem_provider_read(addr, out);
+
+	return provider_read_error ? provider_read_error : ret;
+}
+
 static char scratch[] = "decisions-XXXXXX";
 
 /* A block NVMe namespace @name of @kind, on PCI function 0000:0@n:00.0. */
@@ -403,6 +423,29 @@ static void test_providers(void)
 	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) == REFUSE_NONE);
 	CHECK(r.why == REFUSE_NONE && r.error == 0);
 	CHECK_EQ_U64(p.provider.addr.bus, 6);
+
+	/*
+	 * A provider whose attributes cannot be read (a size that is no
+	 * number): in the list, the providers cannot be listed.
+	 */
+	provider("0000:08:00.0", 1048576, 1, 1);
+	fake_put("/sys/bus/pci/devices/0000:08:00.0/p2pmem/size", "lots\n");
+	CHECK(plan_p2p_with(NULL, false, ENGINE_AUTO, &p, &r) ==
+	      REFUSE_P2PMEM_LIST);
+	CHECK(r.error == -EINVAL);
+	fake_put("/sys/bus/pci/devices/0000:08:00.0/p2pmem/size", "1048576\n");
+	/*
+	 * Listed, then unreadable when read again by name (an I/O error):
+	 * refused with the error, even with --force.
+	 */
+	provider_read_error = -EIO;
+	CHECK(plan_p2p_with("0000:08:00.0", true, ENGINE_AUTO, &p, &r) ==
+	      REFUSE_PROVIDER_UNREADABLE);
+	CHECK(r.error == -EIO);
+	provider_read_error = 0;
+	CHECK(plan_p2p_with("0000:08:00.0", false, ENGINE_AUTO, &p, &r) ==
+	      REFUSE_NONE);
+	provider("0000:08:00.0", 0, 0, 0); /* unpublished: auto passes it */
 }
 
 /* Which endpoints the kernel takes P2P pages for, by engine and release. */

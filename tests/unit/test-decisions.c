@@ -674,12 +674,18 @@ static void test_endpoints_and_destination(void)
 	close(saved);
 	CHECK(close_endpoints(&p, false) == 1);
 
-	/* DST existed: nothing to remove. */
+	/*
+	 * DST existed: nothing to remove.  The plan is written whole, over
+	 * whatever the caller's struct held (here a pattern): no field of
+	 * an earlier plan, such as "created", survives into this one.
+	 */
 	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	CHECK(fd >= 0);
 	close(fd);
+	memset(&p, 0xa5, sizeof(p));
 	CHECK(plan_endpoints(&o, &p, &r) == REFUSE_NONE);
 	CHECK(!p.dst.created);
+	CHECK(!p.have_src_ctrl && !p.have_dst_ctrl);
 	CHECK(close_endpoints(&p, false) == 0);
 	CHECK(access(dst, F_OK) == 0);
 	unlink(dst);

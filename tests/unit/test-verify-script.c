@@ -7,6 +7,8 @@
  * the order of completions known, what is checked is which failure is
  * reported when two come, what a read that moved nothing is found to
  * be, and which commands are issued after a failure or a stop.
+ *
+ * io_uring_submit_and_wait is wrapped at link time: a wait that fails.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -101,7 +103,29 @@ static const struct ring_backend scripted_blocks = {
 	.max_transfer = BLOCK,
 };
 
-static char buffer[4 * BLOCK] __attribute__((aligned(BLOCK)));
+static char buffer[8 * BLOCK] __attribute__((aligned(BLOCK)));
+
+/* After @waits_first more waits, the next fails with @wait_fails, once. */
+static int wait_fails;
+static unsigned int waits_first;
+
+int __real_io_uring_submit_and_wait(struct io_uring *ring,
+				    unsigned int wait_nr);
+int __wrap_io_uring_submit_and_wait(struct io_uring *ring,
+				    unsigned int wait_nr);
+
+int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
+{
+	int ret = wait_fails;
+
+	if (ret && !waits_first) {
+		wait_fails = 0;
+		return ret;
+	}
+	if (ret)
+		waits_first--;
+	return __real_io_uring_submit_and_wait(ring, wait_nr);
+}
 
 /* Equal images, nothing failing, nothing dropped, no stop. */
 static struct pipeline_job job_of(uint64_t length, uint32_t chunk,
@@ -290,6 +314,69 @@ static void test_stop_after_last_read(void)
 	CHECK_EQ_U64(res.done, 0);
 }
 
+/*
+ * A read through the buffer that moved nothing, in a chunk below a
+ * read error found first: the loss is the lowest failure, and its side
+ * (SRC's) is the one reported, not the side of the error above it.
+ */
+static void test_lost_below_io_failure(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, 4 * BLOCK, 2);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	/* Two chunks of two blocks a side; each read one block. */
+	j.backend = &scripted_blocks;
+	devs[0].drop = true;
+	devs[1].bad = 2 * BLOCK;
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EPROTO);
+	CHECK(!out_of_order);
+	/* Chunk 1's DST read failed before chunk 0's second blocks came. */
+	CHECK(ncmds >= 4 && cmds[3].side == 1 && cmds[3].off == 2 * BLOCK);
+	CHECK(res.lost && res.error == -EPROTO);
+	CHECK(res.fail_side == COPY_SIDE_READ);
+	CHECK_EQ_U64(res.fail_offset, 0);
+	CHECK_EQ_U64(res.done, 0);
+}
+
+/*
+ * A wait for completions interrupted, or refused for now (EAGAIN,
+ * EBUSY), is waited again and the verification completes; one that
+ * fails otherwise ends it with that error, at the verified prefix.
+ */
+static void test_wait_fails(void)
+{
+	const int again[3] = { -EINTR, -EAGAIN, -EBUSY };
+	struct pipeline_job j;
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		j = job_of(2 * BLOCK, BLOCK, 1);
+		wait_fails = again[i];
+		CHECK(verify_range(&j, false, &mismatch, &res) == 0);
+		CHECK(wait_fails == 0);
+		CHECK_EQ_U64(res.done, 2 * BLOCK);
+		CHECK_EQ_U64(ncompleted, 4);
+	}
+
+	/*
+	 * The first wait brings both reads of chunk 0, which compares
+	 * equal; the second, which would submit chunk 1's, fails.
+	 */
+	j = job_of(2 * BLOCK, BLOCK, 1);
+	wait_fails = -ENOMEM;
+	waits_first = 1;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -ENOMEM);
+	CHECK(wait_fails == 0);
+	CHECK_EQ_U64(ncompleted, 2);
+	CHECK(res.error == -ENOMEM);
+	CHECK_EQ_U64(res.done, BLOCK);
+	CHECK_EQ_U64(res.fail_offset, BLOCK);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+}
+
 int main(void)
 {
 	test_same_byte_src_wins();
@@ -298,5 +385,7 @@ int main(void)
 	test_dropped_read_against_zero_nonce_poison();
 	test_shared_buffer_reads_both();
 	test_stop_after_last_read();
+	test_lost_below_io_failure();
+	test_wait_fails();
 	CHECK_DONE();
 }

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,27 @@ off_t __wrap_lseek64(int fd, off_t off, int whence)
 	if (ret >= 0 && lseek_dirty)
 		errno = ENXIO;
 	return ret;
+}
+
+/*
+ * A provider whose pool has no contiguous room for more than
+ * @mmap_most bytes: a larger mapping fails ENOMEM (0: no limit).
+ */
+static size_t mmap_most;
+
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off);
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off);
+
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off)
+{
+	if (mmap_most && len > mmap_most) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return __real_mmap64(addr, len, prot, flags, fd, off);
 }
 
 ssize_t __wrap_pread64(int fd, void *buf, size_t len, off_t off)
@@ -871,7 +893,9 @@ static int make_dirs(char *path)
 /*
  * A peer-to-peer plan's buffer is mapped from the provider's p2pmem
  * (here a sysfs root whose allocate file is a regular file), and given
- * back whole: unmapped, its descriptor closed.
+ * back whole: unmapped, its descriptor closed.  A pool with room for
+ * less (mmap64 failing ENOMEM above a size) gives less, down to a block,
+ * and the plan's slots are fitted to what it gave.
  */
 static void test_buffer_p2pmem(void)
 {
@@ -904,6 +928,35 @@ static void test_buffer_p2pmem(void)
 	memset(b.addr, 0x11, b.len);
 	copy_buffer_put(&b);
 	CHECK(b.addr == NULL && b.map.fd == -1);
+	CHECK(open_fd_count() == fds);
+
+	/*
+	 * A provider with room for half the buffer: the grant is smaller,
+	 * and the slots fit it (fewer chunks in flight); with room for
+	 * less than a chunk, one chunk as large as the grant; with none
+	 * for a block, no buffer at all.
+	 */
+	p.geometry.chunk_size = 4 * BLOCK;
+	p.direct_length = 64 * BLOCK;
+	mmap_most = 8 * BLOCK;
+	sysfs_set_root(dir);
+	CHECK(copy_buffer_get(&p, false, &b) == 0);
+	CHECK_EQ_U64(b.len, 8 * BLOCK);
+	CHECK_EQ_U64(p.geometry.queue_depth, 2);
+	CHECK_EQ_U64(p.geometry.chunk_size, 4 * BLOCK);
+	copy_buffer_put(&b);
+	p.geometry.queue_depth = 4;
+	mmap_most = 2 * BLOCK;
+	CHECK(copy_buffer_get(&p, false, &b) == 0);
+	CHECK_EQ_U64(b.len, 2 * BLOCK);
+	CHECK_EQ_U64(p.geometry.queue_depth, 1);
+	CHECK_EQ_U64(p.geometry.chunk_size, 2 * BLOCK);
+	copy_buffer_put(&b);
+	mmap_most = BLOCK / 2;
+	CHECK_EQ_U64(-copy_buffer_get(&p, false, &b), ENOMEM);
+	CHECK(b.addr == NULL && b.len == 0 && b.map.fd == -1);
+	mmap_most = 0;
+	sysfs_set_root(NULL);
 	CHECK(open_fd_count() == fds);
 	unlink(path);
 	/* The directories, deepest first, up to and including @dir. */

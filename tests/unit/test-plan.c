@@ -3,11 +3,14 @@
  * copy_plan_range(): every refusal of a range, by reason code, on
  * endpoints built by hand (no files, no sysfs).
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "copy.h"
+#include "depth-tuner.h"
+#include "pipeline.h"
 
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
@@ -224,10 +227,55 @@ static void test_geometry(void)
 	}
 }
 
+/*
+ * Whether the depth may be tuned is said by the plan before the copy:
+ * it must be what the pipeline then decides, from the count of chunks
+ * it cuts the O_DIRECT part into (pipeline_chunks_make), at every
+ * length up to past the "short copy" bound, whole last chunk or not.
+ */
+static void test_depth_may_tune(void)
+{
+	const struct plan_case c = { .dst_kind = FILE_EP };
+	const uint32_t chunk = 8192;
+	struct copy_request rq = { .chunk_size = chunk, .queue_depth = 2 };
+	struct pipeline_chunks cut;
+	unsigned int n, half, tuned = 0, short_copies = 0;
+	char length[32];
+	struct copy_plan p;
+	bool want;
+
+	for (n = 1; n * (uint64_t)chunk <= SRC_SIZE - chunk; n++) {
+		for (half = 0; half < 2; half++) {
+			make_plan(&c, &p);
+			snprintf(length, sizeof(length), "%u",
+				 n * chunk - half * 4096);
+			rq.length = length;
+			CHECK(copy_plan_range(&rq, &p) == PLAN_OK);
+			CHECK(pipeline_chunks_make(
+				      p.direct_length, p.geometry.chunk_size,
+				      p.geometry.align, &cut) == 0);
+			want = !depth_tuner_fixed_why(p.geometry.queue_depth,
+						      cut.count, true);
+			if (p.geometry.depth_may_tune != want) {
+				fprintf(stderr,
+					"length %s: the plan says %d, the pipeline %d\n",
+					length, p.geometry.depth_may_tune,
+					want);
+				check_failures++;
+			}
+			tuned += want;
+			short_copies += !want;
+		}
+	}
+	/* Both sides of the bound were seen. */
+	CHECK(tuned > 0 && short_copies > 0);
+}
+
 int main(void)
 {
 	test_buffer_want();
 	test_geometry();
+	test_depth_may_tune();
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Verification (verify.h) against a scripted device: every command is
- * an io_uring no-op, which completes in submission order; a read copies
- * its side's image into the buffer when it is issued (or nothing, for a
- * read whose data never arrives), and its answer is the script's.  With
+ * Verification (verify.h) and the arrival probe (arrival.h) against a
+ * scripted device: every command is an io_uring no-op, which completes
+ * in submission order; a read copies its side's image into the buffer
+ * when it is issued (or nothing, for a read whose data never arrives), a
+ * write the buffer into the image, and its answer is the script's.  With
  * the order of completions known, what is checked is which failure is
  * reported when two come, what a read that moved nothing is found to
  * be, and which commands are issued after a failure or a stop.
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "arrival.h"
 #include "poison.h"
 #include "verify.h"
 
@@ -27,8 +29,9 @@
 struct dev {
 	char image[IMAGE];
 	bool drop; /* reads complete whole and move nothing */
-	uint64_t bad; /* a read starting at this byte fails (-EIO) */
+	uint64_t bad; /* a command starting at this byte fails (-EIO) */
 	uint32_t bad_status; /* ... with this NVMe status */
+	const char *store_once; /* the next write stores this instead */
 };
 
 static struct dev devs[2];
@@ -56,14 +59,21 @@ static int side_of(const void *ctx)
 static void script_prep(struct io_uring_sqe *sqe, int fd, const void *ctx,
 			bool write, void *buf, uint32_t len, uint64_t off)
 {
-	const struct dev *d = ctx;
+	struct dev *d = &devs[side_of(ctx)];
 
 	(void)fd;
 	if (ncmds < MAX_CMDS)
 		cmds[ncmds] = (struct cmd){ side_of(ctx), off, len };
 	ncmds++;
-	if (!write && !d->drop && off + len <= IMAGE)
+	if (off + len > IMAGE) {
+		/* Beyond the device: the command moves nothing. */
+	} else if (write) {
+		memcpy(d->image + off, d->store_once ? d->store_once : buf,
+		       len);
+		d->store_once = NULL;
+	} else if (!d->drop) {
 		memcpy(buf, d->image + off, len);
+	}
 	io_uring_prep_nop(sqe);
 }
 
@@ -153,6 +163,7 @@ static struct pipeline_job job_of(uint64_t length, uint32_t chunk,
 		devs[i].drop = false;
 		devs[i].bad = UINT64_MAX;
 		devs[i].bad_status = 0;
+		devs[i].store_once = NULL;
 	}
 	ncmds = ncompleted = 0;
 	out_of_order = false;
@@ -377,6 +388,38 @@ static void test_wait_fails(void)
 	CHECK_EQ_U64(mismatch, UINT64_MAX);
 }
 
+/*
+ * The probe's DST direction plants no poison: DST storing other data
+ * than the buffer's is a difference (ARRIVAL_MISMATCH), never "partly
+ * lost", whatever that data is; here words that equal the poison of a
+ * nonce of 0 or 1 at their place.  DST's block is then put back.
+ */
+static void test_arrival_dst_stores_other(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, BLOCK, 1);
+	static char other[BLOCK], before[BLOCK];
+	struct arrival_result ar;
+	uint64_t w;
+	uint32_t i;
+
+	for (i = 0; i < BLOCK / 8; i++) {
+		w = poison_word(i % 2, i);
+		memcpy(other + (size_t)i * 8, &w, sizeof(w));
+	}
+	memset(devs[1].image, 0x33, BLOCK);
+	memcpy(before, devs[1].image, BLOCK);
+	devs[1].store_once = other;
+	CHECK(arrival_check(&j, &ar) == 0);
+	CHECK(!out_of_order);
+	CHECK(ar.src_checked && !ar.dst_checked);
+	CHECK(ar.verdict == ARRIVAL_MISMATCH);
+	CHECK(ar.side == COPY_SIDE_WRITE);
+	CHECK_EQ_U64(ar.words, BLOCK / 8);
+	CHECK_EQ_U64(ar.poison_left, 0);
+	CHECK(!ar.dst_not_restored);
+	CHECK(!memcmp(devs[1].image, before, BLOCK));
+}
+
 int main(void)
 {
 	test_same_byte_src_wins();
@@ -387,5 +430,6 @@ int main(void)
 	test_stop_after_last_read();
 	test_lost_below_io_failure();
 	test_wait_fails();
+	test_arrival_dst_stores_other();
 	CHECK_DONE();
 }

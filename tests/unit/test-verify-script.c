@@ -9,7 +9,8 @@
  * reported when two come, what a read that moved nothing is found to
  * be, and which commands are issued after a failure or a stop.
  *
- * io_uring_submit_and_wait is wrapped at link time: a wait that fails.
+ * io_uring_submit_and_wait and io_uring_queue_init are wrapped at link
+ * time: a wait that fails, a ring that cannot be set up.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -135,6 +136,26 @@ int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
 	if (ret)
 		waits_first--;
 	return __real_io_uring_submit_and_wait(ring, wait_nr);
+}
+
+/* The next ring set up fails with @ring_fails (negative errno), once. */
+static int ring_fails;
+
+int __real_io_uring_queue_init(unsigned int entries, struct io_uring *ring,
+			       unsigned int flags);
+int __wrap_io_uring_queue_init(unsigned int entries, struct io_uring *ring,
+			       unsigned int flags);
+
+int __wrap_io_uring_queue_init(unsigned int entries, struct io_uring *ring,
+			       unsigned int flags)
+{
+	int ret = ring_fails;
+
+	if (ret) {
+		ring_fails = 0;
+		return ret;
+	}
+	return __real_io_uring_queue_init(entries, ring, flags);
 }
 
 /* Equal images, nothing failing, nothing dropped, no stop. */
@@ -436,6 +457,98 @@ static void test_empty_range(void)
 	}
 }
 
+/*
+ * Refused before any read, with the result cleared: no chunk size, no
+ * queue, a buffer smaller than one block (half a block a chunk), a ring
+ * that cannot be set up (its error).  The arrival probe too gives the
+ * ring's error, with nothing probed.
+ */
+static void test_refusals(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, 0, 1);
+	struct pipeline_result res;
+	struct arrival_result ar;
+	uint64_t mismatch = UINT64_MAX;
+
+	memset(&res, 0x5a, sizeof(res));
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EINVAL);
+	CHECK(res.error == 0 && !res.stopped && res.done == 0);
+	j = job_of(4 * BLOCK, BLOCK, 0);
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EINVAL);
+	j = job_of(4 * BLOCK, BLOCK / 2, 1);
+	CHECK(verify_range(&j, true, &mismatch, &res) == -EINVAL);
+	CHECK_EQ_U64(ncmds, 0);
+
+	j = job_of(4 * BLOCK, BLOCK, 1);
+	ring_fails = -ENOMEM;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -ENOMEM);
+	CHECK(ring_fails == 0);
+	ring_fails = -ENOMEM;
+	memset(&ar, 0x5a, sizeof(ar));
+	CHECK(arrival_check(&j, &ar) == -ENOMEM);
+	CHECK(ring_fails == 0);
+	CHECK(!ar.src_checked && !ar.dst_checked && ar.error == 0);
+	CHECK_EQ_U64(ncmds, 0);
+	CHECK_EQ_U64(mismatch, UINT64_MAX);
+}
+
+/*
+ * What a caller's result held before is not part of the answer: an
+ * equal range is equal, with nothing else said.
+ */
+static void test_result_cleared(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, BLOCK, 2);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	memset(&res, 0x5a, sizeof(res));
+	CHECK(verify_range(&j, false, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	CHECK(res.error == 0 && res.nvme_status == 0);
+	CHECK(res.fail_side == COPY_SIDE_NONE && res.fail_offset == 0);
+	CHECK(!res.stopped && !res.lost && !res.unexpected_eof);
+	CHECK(!res.poisoned);
+}
+
+/*
+ * queue_depth chunks are read at once, both sides of each: with DST's
+ * read of chunk 0 failing, chunk 1's reads, issued with it, are there.
+ */
+static void test_depth_in_flight(void)
+{
+	struct pipeline_job j = job_of(4 * BLOCK, BLOCK, 2);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+
+	devs[1].bad = 0;
+	CHECK(verify_range(&j, false, &mismatch, &res) == -EIO);
+	CHECK(!out_of_order);
+	CHECK_EQ_U64(ncmds, 4);
+	CHECK(cmds[2].side == 0 && cmds[2].off == BLOCK);
+	CHECK(cmds[3].side == 1 && cmds[3].off == BLOCK);
+}
+
+/*
+ * Chunks of three blocks through the buffer: each side's half is one
+ * whole block (half a chunk, rounded down to a block), queue_depth
+ * chunks fit, and the whole range is verified.
+ */
+static void test_odd_chunk_through_buffer(void)
+{
+	struct pipeline_job j = job_of(12 * BLOCK, 3 * BLOCK, 2);
+	struct pipeline_result res;
+	uint64_t mismatch = UINT64_MAX;
+	unsigned int i;
+
+	CHECK(verify_range(&j, true, &mismatch, &res) == 0);
+	CHECK_EQ_U64(res.done, 12 * BLOCK);
+	CHECK(!out_of_order);
+	CHECK_EQ_U64(ncmds, 24);
+	for (i = 0; i < ncmds && i < MAX_CMDS; i++)
+		CHECK_EQ_U64(cmds[i].len, BLOCK);
+}
+
 int main(void)
 {
 	test_same_byte_src_wins();
@@ -448,5 +561,9 @@ int main(void)
 	test_wait_fails();
 	test_arrival_dst_stores_other();
 	test_empty_range();
+	test_refusals();
+	test_result_cleared();
+	test_depth_in_flight();
+	test_odd_chunk_through_buffer();
 	CHECK_DONE();
 }

@@ -598,11 +598,9 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 			 struct copy_outcome *out)
 {
 	const struct copy_plan *p = s->plan;
-	uint64_t mismatch = 0;
 	struct pipeline_job job;
-	int ret;
-
 	enum copy_side side;
+	int ret;
 
 	ret = copy_direct_io(p, true, &side);
 	if (ret) {
@@ -612,11 +610,12 @@ static int verify_direct(const struct copy_session *s, bool in_p2pmem,
 		return ret;
 	}
 	job_from_session(s, &job);
-	ret = verify_range(&job, in_p2pmem, &mismatch, &out->pipeline);
+	/* The offset is written only when the range differs (1). */
+	ret = verify_range(&job, in_p2pmem, &out->mismatch_offset,
+			   &out->pipeline);
 	if (ret == 1) {
 		out->mismatch = true;
-		out->mismatch_offset = mismatch;
-	} else if (ret < 0) {
+	} else if (ret) {
 		/* Refusals before the first read leave the result's error 0. */
 		out->pipeline.error = ret;
 	}

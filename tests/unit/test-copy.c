@@ -121,6 +121,20 @@ void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
 	return __real_mmap64(addr, len, prot, flags, fd, off);
 }
 
+/* The @malloc_fails-th allocation of @malloc_fail_len bytes from now fails. */
+static int malloc_fails;
+static size_t malloc_fail_len;
+
+void *__real_malloc(size_t len);
+void *__wrap_malloc(size_t len);
+
+void *__wrap_malloc(size_t len)
+{
+	if (malloc_fails && len == malloc_fail_len && !--malloc_fails)
+		return NULL;
+	return __real_malloc(len);
+}
+
 ssize_t __wrap_pread64(int fd, void *buf, size_t len, off_t off)
 {
 	ssize_t ret;
@@ -211,6 +225,10 @@ static void test_tail_copy(void)
 	session_open(&p, &s, 2);
 	CHECK(copy_phase_tail(&s, &out) == 0);
 	CHECK_EQ_U64(out.pipeline.done, DIRECT + TAIL);
+	/* No failure left in the outcome. */
+	CHECK(out.pipeline.error == 0);
+	CHECK(out.pipeline.fail_side == COPY_SIDE_NONE);
+	CHECK_EQ_U64(out.pipeline.fail_offset, 0);
 	check_dst_holds(DIRECT, TAIL);
 	CHECK(byte_at(dst_path, DST_OFF + DIRECT + TAIL) == 0);
 	session_close(&p, &s);
@@ -341,6 +359,42 @@ static void test_verify_tail(void)
 	CHECK(!out.mismatch);
 	CHECK(out.pipeline.fail_side == COPY_SIDE_WRITE);
 	CHECK_EQ_U64(out.pipeline.fail_offset, DIRECT + 300);
+	session_close(&p, &s);
+}
+
+/*
+ * The verification failing before it reads anything is its error in
+ * the outcome, no difference: the O_DIRECT part's refused (a geometry
+ * without chunks), the tail's without memory for its second buffer
+ * (malloc wrapped at link time).
+ */
+static void test_verify_refused(void)
+{
+	struct copy_outcome out;
+	struct copy_session s;
+	struct copy_plan p;
+
+	dst_reset();
+	session_open(&p, &s, 1);
+	p.geometry.chunk_size = 0;
+	memset(&out, 0, sizeof(out));
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -EINVAL);
+	CHECK(out.pipeline.error == -EINVAL && !out.mismatch);
+	p.geometry.chunk_size = BLOCK;
+
+	/* The tail's two buffers: the second is refused. */
+	flip_byte(dst_path, DST_OFF + DIRECT + 10);
+	memset(&out, 0, sizeof(out));
+	malloc_fail_len = 64 * 1024;
+	malloc_fails = 2;
+	CHECK(copy_phase_verify(&s, VERIFY_IN_SYSMEM, &out) == -ENOMEM);
+	CHECK(malloc_fails == 0);
+	CHECK(out.pipeline.error == -ENOMEM && !out.mismatch);
+	CHECK_EQ_U64(out.pipeline.done, DIRECT);
+	CHECK_EQ_U64(out.pipeline.fail_offset, DIRECT);
+	/* Verification writes nothing: DST's byte is still the flipped one. */
+	CHECK(byte_at(dst_path, DST_OFF + DIRECT + 10) ==
+	      (unsigned char)(data[SRC_OFF + DIRECT + 10] ^ 0x40));
 	session_close(&p, &s);
 }
 
@@ -1027,6 +1081,7 @@ int main(void)
 	test_tail_copy();
 	test_tail_src_shrinks();
 	test_verify_tail();
+	test_verify_refused();
 	test_backend_descriptors();
 	test_preflight_fails();
 	test_transfer_pi();

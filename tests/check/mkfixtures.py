@@ -336,7 +336,7 @@ def write_unit_tree(root):
     NVMe namespaces with major:minor links and a partition, p2pmem
     providers published and not, a multipath head node, a namespace behind
     VMD, loop devices (several with broken entries), a fabrics controller
-    and a PCI device without p2pmem."""
+    with a namespace, and a PCI device without p2pmem."""
     def namespace(pci, ctrl, ns, devnum, sectors, lbs):
         d = "%s/nvme/%s/%s" % (pci, ctrl, ns)
         put_file(root, d + "/size", "%d\n" % sectors)
@@ -400,6 +400,7 @@ def write_unit_tree(root):
     put_file(root, fabrics + "/nvme9/transport", "tcp\n")
     link_rel(root, "sys/class/nvme/nvme9", fabrics + "/nvme9")
     link_rel(root, fabrics + "/nvme9/device", fabrics)
+    virtual_disk(fabrics + "/nvme9/nvme9n1", "259:9", 2048, 512)
     # A PCI device without p2pmem.
     os.makedirs(os.path.join(root, UNIT_PCI), exist_ok=True)
     link_rel(root, "sys/bus/pci/devices/0000:01:00.0", UNIT_PCI)

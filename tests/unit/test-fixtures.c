@@ -119,6 +119,15 @@ static void test_disks(void)
 	CHECK(disk_info_from_devnum(makedev(259, 7), &d) == 0);
 	CHECK(d.kind == DISK_OTHER && !d.ctrl[0] && d.have_pci);
 
+	/*
+	 * A namespace of an NVMe over fabrics controller (its directory
+	 * under nvme-fabrics/ctl, not under a PCI function's "nvme"): no
+	 * PCIe NVMe disk, and no controller named for one.
+	 */
+	CHECK(disk_info_from_devnum(makedev(259, 9), &d) == 0);
+	CHECK(!strcmp(d.name, "nvme9n1"));
+	CHECK(d.kind == DISK_OTHER && !d.ctrl[0] && !d.have_pci);
+
 	/* Behind VMD the PCI domain is 10000, five hex digits. */
 	CHECK(disk_info_from_devnum(makedev(259, 5), &d) == 0);
 	CHECK(d.kind == DISK_NVME && !strcmp(d.ctrl, "nvme5"));

@@ -300,6 +300,26 @@ static void gone_when_released(int number)
 }
 
 /*
+ * Read-only block device @ep at descriptor 0, as a library caller's
+ * descriptor may be: asked like any other, and read-only.
+ */
+static void check_read_only_at_fd0(const struct endpoint *ep)
+{
+	struct endpoint at0 = *ep;
+	int saved = dup(0);
+	bool ro = false;
+
+	CHECK(saved >= 0 && dup2(ep->fd, 0) == 0);
+	at0.fd = 0;
+	CHECK(endpoint_read_only(&at0, &ro) == 0);
+	CHECK(ro);
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	}
+}
+
+/*
  * Block device DST @ep refused while another loop device is set up on
  * it, and while it is read-only (BLKROSET, as blockdev --setro).
  */
@@ -323,6 +343,7 @@ static void check_in_use_or_read_only(const struct endpoint *ep)
 	}
 	CHECK(ioctl(ep->fd, BLKROSET, &on) == 0);
 	CHECK(safety_check_destination(ep, true, &v) == DST_READ_ONLY);
+	check_read_only_at_fd0(ep);
 	CHECK(ioctl(ep->fd, BLKROSET, &off) == 0);
 	CHECK(safety_check_destination(ep, true, &v) == SAFE);
 }

@@ -6,6 +6,7 @@
  * time to count what the walk asks for under /dev and to open none of
  * it (the walk then reads the backing from sysfs).  Even a machine with
  * loop devices only lists "." and ".." there, which are no loop devices.
+ * Then, in a fake sysfs root: which loop devices the walk passes on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fakeroot.h"
 #include "storage.h"
 #include "sysfs.h"
 
@@ -54,6 +56,45 @@ static int count_loop(const char *name, const struct loop_backing *b,
 	return 0;
 }
 
+/* Each loop device passed on: its name, "+" with a backing, else "-". */
+static int list_loop(const char *name, const struct loop_backing *b, void *data)
+{
+	char *seen = data;
+	size_t used = strlen(seen);
+
+	snprintf(seen + used, 256 - used, "%s%c ", name, b ? '+' : '-');
+	return 0;
+}
+
+/*
+ * loop0 not attached (no loop directory), loop1 on a file, loop2 on a
+ * file that is gone, sda no loop device: loop1 with its backing, loop2
+ * without (unknown, never "not attached"), nothing else.
+ */
+static void test_fake_tree(void)
+{
+	char seen[256] = "", target[512];
+
+	if (fake_root_make("storage-loop-walk"))
+		exit(T_EXIT_ERROR);
+	fake_put("/sys/block/loop0/size", "0\n");
+	fake_put("/sys/block/sda/size", "8\n");
+	fake_put("/files/a.img", "");
+	snprintf(target, sizeof(target), "%s/files/a.img\n", fake_root);
+	fake_put("/sys/block/loop1/loop/backing_file", target);
+	fake_put("/sys/block/loop1/loop/offset", "0\n");
+	fake_put("/sys/block/loop1/loop/sizelimit", "0\n");
+	snprintf(target, sizeof(target), "%s/files/gone.img\n", fake_root);
+	fake_put("/sys/block/loop2/loop/backing_file", target);
+	sysfs_set_root(fake_root);
+	CHECK(storage_each_loop(list_loop, seen) == 0);
+	/* readdir's order is the directory's: compare as a set. */
+	CHECK(strlen(seen) == strlen("loop1+ loop2- "));
+	CHECK(strstr(seen, "loop1+ "));
+	CHECK(strstr(seen, "loop2- "));
+	fake_root_remove();
+}
+
 int main(void)
 {
 	unsigned int seen = 0;
@@ -68,5 +109,6 @@ int main(void)
 	 * own counts are compared.  Each device passed on was asked first.
 	 */
 	CHECK(seen <= loop_opens);
+	test_fake_tree();
 	CHECK_DONE();
 }

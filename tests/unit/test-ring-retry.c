@@ -9,6 +9,9 @@
  * And ring_io_full(): all of a transfer in commands the backend takes
  * (max_transfer), going on after a short one, stopping at an error or
  * at the end of the file with the bytes done before it.
+ *
+ * io_uring_submit_and_wait and __io_uring_get_cqe are wrapped at link
+ * time: the wait for a completion can be made to fail.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -184,9 +187,77 @@ static void test_full(void)
 	piece_answer = NULL;
 }
 
+/*
+ * The wait for the completion fails: the next @waits_failing waits
+ * answer the errors at @wait_errors in turn, the submission having
+ * answered as if it had submitted the command (nothing is, so nothing
+ * completes).
+ */
+static unsigned int waits_failing;
+static const int *wait_errors;
+
+int __real_io_uring_submit_and_wait(struct io_uring *ring,
+				    unsigned int wait_nr);
+int __wrap_io_uring_submit_and_wait(struct io_uring *ring,
+				    unsigned int wait_nr);
+int __real___io_uring_get_cqe(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      unsigned int submit, unsigned int wait_nr,
+			      sigset_t *sigmask);
+int __wrap___io_uring_get_cqe(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      unsigned int submit, unsigned int wait_nr,
+			      sigset_t *sigmask);
+
+int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr)
+{
+	if (waits_failing)
+		return 1;
+	return __real_io_uring_submit_and_wait(ring, wait_nr);
+}
+
+int __wrap___io_uring_get_cqe(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      unsigned int submit, unsigned int wait_nr,
+			      sigset_t *sigmask)
+{
+	if (waits_failing) {
+		waits_failing--;
+		return *wait_errors++;
+	}
+	return __real___io_uring_get_cqe(ring, cqe_ptr, submit, wait_nr,
+					 sigmask);
+}
+
+/*
+ * A wait interrupted by a signal (-EINTR) is waited again; one that
+ * fails otherwise (-EBADR: the kernel dropped completions) is the
+ * transfer's error.
+ */
+static void test_wait_fails(void)
+{
+	static const int errors[] = { -EINTR, -EBADR };
+	struct io_uring ring;
+	uint32_t status;
+	char buf[512];
+
+	piece_answer = NULL;
+	npieces = 0;
+	CHECK_EQ_U64(ring_init(&ring, 2, &any_command), 0);
+	wait_errors = errors;
+	waits_failing = 2;
+	CHECK_EQ_U64(ring_io(&ring, &any_command, -1, NULL, false, buf,
+			     sizeof(buf), 0, &status, NULL),
+		     -EBADR);
+	CHECK_EQ_U64(waits_failing, 0);
+	CHECK_EQ_U64(npieces, 1);
+	io_uring_queue_exit(&ring);
+}
+
 int main(void)
 {
 	test_full();
+	test_wait_fails();
 	/* No stop: the first try and RING_CANCELLED_TRIES more. */
 	stop_after = 0;
 	CHECK_EQ_U64(one_io(&stop), -ETIMEDOUT);

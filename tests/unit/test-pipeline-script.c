@@ -391,6 +391,45 @@ static void test_narrow_short_write(void)
 	CHECK(!out_of_order);
 }
 
+/*
+ * Narrowing a failed write: the copy's write of chunk 0 fails as a whole
+ * (ENOSPC); the one-block writes again from the chunk's start find
+ * block 1, whose write answers @block1_write.  Moving nothing, or
+ * stopping short where the copy's write did not fail, is an I/O error
+ * at the block's start, and what is before it is written.
+ */
+static int block1_write;
+
+static int chunk0_write_fails(const struct cmd *c, unsigned int nth)
+{
+	(void)nth;
+	if (!c->write)
+		return (int)c->len;
+	if (c->len == 4 * BLOCK)
+		return c->off == 0 ? -ENOSPC : (int)c->len;
+	return c->off == BLOCK ? block1_write : (int)c->len;
+}
+
+static void test_narrow_write(void)
+{
+	static const int answers[] = { 0, 100, -ENODATA };
+	struct pipeline_job j;
+	struct pipeline_result res;
+	size_t i;
+
+	answer = chunk0_write_fails;
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		block1_write = answers[i];
+		j = job_of(8 * BLOCK, 4 * BLOCK, 1);
+		CHECK_EQ_U64(pipeline_run(&j, &res),
+			     answers[i] < 0 ? answers[i] : -EIO);
+		CHECK(res.fail_side == COPY_SIDE_WRITE);
+		CHECK_EQ_U64(res.fail_offset, BLOCK);
+		CHECK_EQ_U64(res.done, BLOCK);
+		CHECK(!memcmp(dst_image, src_image, BLOCK));
+	}
+}
+
 /* A transfer of one byte is a short one, not a failure: the rest follows. */
 static int first_read_moves_1_byte(const struct cmd *c, unsigned int nth)
 {
@@ -977,6 +1016,7 @@ int main(void)
 	test_narrow_read();
 	test_narrow_stop();
 	test_narrow_short_write();
+	test_narrow_write();
 	test_one_byte_transfer();
 	test_cancelled_count_restarts();
 	test_corrupt_seam();

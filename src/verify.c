@@ -76,27 +76,29 @@ struct verifier {
 	struct pipeline_result *res;
 };
 
+/* @job's length is a multiple of its align (verify_range checks). */
 static uint32_t verify_piece(const struct pipeline_job *job, bool through_buf)
 {
 	uint64_t piece = job->geometry.chunk_size;
-	uint64_t need = (job->length + job->geometry.align - 1) /
-			job->geometry.align * job->geometry.align;
 
 	/* Through the buffer: half a chunk for each side. */
 	if (through_buf)
 		piece = piece / 2 / job->geometry.align * job->geometry.align;
 	if (!piece)
 		piece = job->geometry.align;
-	if (need < piece)
-		piece = need;
+	if (job->length < piece)
+		piece = job->length;
 	return (uint32_t)piece;
 }
 
-/* Remember a failure at @at; the lowest one wins. */
+/*
+ * Remember a failure at @at; the lowest one wins.  No two kinds meet at
+ * one byte: a loss or a difference is found only in a chunk whose reads
+ * all completed, and chunks do not overlap.
+ */
 static void verify_fail(struct verifier *v, enum vfail kind, uint64_t at)
 {
-	if (v->fail == VFAIL_NONE || at < v->fail_at ||
-	    (at == v->fail_at && kind == VFAIL_IO)) {
+	if (v->fail == VFAIL_NONE || at < v->fail_at) {
 		v->fail = kind;
 		v->fail_at = at;
 	}

@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "endpoint.h"
+#include "fakeroot.h"
+#include "sysfs.h"
 
 static char scratch[] = "endpoint-XXXXXX";
 
@@ -195,6 +198,9 @@ static void test_loop_scan_descriptors(void)
 	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 0);
 	close(fd);
 	unlink(file);
+	/* A file yet to be created backs nothing. */
+	CHECK(endpoint_new_file(file, &ep) == 0);
+	CHECK(endpoint_backs_loop(&ep, name, sizeof(name)) == 0);
 }
 
 /* BLKROGET on what is no block device is an error, never "writable". */
@@ -259,6 +265,52 @@ static void test_set_direct(void)
 	}
 }
 
+/*
+ * A block device node is described by its disk's sysfs entry: size and
+ * O_DIRECT alignment from there.  Without one (a node whose number no
+ * device has) it is an error, never a disk of made-up geometry.  The
+ * node is made in the scratch directory, the disk in a fake sysfs root.
+ */
+static void test_block_node(void)
+{
+	const char *disk = "/sys/devices/virtual/block/fakeblk";
+	char node[64], link[64], target[256];
+	dev_t devnum = makedev(7, 200);
+	struct endpoint ep;
+
+	snprintf(node, sizeof(node), "%s/blk", scratch);
+	if (mknod(node, S_IFBLK | 0600, devnum)) {
+		perror("mknod: block device node not checked");
+		return;
+	}
+	if (fake_root_make("endpoint-block"))
+		exit(T_EXIT_ERROR);
+	snprintf(target, sizeof(target), "%s/size", disk);
+	fake_put(target, "32\n");
+	snprintf(target, sizeof(target), "%s/queue/logical_block_size", disk);
+	fake_put(target, "4096\n");
+	fake_mkpath("/sys/dev/block");
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(devnum),
+		 minor(devnum));
+	snprintf(target, sizeof(target), "%s%s", fake_root, disk);
+	fake_link(target, link);
+	sysfs_set_root(fake_root);
+
+	CHECK(endpoint_resolve(node, &ep) == 0);
+	CHECK(ep.kind == ENDPOINT_BLOCK && ep.st_rdev == devnum);
+	CHECK(ep.have_disk && !strcmp(ep.disk.name, "fakeblk"));
+	CHECK_EQ_U64(ep.size, 32 * 512);
+	CHECK_EQ_U64(ep.dio_align, 4096);
+
+	snprintf(target, sizeof(target), "%s%s", fake_root, link);
+	CHECK(unlink(target) == 0);
+	CHECK(endpoint_resolve(node, &ep) == -ENOENT);
+
+	sysfs_set_root(getenv("P2PCP_SYSROOT"));
+	fake_root_remove();
+	unlink(node);
+}
+
 int main(void)
 {
 	if (!mkdtemp(scratch)) {
@@ -272,6 +324,7 @@ int main(void)
 	test_new_file_in_root();
 	test_loop_scan_descriptors();
 	test_read_only_errors();
+	test_block_node();
 	rmdir(scratch);
 	CHECK_DONE();
 }

@@ -300,6 +300,30 @@ static void gone_when_released(int number)
 }
 
 /*
+ * The same block device named by another node (a container's own /dev,
+ * mknod in the scratch directory) is the same device: it backs loop
+ * device @name as @ep does.  Devices are compared by number, not by
+ * the node's inode.
+ */
+static void check_backs_loop_by_other_node(const struct endpoint *ep,
+					   const char *name)
+{
+	char node[64], by[32] = "";
+	struct endpoint other;
+
+	snprintf(node, sizeof(node), "%s/node", scratch);
+	if (mknod(node, S_IFBLK | 0600, ep->st_rdev)) {
+		perror("mknod: other node of a block DST not checked");
+		return;
+	}
+	CHECK(endpoint_resolve(node, &other) == 0);
+	CHECK(other.st_ino != ep->st_ino);
+	CHECK(endpoint_backs_loop(&other, by, sizeof(by)) == 1);
+	CHECK(!strcmp(by, name));
+	unlink(node);
+}
+
+/*
  * Read-only block device @ep at descriptor 0, as a library caller's
  * descriptor may be: asked like any other, and read-only.
  */
@@ -334,6 +358,7 @@ static void check_in_use_or_read_only(const struct endpoint *ep)
 		snprintf(name, sizeof(name), "loop%d", number);
 		CHECK(safety_check_destination(ep, true, &v) == DST_BACKS_LOOP);
 		CHECK(!strcmp(v.by, name));
+		check_backs_loop_by_other_node(ep, name);
 		CHECK(ioctl(other, LOOP_CLR_FD) == 0);
 		close(other);
 		gone_when_released(number);

@@ -327,37 +327,32 @@ static int stop_around_chunk_1(const struct cmd *c, unsigned int nth)
 
 static void test_narrow_stop(void)
 {
+	/* Stopped when: the copy's read fails, a one-block read. */
+	static const int errors[] = { -ENODATA, -EIO };
+	static const uint64_t fail_at[] = { 6 * BLOCK, 4 * BLOCK };
 	struct pipeline_job j;
 	struct pipeline_result res;
-	unsigned int i, reads;
+	unsigned int i, when, reads;
 
 	answer = stop_around_chunk_1;
 	narrow_at = 6 * BLOCK;
 	narrow_result = -ENODATA;
-	stop_when_narrowing = false;
-	stop_flag = 0;
-	j = job_of(12 * BLOCK, 4 * BLOCK, 2);
-	j.stop = &stop_flag;
-	CHECK_EQ_U64(pipeline_run(&j, &res), -ENODATA);
-	CHECK(res.stopped);
-	CHECK(res.fail_side == COPY_SIDE_READ);
-	CHECK_EQ_U64(res.fail_offset, 6 * BLOCK);
-	CHECK_EQ_U64(res.done, 4 * BLOCK);
-
-	stop_when_narrowing = true;
-	stop_flag = 0;
-	j = job_of(12 * BLOCK, 4 * BLOCK, 2);
-	j.stop = &stop_flag;
-	CHECK_EQ_U64(pipeline_run(&j, &res), -EIO);
-	CHECK(res.stopped);
-	CHECK(res.fail_side == COPY_SIDE_READ);
-	CHECK_EQ_U64(res.fail_offset, 4 * BLOCK);
-	CHECK_EQ_U64(res.done, 4 * BLOCK);
+	for (when = 0; when < 2; when++) {
+		stop_when_narrowing = when;
+		stop_flag = 0;
+		j = job_of(12 * BLOCK, 4 * BLOCK, 2);
+		j.stop = &stop_flag;
+		CHECK_EQ_U64(pipeline_run(&j, &res), errors[when]);
+		CHECK(res.stopped);
+		CHECK(res.fail_side == COPY_SIDE_READ);
+		CHECK_EQ_U64(res.fail_offset, fail_at[when]);
+		CHECK_EQ_U64(res.done, 4 * BLOCK);
+		CHECK(!out_of_order);
+	}
 	/* Blocks 4 and 5, then 6 once: cancelled, and not tried again. */
 	for (i = reads = 0; i < ncmds; i++)
 		reads += cmds[i].len == BLOCK;
 	CHECK_EQ_U64(reads, 3);
-	CHECK(!out_of_order);
 }
 
 /*

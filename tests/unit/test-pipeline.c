@@ -560,7 +560,7 @@ static void test_retry(const struct pipeline_job *job, const char *data)
 /*
  * Verification reads that end early: SRC ending inside the range is a
  * read error on SRC at the byte where it ended, DST ending there one on
- * DST; neither is a difference.
+ * DST; neither is a difference, and block I/O has no NVMe status.
  */
 static void test_verify_eof(const struct pipeline_job *job, uint64_t src_size)
 {
@@ -578,6 +578,7 @@ static void test_verify_eof(const struct pipeline_job *job, uint64_t src_size)
 	CHECK(res.unexpected_eof);
 	CHECK(res.fail_side == COPY_SIDE_READ);
 	CHECK_EQ_U64(res.fail_offset, src_size);
+	CHECK_EQ_U64(res.nvme_status, 0);
 	CHECK_EQ_U64(mismatch, UINT64_MAX);
 
 	j.length = MIB;

@@ -1753,6 +1753,13 @@ case_usage_messages() {
 # times the copy alone.
 case_outputs() {
 	setup
+	# -V prints the version alone, -h the usage, both on stdout.
+	run -V
+	expect_status 0
+	grep -qx 'p2pcp [0-9][0-9.]*' out.txt || fail "-V printed: $(cat out.txt)"
+	run -h
+	expect_status 0
+	grep -q '^Usage: p2pcp \[OPTIONS\] SRC DST$' out.txt || fail "-h printed: $(head -3 out.txt)"
 	run --sysmem src.bin dst.bin
 	expect_status 0
 	[ ! -s out.txt ] || fail "a copy printed on stdout: $(cat out.txt)"

@@ -50,7 +50,10 @@ static void test_source(void)
 	snprintf(path, sizeof(path), "%s/empty", scratch);
 	fd = open_ep(path, O_RDWR | O_CREAT, &ep);
 	CHECK(fd >= 0);
+	/* A verdict is written whole, whatever the caller's held before. */
+	memset(&v, 0xa5, sizeof(v));
 	CHECK(safety_check_source(&ep, &v) == SAFE);
+	CHECK(v.why == SAFE && v.error == 0 && v.fd == 0);
 	CHECK(!(fcntl(fd, F_GETFL) & O_DIRECT));
 	close(fd);
 	unlink(path);
@@ -84,8 +87,9 @@ static void check_output(int out, const char *file, const char *name)
 	close(fd);
 	fd = open_ep(name, O_RDWR, &ep);
 	CHECK(fd >= 0);
+	memset(&v, 0xa5, sizeof(v));
 	CHECK(safety_check_destination(&ep, false, &v) == DST_IS_OUTPUT);
-	CHECK(v.fd == out);
+	CHECK(v.fd == out && v.error == 0 && !v.layer[0] && !v.by[0]);
 	close(fd);
 	dup2(saved, out);
 	close(saved);

@@ -7,7 +7,12 @@
 #define P2PCP_TEST_CHECK_H
 
 #include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 enum {
 	T_EXIT_PASS = 0,
@@ -59,6 +64,52 @@ static int fds_at_start = -1;
 __attribute__((constructor)) static void count_fds_at_start(void)
 {
 	fds_at_start = open_fd_count();
+}
+
+/*
+ * In a check run by check_in_child: a mount namespace of its own, whose
+ * mounts stay out of the system's (and go with the child).  0, or -1
+ * with errno.
+ */
+static inline int private_mount_namespace(void)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	return 0;
+}
+
+/*
+ * Run @check(@arg) in a forked child, for what must not outlive it (a
+ * mount namespace, a hidden /proc), and count its result here: a failed
+ * check fails, T_EXIT_SKIP (what it needs cannot be set up here) says
+ * "@unchecked not checked".  The child ends with exit(), not _exit(), so
+ * the coverage of what it ran is kept.  Returns the child's T_EXIT_*.
+ */
+static inline int check_in_child(int (*check)(const void *arg), const void *arg,
+				 const char *unchecked)
+{
+	int status, ret = T_EXIT_ERROR;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		check_failures =
+			0; /* the parent's are the parent's to report */
+		exit(check(arg));
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		ret = WEXITSTATUS(status);
+	if (ret == T_EXIT_SKIP) {
+		fprintf(stderr, "%s not checked\n", unchecked);
+	} else if (ret != T_EXIT_PASS) {
+		fprintf(stderr, "%s: the child's checks failed (status %d)\n",
+			unchecked, ret);
+		check_failures++;
+	}
+	return ret;
 }
 
 #define CHECK_DONE()                                               \

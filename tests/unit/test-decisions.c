@@ -10,14 +10,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -720,15 +718,14 @@ static void test_endpoints_and_destination(void)
  * tmpfs: open_file_or_device() cannot reopen its probe through
  * /proc/self/fd and opens the name again, which is the same file.
  */
-static int without_proc(const char *src, const char *dst)
+static int without_proc(const void *arg)
 {
-	struct options o = { .src = src, .dst = dst };
+	const char *const *src_dst = arg;
+	struct options o = { .src = src_dst[0], .dst = src_dst[1] };
 	struct refusal r;
 	struct copy_plan p;
 
-	check_failures = 0; /* the parent's are the parent's to report */
-	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	if (private_mount_namespace() ||
 	    mount("p2pcp-test", "/proc", "tmpfs", 0, NULL)) {
 		perror("/proc hidden in a mount namespace");
 		return T_EXIT_SKIP;
@@ -746,21 +743,11 @@ static int without_proc(const char *src, const char *dst)
 static void test_without_proc(void)
 {
 	char src[64], dst[64];
-	int status;
-	pid_t pid;
+	const char *src_dst[] = { src, dst };
 
 	scratch_src_dst(src, dst, sizeof(src));
-	fflush(stderr);
-	pid = fork();
-	/* exit(), not _exit(): the coverage of what the child ran is kept. */
-	if (pid == 0)
-		exit(without_proc(src, dst));
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
-		fprintf(stderr, "no mount namespace: the open without /proc "
-				"not checked\n");
-	else
-		CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check_in_child(without_proc, src_dst,
+		       "no mount namespace: the open without /proc");
 	CHECK(access(dst, F_OK) != 0); /* created, and removed, unwritten */
 	unlink(src);
 }

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,29 +22,20 @@
 #include "fakeroot.h"
 #include "p2pcp.h"
 #include "sysfs.h"
+#include "wrap-open.h"
 
 static const char *swap_path, *swap_with;
 static bool proc_missing;
 
-int __real_open64(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-
 int __wrap_open64(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	va_list ap;
 	int fd;
 
 	if (proc_missing && !strncmp(path, "/proc/self/fd/", 14)) {
 		errno = ENOENT;
 		return -1;
 	}
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	fd = __real_open64(path, flags, mode);
+	fd = __real_open64(path, flags, WRAPPED_OPEN_MODE(flags));
 	if (fd >= 0 && swap_path && !strcmp(path, swap_path)) {
 		if (rename(swap_with, swap_path))
 			perror("rename");

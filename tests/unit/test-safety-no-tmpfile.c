@@ -11,36 +11,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "safety.h"
-
-int __real_open64(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
+#include "wrap-open.h"
 
 int __wrap_open64(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	va_list ap;
-
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return __real_open64(path, flags, mode);
+	return __real_open64(path, flags, WRAPPED_OPEN_MODE(flags));
 }
 
 static char scratch[] = "safety-no-tmpfile-XXXXXX";
@@ -62,15 +49,14 @@ static void test_writable(void)
  * (a read-only bind mount in this child's own mount namespace), not
  * writable to anyone else.  Returns the check's exit status.
  */
-static int refused_directory(const char *dir)
+static int refused_directory(const void *arg)
 {
+	const char *dir = arg;
 	char path[PATH_MAX];
 	int direct = 1, want;
 
-	check_failures = 0;
 	if (geteuid() == 0) {
-		if (unshare(CLONE_NEWNS) ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		if (private_mount_namespace() ||
 		    mount(dir, dir, NULL, MS_BIND, NULL) ||
 		    mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
 			  NULL)) {
@@ -92,22 +78,12 @@ static int refused_directory(const char *dir)
 static void test_refused(void)
 {
 	char dir[64];
-	int status;
-	pid_t pid;
 
 	snprintf(dir, sizeof(dir), "%s/refused", scratch);
 	CHECK(mkdir(dir, 0700) == 0);
-	fflush(stderr);
-	pid = fork();
-	/* exit(), not _exit(): the coverage of what the child ran is kept. */
-	if (pid == 0)
-		exit(refused_directory(dir));
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
-		fprintf(stderr, "no mount namespace of our own: a directory "
-				"refused to root not checked\n");
-	else
-		CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check_in_child(refused_directory, dir,
+		       "no mount namespace of our own: a directory refused "
+		       "to root");
 	chmod(dir, 0700);
 	rmdir(dir);
 }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -217,16 +215,16 @@ static enum safety_reason direct_on_stdin(int fd, const char *name)
  * there is refused.  A destination the caller opened is asked through
  * its descriptor, even descriptor 0, whatever its name says.
  */
-static int in_ramfs(const char *dir)
+static int in_ramfs(const void *arg)
 {
 	struct safety_verdict v;
 	char path[64], other[64];
 	struct endpoint ep;
 	int direct, fd;
 
-	check_failures = 0; /* the parent's are the parent's to report */
-	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	const char *dir = arg;
+
+	if (private_mount_namespace() ||
 	    mount("p2pcp-test", dir, "ramfs", 0, NULL)) {
 		perror("ramfs in a mount namespace");
 		return T_EXIT_SKIP;
@@ -266,22 +264,10 @@ static int in_ramfs(const char *dir)
 static void test_without_direct_io(void)
 {
 	char dir[64];
-	int status;
-	pid_t pid;
 
 	snprintf(dir, sizeof(dir), "%s/ramfs", scratch);
 	CHECK(mkdir(dir, 0700) == 0);
-	fflush(stderr);
-	pid = fork();
-	/* exit(), not _exit(): the coverage of what the child ran is kept. */
-	if (pid == 0)
-		exit(in_ramfs(dir));
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
-		fprintf(stderr,
-			"no ramfs of our own: O_DIRECT refusals not checked\n");
-	else
-		CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check_in_child(in_ramfs, dir, "no ramfs of our own: O_DIRECT refusals");
 	rmdir(dir);
 }
 

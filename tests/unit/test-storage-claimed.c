@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -100,8 +98,9 @@ static void in_use(const char *loop, dev_t devnum, struct storage_user *u)
 }
 
 /* The checks, in a /dev of this process's own; the exit status. */
-static int in_own_dev(int number)
+static int in_own_dev(const void *arg)
 {
+	int number = *(const int *)arg;
 	dev_t devnum = makedev(7, number), nowhere = makedev(60, 0);
 	struct storage_user u;
 	struct loop_backing b;
@@ -117,8 +116,7 @@ static int in_own_dev(int number)
 		return T_EXIT_SKIP;
 	}
 
-	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	if (private_mount_namespace() ||
 	    mount("p2pcp-test-dev", "/dev", "tmpfs", 0, "mode=755")) {
 		perror("private /dev");
 		return T_EXIT_SKIP;
@@ -208,9 +206,8 @@ static int in_own_dev(int number)
 
 int main(void)
 {
-	int fd, number, status;
+	int fd, number, ret;
 	char path[64];
-	pid_t pid;
 
 	if (getuid()) {
 		fprintf(stderr, "not root: nothing to check\n");
@@ -232,15 +229,10 @@ int main(void)
 		fprintf(stderr, "no loop device to set up: nothing to check\n");
 		return T_EXIT_SKIP;
 	}
-	fflush(stderr);
-	pid = fork();
-	/* exit(), not _exit(): the coverage of what the child ran is kept. */
-	if (pid == 0)
-		exit(in_own_dev(number));
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	ret = check_in_child(in_own_dev, &number,
+			     "a loop device in a /dev of our own");
 	close(fd);
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == T_EXIT_SKIP)
+	if (ret == T_EXIT_SKIP)
 		return T_EXIT_SKIP;
-	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_DONE();
 }

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,17 +17,12 @@
 #include "fakeroot.h"
 #include "storage.h"
 #include "sysfs.h"
+#include "wrap-open.h"
 
 static unsigned int loop_opens, other_opens;
 
-int __real_open64(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-
 int __wrap_open64(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	va_list ap;
-
 	if (!strncmp(path, "/dev/", 5)) {
 		if (!strncmp(path, "/dev/loop", 9))
 			loop_opens++;
@@ -37,12 +31,7 @@ int __wrap_open64(const char *path, int flags, ...)
 		errno = ENOENT;
 		return -1;
 	}
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return __real_open64(path, flags, mode);
+	return __real_open64(path, flags, WRAPPED_OPEN_MODE(flags));
 }
 
 static int count_loop(const char *name, const struct loop_backing *b,
